@@ -1,0 +1,256 @@
+"""Analyst-editable configuration: header aliases, code lists, sites and thresholds.
+
+The files live in ``config/`` at the project root (or in the folder named by the
+``WORKBENCH_CONFIG_DIR`` environment variable). Each is validated on load; a
+problem raises :class:`ConfigError` naming the file, the key and what is wrong,
+so an analyst who edited a file knows exactly where to look.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .contract import DATASETS
+from .paths import project_root
+
+CONFIG_FILES = ("code_lists.yaml", "thresholds.yaml", "sites.yaml", "header_aliases.yaml")
+
+# Code lists the contract refers to and that must therefore exist.
+REQUIRED_CODE_LISTS = sorted(
+    {c.codes for d in DATASETS.values() for c in d.columns if c.codes and c.codes != "mantika"}
+    | {"final_case_status", "clearance_vulnerability", "bia_vulnerability"}
+)
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing or invalid. The message names file, key and problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Thresholds(_Strict):
+    ftt_validity_days: int = Field(ge=0)
+    stall_days: int = Field(ge=1)
+    age_tolerance_years: int = Field(ge=0)
+    age_min: int = Field(ge=0)
+    age_max: int = Field(ge=1, le=130)
+    earliest_year: int = Field(ge=1800, le=2000)
+    adult_age: int = Field(ge=1, le=30)
+    manifest_clash_days: int = Field(ge=0)
+    visit_interval_days: int = Field(ge=1)
+    first_visit_days: int = Field(ge=0)
+    major_issue_follow_up_days: int = Field(ge=0)
+    payment_tolerance: float = Field(ge=0, le=1)
+    min_cell: int = Field(ge=1, le=100)
+
+
+class Mantika(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+
+
+class Site(_Strict):
+    name: str = Field(min_length=1)
+    location_type: str
+    mantika: str
+    weight: float = Field(default=1.0, ge=0)
+
+
+class Airport(_Strict):
+    name: str
+    iata: str = Field(pattern=r"^[A-Z]{3}$")
+    mantika: str
+
+
+class Sites(_Strict):
+    mantikas: list[Mantika] = Field(min_length=1)
+    sites: list[Site] = Field(min_length=1)
+    airports: list[Airport] = Field(min_length=1)
+    partners: list[str] = Field(min_length=1)
+
+    @field_validator("partners")
+    @classmethod
+    def _unique_partners(cls, v: list[str]) -> list[str]:
+        dup = sorted({p for p in v if v.count(p) > 1})
+        if dup:
+            raise ValueError(f"listed more than once: {', '.join(dup)}")
+        return v
+
+    @property
+    def mantika_names(self) -> list[str]:
+        return [m.name for m in self.mantikas]
+
+
+@dataclass(frozen=True)
+class Config:
+    """All configuration, validated. ``directory`` is where it was read from."""
+
+    directory: Path
+    code_lists: dict[str, list[str]]
+    thresholds: Thresholds
+    sites: Sites
+    header_aliases: dict[str, dict[str, list[str]]]
+
+    def codes(self, name: str) -> list[str]:
+        if name == "mantika":
+            return self.sites.mantika_names
+        return self.code_lists[name]
+
+
+def default_config_dir() -> Path:
+    override = os.environ.get("WORKBENCH_CONFIG_DIR")
+    return Path(override) if override else project_root() / "config"
+
+
+def _read_yaml(path: Path) -> object:
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise ConfigError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _pydantic_error(path: Path, exc: ValidationError) -> ConfigError:
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling)"
+        problems.append(f"{path.name}: key '{key}': {msg}")
+    return ConfigError(f"{path}: invalid configuration\n  " + "\n  ".join(problems))
+
+
+def _load_code_lists(path: Path) -> dict[str, list[str]]:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of list name -> list of codes")
+    lists: dict[str, list[str]] = {}
+    for name, values in raw.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{path}: key '{name}': expected a non-empty list of codes")
+        codes = [str(v).strip() for v in values]
+        if any(not c for c in codes):
+            raise ConfigError(f"{path}: key '{name}': contains an empty code")
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        if dup:
+            raise ConfigError(f"{path}: key '{name}': listed more than once: {', '.join(dup)}")
+        lists[str(name)] = codes
+    missing = [n for n in REQUIRED_CODE_LISTS if n not in lists]
+    if missing:
+        raise ConfigError(f"{path}: missing code list(s): {', '.join(missing)}")
+    subsets = {
+        "final_case_status": "case_status",
+        "clearance_vulnerability": "vulnerability",
+        "bia_vulnerability": "vulnerability",
+    }
+    for sub, parent in subsets.items():
+        stray = [c for c in lists[sub] if c not in lists[parent]]
+        if stray:
+            raise ConfigError(
+                f"{path}: key '{sub}': {', '.join(stray)} not in the '{parent}' list"
+            )
+    return lists
+
+
+def _load_thresholds(path: Path) -> Thresholds:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of setting -> value")
+    try:
+        t = Thresholds.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_error(path, exc) from None
+    if t.age_min >= t.age_max:
+        raise ConfigError(f"{path}: key 'age_min': must be below age_max ({t.age_max})")
+    return t
+
+
+def _load_sites(path: Path, code_lists: dict[str, list[str]]) -> Sites:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected keys mantikas, sites, airports, partners")
+    try:
+        sites = Sites.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_error(path, exc) from None
+    names = sites.mantika_names
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"{path}: key 'mantikas': listed more than once: {', '.join(dup)}")
+    for i, site in enumerate(sites.sites):
+        if site.mantika not in names:
+            raise ConfigError(
+                f"{path}: key 'sites.{i}.mantika': {site.mantika!r} is not one of the mantikas"
+            )
+        if site.location_type not in code_lists["location_type"]:
+            raise ConfigError(
+                f"{path}: key 'sites.{i}.location_type': {site.location_type!r} is not in "
+                f"code list location_type ({', '.join(code_lists['location_type'])})"
+            )
+    for i, airport in enumerate(sites.airports):
+        if airport.mantika not in names:
+            raise ConfigError(
+                f"{path}: key 'airports.{i}.mantika': {airport.mantika!r} is not one of the mantikas"
+            )
+    return sites
+
+
+def _load_header_aliases(path: Path) -> dict[str, dict[str, list[str]]]:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of dataset -> column -> aliases")
+    out: dict[str, dict[str, list[str]]] = {}
+    for ds_name, columns in raw.items():
+        if ds_name not in DATASETS:
+            raise ConfigError(
+                f"{path}: key '{ds_name}': unknown dataset (known: {', '.join(DATASETS)})"
+            )
+        if not isinstance(columns, dict):
+            raise ConfigError(f"{path}: key '{ds_name}': expected a mapping of column -> aliases")
+        known = DATASETS[ds_name].column_names
+        out[ds_name] = {}
+        for col, aliases in columns.items():
+            if col not in known:
+                raise ConfigError(
+                    f"{path}: key '{ds_name}.{col}': not a canonical column of {ds_name}"
+                )
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise ConfigError(f"{path}: key '{ds_name}.{col}': expected a list of strings")
+            out[ds_name][col] = [a for a in aliases]
+    return out
+
+
+def load_config(directory: str | Path | None = None) -> Config:
+    """Read and validate every configuration file of ``directory`` (default: config/)."""
+    directory = Path(directory) if directory is not None else default_config_dir()
+    code_lists = _load_code_lists(directory / "code_lists.yaml")
+    return Config(
+        directory=directory,
+        code_lists=code_lists,
+        thresholds=_load_thresholds(directory / "thresholds.yaml"),
+        sites=_load_sites(directory / "sites.yaml", code_lists),
+        header_aliases=_load_header_aliases(directory / "header_aliases.yaml"),
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: str) -> Config:
+    return load_config(directory)
+
+
+def get_config(directory: str | Path | None = None) -> Config:
+    """Like :func:`load_config`, cached per folder (config files are read once per process)."""
+    return _cached(str(Path(directory) if directory is not None else default_config_dir()))
