@@ -1,0 +1,1 @@
+"""Cleaning library: read messy exports and turn them into canonical, typed frames."""
