@@ -1,0 +1,320 @@
+"""Clean one dataset: read its file(s), map headers, clean every column, account for every row.
+
+Every input row ends either in the clean frame or in the quarantine table, with
+its file, line, column and reason; ``rows_in == rows_clean + rows_quarantined`` is
+asserted. Values that cannot be cleaned are listed in ``issues`` (file, line,
+column, problem): dates and numbers become missing, codes and countries keep their
+raw value so that rule C014 can name it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config, get_config
+from ..contract import Column, Dataset
+from ..contract import dataset as get_dataset
+from ..errors import InputFileError
+from . import codes, countries, dates, numbers, text
+from .headers import map_headers
+from .periods import clean_periods
+from .read import RawTable, read_table
+from .result import Cleaned
+
+PROVENANCE = ["source_file", "source_line"]
+ISSUE_COLUMNS = ["file", "line", "column", "value", "problem"]
+QUARANTINE_COLUMNS = ["file", "line", "column", "reason"]
+LIST_PREFIX = {"vulnerabilities": "vuln_"}
+# Free-text columns whose raw form is kept beside the cleaned one.
+KEEP_ORIGINAL = ("first_name", "last_name")
+# Identifier-like text: strip and collapse spaces only (no ftfy: ASCII, nearly all unique).
+IDENTIFIER_HINTS = ("_id", "phone", "document_number")
+HIDDEN = "(hidden: personal data)"
+
+
+@dataclass
+class CleaningReport:
+    """What cleaning did to one dataset; the numbers always balance."""
+
+    dataset: str
+    files: list[str]
+    encodings: dict[str, str | None]
+    rows_in: int
+    rows_clean: int
+    rows_quarantined: int
+    repairs: dict[str, int]
+    unknown_values: pd.DataFrame  # column, value, count
+    unknown_columns: list[str]
+    missing_optional_columns: list[str]
+    dropped_empty_rows: int
+
+    def __post_init__(self) -> None:
+        assert self.rows_in == self.rows_clean + self.rows_quarantined, (
+            f"{self.dataset}: row accounting does not balance: {self.rows_in} in, "
+            f"{self.rows_clean} clean, {self.rows_quarantined} quarantined"
+        )
+
+    def summary(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "files": self.files,
+            "rows_in": self.rows_in,
+            "rows_clean": self.rows_clean,
+            "rows_quarantined": self.rows_quarantined,
+            "values_repaired": int(sum(self.repairs.values())),
+            "unknown_values": int(self.unknown_values["count"].sum()),
+            "unknown_columns": len(self.unknown_columns),
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            **self.summary(),
+            "encodings": self.encodings,
+            "repairs": dict(sorted(self.repairs.items())),
+            "unknown_values": self.unknown_values.to_dict(orient="records"),
+            "unknown_columns": self.unknown_columns,
+            "missing_optional_columns": self.missing_optional_columns,
+            "dropped_empty_rows": self.dropped_empty_rows,
+        }
+
+
+@dataclass
+class CleanDataset:
+    name: str
+    frame: pd.DataFrame  # canonical columns, then derived (vuln_*, *_original), then unknown extras
+    provenance: pd.DataFrame  # source_file, source_line per row of frame (same index)
+    quarantine: pd.DataFrame  # file, line, column, reason
+    issues: pd.DataFrame  # file, line, column, value, problem
+    report: CleaningReport
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def _is_identifier(col: Column) -> bool:
+    return col.kind == "str" and col.name.endswith(IDENTIFIER_HINTS)
+
+
+def clean_identifiers(values: pd.Series) -> Cleaned:
+    """Strip and collapse whitespace of id-like text, vectorised (ids are nearly all unique)."""
+    raw = values.astype("str")
+    cleaned = raw.str.strip().str.replace(r"\s+", " ", regex=True)
+    cleaned = cleaned.where(cleaned != "", pd.NA)
+    changed = (cleaned != raw).fillna(False) & raw.notna() & cleaned.notna()
+    repaired = {"whitespace": changed.astype(bool)} if changed.any() else {}
+    return Cleaned(values=cleaned, repaired=repaired, invalid=pd.Series(False, index=values.index))
+
+
+def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
+    """Dispatch one column to the cleaner of its kind."""
+    if col.kind == "date":
+        return dates.clean_dates(values, dayfirst=True)
+    if col.kind == "country":
+        return countries.clean_countries(values)
+    if col.kind == "int":
+        return numbers.clean_int(values)
+    if col.kind == "number":
+        return numbers.clean_number(values)
+    if col.kind == "bool":
+        return codes.clean_yes_no(values)
+    if col.kind == "period":
+        return clean_periods(values)
+    if col.kind == "code":
+        if col.codes == "sex":
+            return codes.clean_sex(values)
+        if col.codes == "mantika":
+            return codes.clean_mantika(values, cfg)
+        return codes.clean_code(values, cfg.codes(col.codes))
+    if col.kind == "list":
+        cleaned, _flags = codes.split_list(values, cfg.codes(col.codes))
+        return cleaned
+    if _is_identifier(col):
+        return clean_identifiers(values)
+    return text.clean_text(values)
+
+
+def _read_all(ds: Dataset, paths: list[Path], cfg: Config) -> list[tuple[RawTable, dict[str, str]]]:
+    tables = []
+    for path in paths:
+        raw = read_table(path)
+        mapping = map_headers(list(raw.data.columns), ds.name, path, cfg)
+        tables.append((raw, mapping))
+    return tables
+
+
+def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None) -> CleanDataset:
+    """Read and clean every file of one dataset (several for manifests) into one frame."""
+    cfg = cfg or get_config()
+    ds = get_dataset(name)
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    parts, provenance, extras_seen = [], [], []
+    encodings: dict[str, str | None] = {}
+    unknown_columns: list[str] = []
+    missing_optional: set[str] = set()
+    dropped_empty = 0
+    for raw, mapping in _read_all(ds, paths, cfg):
+        renamed = raw.data.rename(columns=mapping.columns)
+        for extra in mapping.unknown:
+            if extra not in extras_seen:
+                extras_seen.append(extra)
+        unknown_columns += [f"{raw.path.name}: {h}" for h in mapping.unknown]
+        missing_optional |= set(mapping.missing_optional)
+        for col in ds.column_names:
+            if col not in renamed.columns:
+                renamed[col] = pd.NA
+        parts.append(renamed[ds.column_names + mapping.unknown])
+        provenance.append(
+            pd.DataFrame({"source_file": raw.path.name, "source_line": raw.line_numbers})
+        )
+        encodings[raw.path.name] = raw.encoding
+        dropped_empty += raw.dropped_empty_rows
+
+    data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    prov = pd.concat(provenance, ignore_index=True) if len(provenance) > 1 else provenance[0]
+    prov["source_file"] = prov["source_file"].astype("category")
+    rows_in = len(data)
+
+    frame = pd.DataFrame(index=data.index)
+    repairs: dict[str, int] = {}
+    issue_parts, unknown_parts = [], []
+    for col in ds.columns:
+        values = data[col.name]
+        result = clean_column(values, col, cfg)
+        frame[col.name] = result.values
+        for kind, mask in result.repaired.items():
+            repairs[kind] = repairs.get(kind, 0) + int(mask.sum())
+        if result.invalid.any():
+            _all_unparseable(values, result, col, prov)
+            bad = result.invalid.to_numpy()
+            shown = values[bad].astype("str") if not col.pii else pd.Series(HIDDEN, index=values.index[bad])
+            issue_parts.append(
+                pd.DataFrame(
+                    {
+                        "file": prov["source_file"][bad].astype("str"),
+                        "line": prov["source_line"][bad],
+                        "column": col.name,
+                        "value": shown,
+                        "problem": _problem(col),
+                    }
+                )
+            )
+            counts = shown.value_counts()
+            unknown_parts.append(
+                pd.DataFrame({"column": col.name, "value": counts.index, "count": counts.to_numpy()})
+            )
+        if col.kind == "list":
+            _, flags = codes.split_list(values, cfg.codes(col.codes), prefix=LIST_PREFIX.get(col.name, f"{col.name}_"))
+            for flag in flags.columns:
+                frame[flag] = flags[flag]
+    for name_col in KEEP_ORIGINAL:
+        if name_col in frame.columns:
+            frame[f"{name_col}_original"] = data[name_col].astype("str")
+    for extra in extras_seen:
+        frame[extra] = data[extra]
+
+    frame, prov, quarantine = _quarantine_unidentified(frame, prov, ds)
+    frame = _categorise(frame, ds, cfg)
+    issues = (
+        pd.concat(issue_parts, ignore_index=True)
+        if issue_parts
+        else pd.DataFrame(columns=ISSUE_COLUMNS)
+    )
+    unknown = (
+        pd.concat(unknown_parts, ignore_index=True)
+        if unknown_parts
+        else pd.DataFrame({"column": [], "value": [], "count": []})
+    )
+    report = CleaningReport(
+        dataset=name,
+        files=[p.name for p in paths],
+        encodings=encodings,
+        rows_in=rows_in,
+        rows_clean=len(frame),
+        rows_quarantined=len(quarantine),
+        repairs=repairs,
+        unknown_values=unknown,
+        unknown_columns=unknown_columns,
+        missing_optional_columns=sorted(missing_optional),
+        dropped_empty_rows=dropped_empty,
+    )
+    return CleanDataset(name, frame, prov, quarantine, issues, report, extras_seen)
+
+
+def _problem(col: Column) -> str:
+    return {
+        "date": "not a date",
+        "country": "unknown country",
+        "int": "not a whole number",
+        "number": "not a number",
+        "bool": "not yes/no",
+        "period": "not a month (YYYY-MM)",
+        "code": f"not in code list {col.codes}",
+        "list": f"item not in code list {col.codes}",
+    }.get(col.kind, "invalid value")
+
+
+def _all_unparseable(values: pd.Series, result: Cleaned, col: Column, prov: pd.DataFrame) -> None:
+    """A date column in which no value parses is a wrong file or format, not bad rows."""
+    if col.kind != "date":
+        return
+    present = values.notna() & (values.astype("str").str.strip() != "")
+    if present.sum() >= 3 and result.invalid[present].all():
+        files = ", ".join(sorted(prov["source_file"][present.to_numpy()].astype("str").unique()))
+        example = values[present].iloc[0]
+        raise InputFileError(
+            files,
+            f"no value of column '{col.name}' is a date (e.g. {example!r} — "
+            "expected day-first 20/11/2026, ISO 2026-11-20 or similar)"
+            if not col.pii
+            else f"no value of column '{col.name}' is a date (expected day-first or ISO dates)",
+        )
+
+
+def _quarantine_unidentified(
+    frame: pd.DataFrame, prov: pd.DataFrame, ds: Dataset
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Rows without their record id cannot be checked or referred to: quarantine them."""
+    missing = frame[ds.key].isna().to_numpy()
+    quarantine = pd.DataFrame(
+        {
+            "file": prov["source_file"][missing].astype("str"),
+            "line": prov["source_line"][missing],
+            "column": ds.key,
+            "reason": f"missing {ds.key}: the record cannot be identified",
+        },
+        columns=QUARANTINE_COLUMNS,
+    ).reset_index(drop=True)
+    if missing.any():
+        frame = frame.loc[~missing].reset_index(drop=True)
+        prov = prov.loc[~missing].reset_index(drop=True)
+    return frame, prov, quarantine
+
+
+def _categorise(frame: pd.DataFrame, ds: Dataset, cfg: Config) -> pd.DataFrame:
+    """Categorical dtypes for repeating values; both country columns share categories."""
+    country_cols = [c.name for c in ds.columns if c.kind == "country"]
+    if country_cols:
+        cats = pd.Index(
+            sorted(set().union(*(set(frame[c].dropna().unique()) for c in country_cols)))
+        )
+        for c in country_cols:
+            frame[c] = pd.Categorical(frame[c], categories=cats)
+    for col in ds.columns:
+        if col.kind == "code":
+            allowed = cfg.codes(col.codes)
+            seen = [v for v in frame[col.name].dropna().unique() if v not in allowed]
+            frame[col.name] = pd.Categorical(frame[col.name], categories=[*allowed, *sorted(seen)])
+        elif col.name in ("location",):
+            frame[col.name] = frame[col.name].astype("category")
+    return frame
+
+
+def values_equal(cleaned: pd.Series, truth: pd.Series) -> np.ndarray:
+    """Element-wise equality that treats missing == missing and ignores categorical dtype."""
+    a = cleaned.astype(object) if isinstance(cleaned.dtype, pd.CategoricalDtype) else cleaned
+    b = truth.astype(object) if isinstance(truth.dtype, pd.CategoricalDtype) else truth
+    both_missing = pd.isna(a).to_numpy() & pd.isna(b).to_numpy()
+    same = (pd.Series(a).reset_index(drop=True) == pd.Series(b).reset_index(drop=True))
+    return both_missing | same.fillna(False).to_numpy(dtype=bool)
