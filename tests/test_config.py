@@ -57,7 +57,11 @@ def test_every_coded_column_has_its_code_list():
             lambda d: d.update(min_cel=5),
             ["thresholds.yaml", "min_cel", "unknown key"],
         ),
-        ("thresholds.yaml", lambda d: d.pop("ftt_validity_days"), ["ftt_validity_days", "required"]),
+        (
+            "thresholds.yaml",
+            lambda d: d.pop("ftt_validity_days"),
+            ["ftt_validity_days", "required"],
+        ),
         (
             "code_lists.yaml",
             lambda d: d["case_status"].append("departed"),

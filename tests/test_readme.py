@@ -38,7 +38,9 @@ def test_make_help_lists_the_commands_with_their_descriptions():
 
 
 def test_readme_paths_exist():
-    for path in re.findall(r"`((?:config|lib|requirements|notebooks|docs|expectations)/[^`* ]+)`", README):
+    for path in re.findall(
+        r"`((?:config|lib|requirements|notebooks|docs|expectations)/[^`* ]+)`", README
+    ):
         assert (ROOT / path).exists(), path
 
 

@@ -71,10 +71,55 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config_dir)
     print(f"Configuration in {cfg.directory} is valid:")
-    print(f"  {len(cfg.code_lists)} code lists, {len(cfg.sites.mantikas)} mantikas, "
-          f"{len(cfg.sites.sites)} sites, {len(cfg.sites.partners)} partners")
+    print(
+        f"  {len(cfg.code_lists)} code lists, {len(cfg.sites.mantikas)} mantikas, "
+        f"{len(cfg.sites.sites)} sites, {len(cfg.sites.partners)} partners"
+    )
     print(f"  header aliases for {', '.join(cfg.header_aliases)}")
     return EXIT_OK
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .clean.load import load_export, write_cleaning_outputs
+
+    export = load_export(args.data)
+    out = write_cleaning_outputs(export, args.out)
+    table = export.report_table()
+    print(
+        table[
+            ["rows_in", "rows_clean", "rows_quarantined", "values_repaired", "unknown_values"]
+        ].to_string()
+    )
+    if export.unrecognised_files:
+        print(f"Files not recognised (ignored): {', '.join(export.unrecognised_files)}")
+    print(f"Cleaning report, quarantine and value issues written to {out}")
+    return EXIT_OK
+
+
+def cmd_run_weekly(args: argparse.Namespace) -> int:
+    from .pipeline import run_weekly
+
+    as_of = args.as_of or (_week_end(args.week) if args.week else date.today())
+    record = run_weekly(args.data, as_of, args.out)
+    print(
+        f"Weekly run {record['run_id']} ({record['status']}): "
+        f"{len(record['reports'])} report(s) in {Path(args.out) / record['run_id']}"
+    )
+    print(f"Open {Path(args.out).resolve() / 'index.html'} in a browser.")
+    return EXIT_OK
+
+
+def _iso_week(text: str) -> str:
+    try:
+        date.fromisocalendar(int(text[:4]), int(text.split("W")[1]), 1)
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"not an ISO week like 2026-W47: {text!r}") from None
+    return text
+
+
+def _week_end(week: str) -> date:
+    """The last day (Sunday) of an ISO week: a week's report covers the whole week."""
+    return date.fromisocalendar(int(week[:4]), int(week.split("W")[1]), 7)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,13 +140,33 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     demo.add_argument("--as-of", type=_iso_date, default=None, help="YYYY-MM-DD (default today)")
     demo.add_argument(
-        "--defect-rate", type=_rate, default=0.0,
+        "--defect-rate",
+        type=_rate,
+        default=0.0,
         help="share of records given a defect per rule, 0-0.5 (default 0: no rule fires)",
     )
     demo.add_argument(
         "--replace", action="store_true", help="replace demo data made earlier in that folder"
     )
     demo.set_defaults(func=cmd_demo_data)
+
+    clean = sub.add_parser(
+        "clean",
+        help="clean an export folder and write the cleaning report, quarantine and value issues",
+    )
+    clean.add_argument("--data", type=Path, required=True, help="folder of exports")
+    clean.add_argument("--out", type=Path, required=True, help="folder for the cleaning outputs")
+    clean.set_defaults(func=cmd_clean)
+
+    run = sub.add_parser("run", help="run a report pipeline")
+    run_sub = run.add_subparsers(dest="pipeline", required=True, metavar="PIPELINE")
+    weekly = run_sub.add_parser("weekly", help="the weekly reports, from exports to HTML")
+    weekly.add_argument("--data", type=Path, required=True, help="folder of exports")
+    when = weekly.add_mutually_exclusive_group()
+    when.add_argument("--as-of", type=_iso_date, default=None, help="YYYY-MM-DD (default today)")
+    when.add_argument("--week", type=_iso_week, default=None, help="ISO week, e.g. 2026-W47")
+    weekly.add_argument("--out", type=Path, default=Path("outputs"), help="default outputs/")
+    weekly.set_defaults(func=cmd_run_weekly)
 
     config = sub.add_parser("config", help="configuration files")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

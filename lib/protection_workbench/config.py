@@ -159,9 +159,7 @@ def _load_code_lists(path: Path) -> dict[str, list[str]]:
     for sub, parent in subsets.items():
         stray = [c for c in lists[sub] if c not in lists[parent]]
         if stray:
-            raise ConfigError(
-                f"{path}: key '{sub}': {', '.join(stray)} not in the '{parent}' list"
-            )
+            raise ConfigError(f"{path}: key '{sub}': {', '.join(stray)} not in the '{parent}' list")
     return lists
 
 

@@ -75,7 +75,9 @@ def load_key(demo: bool = False) -> bytes:
         key = _decode_key(path.read_text("utf-8"))
         source = str(path)
     if len(key) < 16:
-        raise PseudonymKeyError(f"{source}: the pseudonymisation key is too short (16 bytes at least)")
+        raise PseudonymKeyError(
+            f"{source}: the pseudonymisation key is too short (16 bytes at least)"
+        )
     return key
 
 

@@ -188,7 +188,11 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
         if result.invalid.any():
             _all_unparseable(values, result, col, prov)
             bad = result.invalid.to_numpy()
-            shown = values[bad].astype("str") if not col.pii else pd.Series(HIDDEN, index=values.index[bad])
+            shown = (
+                values[bad].astype("str")
+                if not col.pii
+                else pd.Series(HIDDEN, index=values.index[bad])
+            )
             issue_parts.append(
                 pd.DataFrame(
                     {
@@ -202,10 +206,14 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
             )
             counts = shown.value_counts()
             unknown_parts.append(
-                pd.DataFrame({"column": col.name, "value": counts.index, "count": counts.to_numpy()})
+                pd.DataFrame(
+                    {"column": col.name, "value": counts.index, "count": counts.to_numpy()}
+                )
             )
         if col.kind == "list":
-            _, flags = codes.split_list(values, cfg.codes(col.codes), prefix=LIST_PREFIX.get(col.name, f"{col.name}_"))
+            _, flags = codes.split_list(
+                values, cfg.codes(col.codes), prefix=LIST_PREFIX.get(col.name, f"{col.name}_")
+            )
             for flag in flags.columns:
                 frame[flag] = flags[flag]
     for name_col in KEEP_ORIGINAL:
@@ -316,5 +324,5 @@ def values_equal(cleaned: pd.Series, truth: pd.Series) -> np.ndarray:
     a = cleaned.astype(object) if isinstance(cleaned.dtype, pd.CategoricalDtype) else cleaned
     b = truth.astype(object) if isinstance(truth.dtype, pd.CategoricalDtype) else truth
     both_missing = pd.isna(a).to_numpy() & pd.isna(b).to_numpy()
-    same = (pd.Series(a).reset_index(drop=True) == pd.Series(b).reset_index(drop=True))
+    same = pd.Series(a).reset_index(drop=True) == pd.Series(b).reset_index(drop=True)
     return both_missing | same.fillna(False).to_numpy(dtype=bool)

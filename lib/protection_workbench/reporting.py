@@ -1,0 +1,49 @@
+"""Small helpers shared by the report notebooks (headers, tables shown to reviewers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+
+def resolve_as_of(as_of: str | date | None) -> date:
+    """The report's as-of date: a ``YYYY-MM-DD`` string, a date, or empty for today."""
+    if isinstance(as_of, date):
+        return as_of
+    if not as_of:
+        return date.today()
+    return date.fromisoformat(str(as_of))
+
+
+def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "") -> Markdown:
+    """Title block every report starts with: as-of date, data sources and run id."""
+    folder = Path(data_dir)
+    sources = (
+        sorted(
+            p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
+        )
+        if folder.is_dir()
+        else []
+    )
+    iso = as_of.isocalendar()
+    lines = [
+        f"# {title}",
+        "",
+        f"**As of** {as_of:%d %B %Y} (ISO week {iso.year}-W{iso.week:02d})  ",
+        f"**Data sources** {', '.join(sources) if sources else '(none found)'} in `{folder.name}/`  ",
+        f"**Run** {run_id or 'interactive'}",
+    ]
+    return Markdown("\n".join(lines))
+
+
+def fmt_int(value: float | int) -> str:
+    """Thousands with a thin space-free comma, as reviewers expect (1,234)."""
+    return f"{int(value):,}"
+
+
+def styled_counts(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """A plain count table without the index name clutter, numbers right-aligned."""
+    return frame.style.format(thousands=",", na_rep="").set_table_attributes('class="counts"')
