@@ -1,0 +1,31 @@
+"""Run a snippet in a fresh Python process and report wall time and peak memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+RUNNER = """
+import json, resource, sys, time
+{setup}
+t0 = time.perf_counter()
+{body}
+elapsed = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print("@@" + json.dumps({{"seconds": elapsed, "peak_bytes": peak}}))
+"""
+
+
+def measure(body: str, setup: str = "") -> dict:
+    code = RUNNER.format(setup=textwrap.dedent(setup), body=textwrap.dedent(body))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@")][-1]
+    return json.loads(line[2:])
+
+
+def gb(n: float) -> str:
+    return f"{n / 1e9:.2f} GB"
