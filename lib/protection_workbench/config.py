@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .contract import DATASETS
 from .paths import project_root
 
-CONFIG_FILES = ("code_lists.yaml", "thresholds.yaml", "sites.yaml", "header_aliases.yaml")
+CONFIG_FILES = (
+    "code_lists.yaml",
+    "thresholds.yaml",
+    "sites.yaml",
+    "header_aliases.yaml",
+    "country_aliases.yaml",
+)
 
 # Code lists the contract refers to and that must therefore exist.
 REQUIRED_CODE_LISTS = sorted(
@@ -98,6 +104,7 @@ class Config:
     thresholds: Thresholds
     sites: Sites
     header_aliases: dict[str, dict[str, list[str]]]
+    country_aliases: dict[str, list[str]]
 
     def codes(self, name: str) -> list[str]:
         if name == "mantika":
@@ -231,6 +238,31 @@ def _load_header_aliases(path: Path) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def _load_country_aliases(path: Path) -> dict[str, list[str]]:
+    import pycountry  # imported here: only country cleaning needs it
+
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of ISO3 code -> list of aliases")
+    out: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for code, aliases in raw.items():
+        code = str(code)
+        if pycountry.countries.get(alpha_3=code) is None:
+            raise ConfigError(f"{path}: key '{code}': not an ISO 3166-1 alpha-3 country code")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+            raise ConfigError(f"{path}: key '{code}': expected a list of non-empty strings")
+        for alias in aliases:
+            folded = alias.casefold().strip()
+            if folded in owner and owner[folded] != code:
+                raise ConfigError(
+                    f"{path}: key '{code}': alias {alias!r} is also listed under {owner[folded]}"
+                )
+            owner[folded] = code
+        out[code] = list(aliases)
+    return out
+
+
 def load_config(directory: str | Path | None = None) -> Config:
     """Read and validate every configuration file of ``directory`` (default: config/)."""
     directory = Path(directory) if directory is not None else default_config_dir()
@@ -241,6 +273,7 @@ def load_config(directory: str | Path | None = None) -> Config:
         thresholds=_load_thresholds(directory / "thresholds.yaml"),
         sites=_load_sites(directory / "sites.yaml", code_lists),
         header_aliases=_load_header_aliases(directory / "header_aliases.yaml"),
+        country_aliases=_load_country_aliases(directory / "country_aliases.yaml"),
     )
 
 

@@ -1,0 +1,537 @@
+"""Read one export file (CSV or XLSX) into a raw table of untouched values with line numbers.
+
+Nothing is cleaned here: values keep their text (CSV) or their cell type (XLSX) so that
+the column cleaners see exactly what the export holds. What this module does:
+
+* CSV: detects the encoding (UTF-8 with or without BOM, Windows-1252 or Windows-1256
+  Arabic), the delimiter (``,``, else ``;``, tab or ``|`` when the header has no comma),
+  reads with pyarrow (fast: a million rows in about a second) and records, for every
+  data row, the physical line of the file where its record starts (quoted fields may
+  span lines).
+* XLSX/XLSM: reads the first sheet with calamine; the header is the first non-empty
+  row; line numbers are sheet row numbers.
+* Both: drops fully empty rows (counted) and fully empty columns without a header
+  (counted), names blank headers ``Unnamed column N`` and makes repeated headers unique
+  (``Name``, ``Name (2)``).
+
+Unusable files raise :class:`~protection_workbench.errors.InputFileError` naming the
+file and the problem in plain words.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import InputFileError
+
+CSV_EXTENSIONS = (".csv", ".txt")
+XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+DELIMITERS = (",", ";", "\t", "|")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_QUOTED = re.compile(r'"[^"]*"')
+# Signatures of files that are certainly not text.
+_BINARY_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive or Excel workbook",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+_SAMPLE_LINES = 2000
+_SAMPLE_BYTES = 512 * 1024
+
+
+@dataclass
+class RawTable:
+    """The untouched content of one export file."""
+
+    path: Path
+    data: pd.DataFrame  # one column per header (unique names), values as in the file
+    line_numbers: np.ndarray  # physical line (CSV) or sheet row (XLSX) where each row starts
+    encoding: str | None  # None for XLSX
+    original_headers: list[str] = field(default_factory=list)
+    dropped_empty_rows: int = 0
+    dropped_empty_columns: int = 0
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read a CSV or XLSX export; raise :class:`InputFileError` for anything unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    if not path.is_file():
+        raise InputFileError(path, "is a folder, not a file")
+    ext = path.suffix.lower()
+    if ext in CSV_EXTENSIONS:
+        return _read_csv(path)
+    if ext in XLSX_EXTENSIONS:
+        return _read_xlsx(path)
+    if ext == ".xls":
+        raise InputFileError(
+            path, "old Excel format (.xls) is not supported: save it as .xlsx or .csv"
+        )
+    raise InputFileError(
+        path, f"unsupported file type {ext or '(no extension)'!r}: expected .csv, .xlsx or .xlsm"
+    )
+
+
+# --------------------------------------------------------------------------- header helpers
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Strip headers, name blank ones ``Unnamed column N`` and number repeats ``Name (2)``."""
+    stripped = [h.strip().lstrip("\ufeff").strip() for h in headers]
+    named = [h if h else f"Unnamed column {i + 1}" for i, h in enumerate(stripped)]
+    taken = set(named)
+    seen: set[str] = set()
+    out = []
+    for name in named:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+            continue
+        n = 2
+        while f"{name} ({n})" in taken:
+            n += 1
+        new = f"{name} ({n})"
+        taken.add(new)
+        seen.add(new)
+        out.append(new)
+    return out
+
+
+def _header_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- CSV: encoding
+
+
+def _check_text(path: Path, raw: bytes) -> None:
+    head = raw[:4096]
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise InputFileError(path, f"not a CSV text file (binary content: looks like {what})")
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or controls > max(2, len(head) // 100):
+        raise InputFileError(path, "not a CSV text file (binary content)")
+
+
+def _sample_non_ascii(raw: bytes) -> bytes:
+    """Whole lines holding non-ASCII bytes, up to a bounded sample (fast on big files)."""
+    parts: list[bytes] = []
+    size = 0
+    pos = 0
+    while len(parts) < _SAMPLE_LINES and size < _SAMPLE_BYTES:
+        m = _NON_ASCII.search(raw, pos)
+        if m is None:
+            break
+        start = raw.rfind(b"\n", 0, m.start()) + 1
+        end = raw.find(b"\n", m.start())
+        end = len(raw) if end < 0 else end
+        parts.append(raw[start:end])
+        size += end - start
+        pos = end + 1
+    return b"\n".join(parts)
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
+
+
+def _arabic_evidence(sample: bytes) -> tuple[int, int]:
+    """(Arabic words, mixed words) in ``sample`` decoded as Windows-1256.
+
+    Arabic text in cp1256 gives runs of Arabic letters separated by spaces or punctuation.
+    Latin text in cp1252 read as cp1256 gives Arabic letters glued inside Latin words
+    ("Mar\u064aa" for "María") or a few isolated marks. Counting both kinds of word
+    tells the two apart even with a handful of non-ASCII characters.
+    """
+    text = sample.decode("cp1256", errors="replace")
+    arabic_words = mixed_words = 0
+    for word in re.findall(r"[^\W\d_]+|[\u064b-\u065f\u0670]+", text):
+        has_arabic = any(_is_arabic(c) for c in word)
+        has_latin = any(c.isascii() or "\u00c0" <= c <= "\u024f" for c in word)
+        if has_arabic and has_latin:
+            mixed_words += 1
+        elif has_arabic:
+            letters = sum(1 for c in word if unicodedata.category(c).startswith("L"))
+            if letters >= 2:
+                arabic_words += 1
+    return arabic_words, mixed_words
+
+
+def _latin_mojibake_words(sample: bytes) -> int:
+    """Words of 3+ letters made only of non-ASCII Latin letters when read as cp1252 ("ÇáÌäÓ")."""
+    text = sample.decode("cp1252", errors="replace")
+    return sum(
+        1 for w in re.findall(r"[^\W\d_]{3,}", text) if all("\u00c0" <= c <= "\u00ff" for c in w)
+    )
+
+
+def detect_encoding(raw: bytes) -> str:
+    """``utf-8-sig`` (BOM), ``utf-8``, ``cp1256`` (Arabic Windows) or ``cp1252`` (Western)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if raw.isascii():
+        return "utf-8"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    sample = _sample_non_ascii(raw)
+    arabic, mixed = _arabic_evidence(sample)
+    mojibake = _latin_mojibake_words(sample)
+    if arabic > mixed or (arabic and mojibake > mixed):
+        return "cp1256"
+    if mixed > 0:
+        return "cp1252"
+    # No letters to judge by (symbols, a few marks): let charset-normalizer decide.
+    try:
+        import charset_normalizer
+
+        best = charset_normalizer.from_bytes(sample, cp_isolation=["cp1252", "cp1256"]).best()
+        if best is not None and best.encoding == "cp1256":
+            return "cp1256"
+    except Exception:  # pragma: no cover - detector trouble must not stop reading
+        pass
+    return "cp1252"
+
+
+def _to_utf8(raw: bytes, encoding: str) -> bytes:
+    if encoding in ("utf-8", "utf-8-sig"):
+        return raw[3:] if encoding == "utf-8-sig" else raw
+    return raw.decode(encoding, errors="replace").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- CSV: structure
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    outside = _QUOTED.sub("", header_line)
+    if "," in outside:
+        return ","
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _first_record(text: str, delimiter: str) -> list[str]:
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        if row:
+            return row
+    return []
+
+
+def _record_lines_fast(data: bytes, n_records: int) -> np.ndarray | None:
+    """Start line of each non-empty record (header included), or None when unsure.
+
+    A newline ends a record when an even number of quotes precedes it (RFC 4180:
+    doubled quotes inside quoted fields keep the parity). Empty lines are skipped,
+    as the CSV parser skips them.
+    """
+    end = len(data)
+    while end and data[end - 1] in (10, 13):
+        end -= 1
+    n_lines = data.count(b"\n", 0, end) + 1
+    if n_lines == n_records and data.find(b"\n\n", 0, end) < 0 and data.find(b"\n\r\n", 0, end) < 0:
+        return np.arange(1, n_records + 1, dtype=np.int64)
+    arr = np.frombuffer(data, dtype=np.uint8, count=end)
+    newlines = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    if len(quotes) % 2:
+        return None
+    ends_record = (np.searchsorted(quotes, newlines) % 2) == 0
+    k = np.flatnonzero(ends_record)  # index (0-based) of the newlines that end a record
+    starts = np.concatenate(([0], newlines[k] + 1))
+    stops = np.concatenate((newlines[k], [end]))
+    lines = np.concatenate(([1], k + 2))
+    length = stops - starts
+    cr_only = np.zeros(len(starts), dtype=bool)
+    one = length == 1
+    cr_only[one] = arr[starts[one]] == 13
+    keep = (length > 0) & ~cr_only
+    lines = lines[keep]
+    return lines if len(lines) == n_records else None
+
+
+def _record_lines_python(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Parse with the csv module: every non-empty record and the line where it starts."""
+    rows, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous = 0
+    for row in reader:
+        if row:
+            rows.append(row)
+            lines.append(previous + 1)
+        previous = reader.line_num
+    return rows, lines
+
+
+def _blank_mask(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), ""), True)
+
+
+def _empty_rows(table: pa.Table) -> np.ndarray:
+    """Indices of rows whose cells are all missing or whitespace (checked column by column)."""
+    if table.num_rows == 0 or table.num_columns == 0:
+        return np.zeros(0, dtype=np.int64)
+    candidates = np.flatnonzero(
+        np.asarray(_blank_mask(table.column(0)).to_numpy(zero_copy_only=False), dtype=bool)
+    )
+    for col in table.columns[1:]:
+        if len(candidates) == 0:
+            break
+        blank = _blank_mask(col.take(pa.array(candidates)))
+        candidates = candidates[np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)]
+    return candidates
+
+
+@dataclass
+class _Invalid:
+    rows: list = field(default_factory=list)
+
+    def __call__(self, row) -> str:
+        self.rows.append(row)
+        return "skip"
+
+
+def _read_csv(path: Path) -> RawTable:
+    raw = path.read_bytes()
+    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise InputFileError(path, "file is empty")
+    _check_text(path, raw)
+    encoding = detect_encoding(raw)
+    if encoding == "utf-16":
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputFileError(path, "not a CSV text file (broken UTF-16 text)") from None
+    data = _to_utf8(raw, "utf-8" if encoding == "utf-16" else encoding)
+    head_text = data[: 1 << 20].decode("utf-8", errors="replace")
+    first_line = next((ln for ln in head_text.splitlines() if ln.strip()), "")
+    delimiter = _sniff_delimiter(first_line)
+    header = _first_record(head_text, delimiter)
+    if not header:
+        raise InputFileError(path, "file is empty")
+    n_cols = len(header)
+
+    invalid = _Invalid()
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(
+                autogenerate_column_names=True, block_size=1 << 24, encoding="utf8"
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=b'"' in data,
+                invalid_row_handler=invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(n_cols)},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowException:
+        return _read_csv_slow(path, data, delimiter, encoding, header)
+    if invalid.rows:
+        return _read_csv_slow(path, data, delimiter, encoding, header)
+    if table.num_columns != n_cols:
+        return _read_csv_slow(path, data, delimiter, encoding, header)
+
+    lines = _record_lines_fast(data, table.num_rows)
+    if lines is None:
+        _, py_lines = _record_lines_python(data.decode("utf-8", errors="replace"), delimiter)
+        if len(py_lines) != table.num_rows:
+            return _read_csv_slow(path, data, delimiter, encoding, header)
+        lines = np.asarray(py_lines, dtype=np.int64)
+    table = table.slice(1)
+    lines = lines[1:]
+
+    empty = _empty_rows(table)
+    dropped_rows = len(empty)
+    if dropped_rows:
+        keep_mask = np.ones(table.num_rows, dtype=bool)
+        keep_mask[empty] = False
+        table = table.filter(pa.array(keep_mask))
+        lines = lines[keep_mask]
+
+    # Blank-headed columns without any value are export artefacts (trailing commas).
+    keep = []
+    for i, name in enumerate(header):
+        if name.strip():
+            keep.append(i)
+            continue
+        if not pc.all(_blank_mask(table.column(i))).as_py():
+            keep.append(i)
+    names = unique_headers(header)
+    frame = table.select(keep).to_pandas()
+    frame.columns = [names[i] for i in keep]
+    return RawTable(
+        path=path,
+        data=frame,
+        line_numbers=np.asarray(lines, dtype=np.int64),
+        encoding=encoding,
+        original_headers=list(header),
+        dropped_empty_rows=dropped_rows,
+        dropped_empty_columns=n_cols - len(keep),
+    )
+
+
+def _read_csv_slow(
+    path: Path,
+    data: bytes,
+    delimiter: str,
+    encoding: str,
+    header: list[str],
+) -> RawTable:
+    """Python csv parse for irregular files: exact line numbers in the messages."""
+    try:
+        rows, lines = _record_lines_python(data.decode("utf-8", errors="replace"), delimiter)
+    except csv.Error as exc:
+        raise InputFileError(path, f"not a readable CSV file ({exc})") from None
+    if not rows:
+        raise InputFileError(path, "file is empty")
+    header = rows[0]
+    n_cols = len(header)
+    body = rows[1:]
+    body_lines = lines[1:]
+    for row, line in zip(body, body_lines, strict=True):
+        if len(row) > n_cols:
+            extra = row[n_cols:]
+            if n_cols == 1:
+                raise InputFileError(
+                    path,
+                    f"has only one column: wrong delimiter? (line {line} has {len(row)} fields; "
+                    f"header line: {header[0][:60]!r})",
+                )
+            if all(not v.strip() for v in extra):
+                continue  # trailing empty fields: harmless
+            raise InputFileError(path, f"line {line} has {len(row)} fields, header has {n_cols}")
+    padded = [
+        [(v if v != "" else None) for v in row[:n_cols]] + [None] * (n_cols - len(row))
+        for row in body
+    ]
+    keep_rows = [i for i, row in enumerate(padded) if any(v is not None and v.strip() for v in row)]
+    dropped_rows = len(padded) - len(keep_rows)
+    padded = [padded[i] for i in keep_rows]
+    line_numbers = np.asarray([body_lines[i] for i in keep_rows], dtype=np.int64)
+    keep = [
+        i
+        for i, name in enumerate(header)
+        if name.strip() or any(row[i] is not None and row[i].strip() for row in padded)
+    ]
+    names = unique_headers(header)
+    frame = pd.DataFrame(
+        {names[i]: pd.array([row[i] for row in padded], dtype="str") for i in keep},
+        columns=[names[i] for i in keep],
+    )
+    return RawTable(
+        path=path,
+        data=frame,
+        line_numbers=line_numbers,
+        encoding=encoding,
+        original_headers=list(header),
+        dropped_empty_rows=dropped_rows,
+        dropped_empty_columns=n_cols - len(keep),
+    )
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    if path.stat().st_size == 0:
+        raise InputFileError(path, "file is empty")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        if not workbook.sheet_names:
+            raise InputFileError(path, "the workbook has no sheet")
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except InputFileError:
+        raise
+    except Exception as exc:
+        kind = type(exc).__name__
+        if "Password" in kind:
+            raise InputFileError(path, "the workbook is password-protected") from None
+        raise InputFileError(path, "not a readable XLSX workbook (truncated or corrupt)") from None
+
+    width = max((len(row) for row in rows), default=0)
+    rows = [[_cell(v) for v in row] + [None] * (width - len(row)) for row in rows]
+    header_at = next((i for i, row in enumerate(rows) if not all(_blank(v) for v in row)), None)
+    if header_at is None:
+        raise InputFileError(path, "the first sheet is empty")
+    header = [_header_text(v) for v in rows[header_at]]
+    n_cols = len(header)
+    body = rows[header_at + 1 :]
+    body_lines = list(range(header_at + 2, header_at + 2 + len(body)))
+    keep_rows = [i for i, row in enumerate(body) if not all(_blank(v) for v in row)]
+    # Rows after the last value are not "empty rows" of the export, just sheet area.
+    last = keep_rows[-1] if keep_rows else -1
+    dropped_rows = (last + 1) - len(keep_rows)
+    body = [body[i] for i in keep_rows]
+    line_numbers = np.asarray([body_lines[i] for i in keep_rows], dtype=np.int64)
+    keep = [
+        i
+        for i, name in enumerate(header)
+        if name.strip() or any(not _blank(row[i]) for row in body)
+    ]
+    names = unique_headers(header)
+    frame = pd.DataFrame(
+        {names[i]: pd.Series([row[i] for row in body], dtype=object) for i in keep},
+        columns=[names[i] for i in keep],
+    )
+    return RawTable(
+        path=path,
+        data=frame,
+        line_numbers=line_numbers,
+        encoding=None,
+        original_headers=header,
+        dropped_empty_rows=dropped_rows,
+        dropped_empty_columns=n_cols - len(keep),
+    )

@@ -1,0 +1,249 @@
+"""Free text: repair mojibake, normalise Unicode, tidy whitespace; name keys for duplicates.
+
+This module also holds :func:`map_uniques`, the engine every value cleaner runs on:
+the column is factorised, each distinct value is cleaned once in Python, and the
+results are mapped back to the rows with a numpy ``take`` (never a loop over rows).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ftfy
+import numpy as np
+import pandas as pd
+
+from .result import Cleaned
+
+# One distinct value cleaned: (canonical value or None if missing/invalid, repair kind or None,
+# invalid?). A blank value gives (None, None, False).
+Outcome = tuple[Any, str | None, bool]
+
+MISSING: Outcome = (None, None, False)
+
+# Only repair the encoding: keep curly quotes, full-width forms, ligatures and HTML as they are.
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    normalization=None,
+    explain=False,
+)
+_SPACES = re.compile(r"\s+")
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def is_blank(value: object) -> bool:
+    """True for a missing scalar: None, NaN, NaT, pd.NA or a whitespace-only string."""
+    if isinstance(value, str):
+        return not value.strip()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def has_arabic_digits(text: str) -> bool:
+    """True when ``text`` contains Arabic-Indic or Persian digits."""
+    return text != text.translate(ARABIC_DIGITS)
+
+
+def map_uniques(
+    values: pd.Series,
+    one: Callable[[Any], Outcome],
+    build: Callable[[list[Any]], Any],
+) -> Cleaned:
+    """Clean each distinct value of ``values`` once with ``one`` and map the results back.
+
+    ``build`` turns the list of canonical values (None for missing) into an array of the
+    canonical dtype that supports ``take``; missing rows take its last element (None).
+    """
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    outcomes = [MISSING if is_blank(u) else one(u) for u in uniques]
+    return assemble(values, codes, outcomes, build)
+
+
+def assemble(
+    values: pd.Series,
+    codes: np.ndarray,
+    outcomes: list[Outcome],
+    build: Callable[[list[Any]], Any],
+) -> Cleaned:
+    """Map the outcomes of the distinct values (``pd.factorize`` order) back to the rows."""
+    outs = [o[0] for o in outcomes] + [None]
+    kinds = [o[1] for o in outcomes] + [None]
+    bad = np.array([o[2] for o in outcomes] + [False], dtype=bool)
+    canon = build(outs)
+    index = values.index
+    repaired: dict[str, pd.Series] = {}
+    kind_arr = np.array(kinds, dtype=object)
+    for kind in dict.fromkeys(k for k in kinds if k):
+        mask = (kind_arr == kind).take(codes)
+        if mask.any():
+            repaired[kind] = pd.Series(mask, index=index)
+    return Cleaned(
+        values=pd.Series(canon.take(codes), index=index, name=values.name),
+        repaired=repaired,
+        invalid=pd.Series(bad.take(codes), index=index),
+    )
+
+
+def str_array(outs: Sequence[Any]) -> Any:
+    """Canonical values as a pandas ``str`` array (None -> missing)."""
+    return pd.array(list(outs), dtype="str")
+
+
+def fix_encoding(text: str) -> str:
+    """Repair mojibake ("JosÃ©" -> "José") without touching quotes, widths or HTML."""
+    return ftfy.fix_text(text, _FTFY)
+
+
+def _clean_one_text(value: Any) -> Outcome:
+    raw = value if isinstance(value, str) else str(value)
+    fixed = fix_encoding(raw)
+    normal = unicodedata.normalize("NFC", fixed)
+    tidy = _SPACES.sub(" ", normal).strip()
+    if not tidy:
+        return MISSING
+    if fixed != raw:
+        kind = "encoding"
+    elif normal != fixed:
+        kind = "unicode"
+    elif tidy != normal:
+        kind = "whitespace"
+    else:
+        kind = None
+    return tidy, kind, False
+
+
+def clean_text(values: pd.Series) -> Cleaned:
+    """Clean free text to the ``str`` dtype.
+
+    Mojibake is repaired with ftfy (kind "encoding"), the text is put in Unicode NFC
+    ("unicode", when only normalisation changed it) and whitespace is stripped and
+    collapsed to single spaces ("whitespace"). Case is kept. Each changed value is
+    counted under one kind (encoding before unicode before whitespace). Text that is
+    empty after stripping is missing. Nothing is ever invalid.
+    """
+    return map_uniques(values, _clean_one_text, str_array)
+
+
+# --- name keys for duplicate detection ---------------------------------------------------
+
+_ARABIC_LETTERS = {
+    "ا": "a",
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "q",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "و": "w",
+    "ي": "y",
+    "ى": "a",
+    "ة": "a",
+    "ء": "a",
+    "أ": "a",
+    "إ": "a",
+    "آ": "a",
+    "ٱ": "a",
+    "ئ": "",
+    "ؤ": "",
+    # Persian / Urdu forms of the same letters
+    "ک": "k",
+    "ی": "y",
+    "ے": "y",
+    "ہ": "h",
+    "گ": "g",
+    "پ": "p",
+    "چ": "ch",
+    "ژ": "zh",
+    "ـ": "",  # tatweel
+}
+# Harakat and other Arabic marks are dropped.
+_ARABIC_MARKS = {chr(c): "" for c in [*range(0x064B, 0x0660), 0x0670]}
+_TRANSLIT = str.maketrans({**_ARABIC_LETTERS, **_ARABIC_MARKS})
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+_VOWELS = set("aeiouyw")
+
+
+def _word_key(word: str) -> str:
+    kept = word[0] + "".join(ch for ch in word[1:] if ch not in _VOWELS)
+    out = [kept[0]]
+    for ch in kept[1:]:
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)
+
+
+def name_key(name: str) -> str:
+    """Key of one full name: see :func:`normalise_name_key`."""
+    text = fix_encoding(name).translate(_TRANSLIT)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    words = _NON_LETTERS.sub(" ", text).split()
+    return " ".join(_word_key(w) for w in words)
+
+
+def normalise_name_key(first: pd.Series, last: pd.Series | None = None) -> pd.Series:
+    """Key for duplicate detection of people: ``first + " " + last`` reduced to a skeleton.
+
+    The name is ftfy-fixed, Arabic letters are transliterated with a fixed table, accents
+    are removed (NFKD), case is folded and anything that is not a letter becomes a space.
+    In each word the vowels a, e, i, o, u, y, w are then dropped except the first letter,
+    and runs of one letter collapse to one: "Mohamed", "Muhammad" and "محمد" all give
+    "mhmd". Missing parts count as "". ``last`` may be omitted when ``first`` already holds
+    the full name. Returns a ``str`` Series (empty string when there is no name at all).
+    """
+    first_s = first if isinstance(first, pd.Series) else pd.Series(first)
+    parts = [first_s]
+    if last is not None:
+        parts.append(last if isinstance(last, pd.Series) else pd.Series(last, index=first_s.index))
+    # Factorise each part, then the pairs of codes: one key per distinct full name.
+    part_codes, part_uniques = [], []
+    for part in parts:
+        codes, uniques = pd.factorize(part, use_na_sentinel=True)
+        part_codes.append(codes.astype(np.int64) + 1)  # 0: missing
+        part_uniques.append(["", *("" if is_blank(u) else str(u) for u in uniques)])
+    combined = part_codes[0]
+    if len(parts) == 2:
+        combined = combined * (len(part_uniques[1]) + 1) + part_codes[1]
+    pair_codes, pairs = pd.factorize(combined)
+    keys = []
+    for pair in pairs:
+        if len(parts) == 2:
+            i, j = divmod(int(pair), len(part_uniques[1]) + 1)
+            full = part_uniques[0][i] + " " + part_uniques[1][j]
+        else:
+            full = part_uniques[0][int(pair)]
+        keys.append(name_key(full))
+    out = pd.array([*keys, ""], dtype="str")
+    return pd.Series(out.take(pair_codes), index=first_s.index, name="name_key")
