@@ -84,10 +84,8 @@ def _one(value: Any, names: dict[str, str], iso2: dict[str, str], iso3s: frozens
     raw = value.strip() if isinstance(value, str) else str(value).strip()
     if raw in iso3s:
         return raw, None, False
-    if _ISO2.match(raw):
-        code = iso2.get(raw.casefold())
-    else:
-        code = names.get(country_key(raw))
+    # ISO2 codes only count when the value is exactly two letters ("ng", not "n g").
+    code = iso2.get(raw.casefold()) if _ISO2.match(raw) else names.get(country_key(raw))
     if code is None:
         return raw, None, True
     if code == raw:

@@ -41,6 +41,7 @@ XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";", "\t", "|")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _QUOTED = re.compile(r'"[^"]*"')
+_SEP_HINT = re.compile(rb"sep=([,;\t|])\r?\n")
 # Signatures of files that are certainly not text.
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP archive or Excel workbook",
@@ -250,19 +251,32 @@ def _first_record(text: str, delimiter: str) -> list[str]:
     return []
 
 
-def _record_lines_fast(data: bytes, n_records: int) -> np.ndarray | None:
+def _record_lines_fast(data: bytes, table: pa.Table) -> np.ndarray | None:
     """Start line of each non-empty record (header included), or None when unsure.
 
-    A newline ends a record when an even number of quotes precedes it (RFC 4180:
-    doubled quotes inside quoted fields keep the parity). Empty lines are skipped,
-    as the CSV parser skips them.
+    Without quoted newlines record i starts on line i + 1. Otherwise the newlines inside
+    the parsed values shift the following records; when blank lines make the totals
+    disagree, the record ends are found from the bytes: a newline ends a record when an
+    even number of quotes precedes it (RFC 4180: doubled quotes keep the parity). Empty
+    lines are skipped, as the CSV parser skips them.
     """
+    n_records = table.num_rows
     end = len(data)
     while end and data[end - 1] in (10, 13):
         end -= 1
     n_lines = data.count(b"\n", 0, end) + 1
-    if n_lines == n_records and data.find(b"\n\n", 0, end) < 0 and data.find(b"\n\r\n", 0, end) < 0:
+    blank_line = b"\n\r\n" if data.find(b"\r\n", 0, 1 << 16) >= 0 else b"\n\n"
+    no_blank = data.find(blank_line, 0, end) < 0
+    if no_blank and n_lines == n_records:
         return np.arange(1, n_records + 1, dtype=np.int64)
+    if no_blank and n_lines > n_records:
+        extra = np.zeros(n_records, dtype=np.int64)
+        for col in table.columns:
+            counts = pc.fill_null(pc.count_substring(col, "\n"), 0)
+            extra += np.asarray(counts.to_numpy(zero_copy_only=False), dtype=np.int64)
+        if n_records + int(extra.sum()) == n_lines:
+            shift = np.concatenate(([0], np.cumsum(extra)[:-1]))
+            return np.arange(1, n_records + 1, dtype=np.int64) + shift
     arr = np.frombuffer(data, dtype=np.uint8, count=end)
     newlines = np.flatnonzero(arr == 10)
     quotes = np.flatnonzero(arr == 34)
@@ -314,6 +328,35 @@ def _empty_rows(table: pa.Table) -> np.ndarray:
     return candidates
 
 
+def _valid_utf8_prefix(chunk: bytes) -> bool:
+    """Whether ``chunk`` is UTF-8, allowing a character cut at its end."""
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(chunk) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+def _pyarrow_csv(data: bytes, delimiter: str, n_cols: int, invalid: _Invalid) -> pa.Table:
+    """All columns as strings (header row included as row 0), empty cells missing."""
+    return pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            newlines_in_values=data.find(b'"') >= 0,
+            invalid_row_handler=invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.string() for i in range(n_cols)},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+            check_utf8=True,
+        ),
+    )
+
+
 @dataclass
 class _Invalid:
     rows: list = field(default_factory=list)
@@ -323,57 +366,81 @@ class _Invalid:
         return "skip"
 
 
+def _is_blank_file(raw: bytes) -> bool:
+    if len(raw) > 1 << 16:
+        return False
+    return not raw.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip()
+
+
 def _read_csv(path: Path) -> RawTable:
     raw = path.read_bytes()
-    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if _is_blank_file(raw):
         raise InputFileError(path, "file is empty")
-    _check_text(path, raw)
-    encoding = detect_encoding(raw)
-    if encoding == "utf-16":
+    if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _check_text(path, raw)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        encoding: str | None = "utf-8-sig"
+        data = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
         try:
-            raw = raw.decode("utf-16").encode("utf-8")
+            data = raw.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             raise InputFileError(path, "not a CSV text file (broken UTF-16 text)") from None
-    data = _to_utf8(raw, "utf-8" if encoding == "utf-16" else encoding)
+    elif raw.isascii():
+        encoding = "utf-8"
+        data = raw
+    else:
+        encoding = None  # UTF-8 unless pyarrow finds invalid UTF-8 (saves a full decode)
+        data = raw
     head_text = data[: 1 << 20].decode("utf-8", errors="replace")
+    if encoding is None and not _valid_utf8_prefix(data[: 1 << 20]):
+        encoding = detect_encoding(raw)
+        data = _to_utf8(raw, encoding)
+        head_text = data[: 1 << 20].decode("utf-8", errors="replace")
+    hint = _SEP_HINT.match(data)
+    if hint:  # Excel's "sep=;" first line: blanked (a skipped empty line keeps line numbers)
+        data = b"\n" + data[hint.end() :]
+        head_text = data[: 1 << 20].decode("utf-8", errors="replace")
     first_line = next((ln for ln in head_text.splitlines() if ln.strip()), "")
-    delimiter = _sniff_delimiter(first_line)
+    delimiter = hint.group(1).decode() if hint else _sniff_delimiter(first_line)
     header = _first_record(head_text, delimiter)
     if not header:
         raise InputFileError(path, "file is empty")
     n_cols = len(header)
 
-    invalid = _Invalid()
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(
-                autogenerate_column_names=True, block_size=1 << 24, encoding="utf8"
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                newlines_in_values=b'"' in data,
-                invalid_row_handler=invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(n_cols)},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    except pa.ArrowException:
-        return _read_csv_slow(path, data, delimiter, encoding, header)
-    if invalid.rows:
-        return _read_csv_slow(path, data, delimiter, encoding, header)
-    if table.num_columns != n_cols:
+    def slow() -> RawTable:
+        nonlocal encoding, data
+        if encoding is None:
+            encoding = detect_encoding(raw)
+            data = _to_utf8(raw, encoding)
         return _read_csv_slow(path, data, delimiter, encoding, header)
 
-    lines = _record_lines_fast(data, table.num_rows)
+    invalid = _Invalid()
+    try:
+        table = _pyarrow_csv(data, delimiter, n_cols, invalid)
+    except pa.ArrowInvalid as exc:
+        if encoding is None and "utf8" in str(exc).casefold().replace("-", ""):
+            encoding = detect_encoding(raw)
+            data = _to_utf8(raw, encoding)
+            invalid = _Invalid()
+            try:
+                table = _pyarrow_csv(data, delimiter, n_cols, invalid)
+            except pa.ArrowException:
+                return slow()
+        else:
+            return slow()
+    except pa.ArrowException:
+        return slow()
+    encoding = encoding or "utf-8"
+    if invalid.rows or table.num_columns != n_cols:
+        return slow()
+
+    lines = _record_lines_fast(data, table)
     if lines is None:
         _, py_lines = _record_lines_python(data.decode("utf-8", errors="replace"), delimiter)
         if len(py_lines) != table.num_rows:
-            return _read_csv_slow(path, data, delimiter, encoding, header)
+            return slow()
         lines = np.asarray(py_lines, dtype=np.int64)
     table = table.slice(1)
     lines = lines[1:]
@@ -426,6 +493,13 @@ def _read_csv_slow(
     n_cols = len(header)
     body = rows[1:]
     body_lines = lines[1:]
+    if n_cols > 1 and len(body) >= 2 and all(len(row) == 1 for row in body):
+        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        raise InputFileError(
+            path,
+            f"the header has {n_cols} columns separated by {shown} but every row has a "
+            "single field: wrong delimiter?",
+        )
     for row, line in zip(body, body_lines, strict=True):
         if len(row) > n_cols:
             extra = row[n_cols:]

@@ -109,20 +109,28 @@ def fix_encoding(text: str) -> str:
 
 def _clean_one_text(value: Any) -> Outcome:
     raw = value if isinstance(value, str) else str(value)
-    fixed = fix_encoding(raw)
-    normal = unicodedata.normalize("NFC", fixed)
-    tidy = _SPACES.sub(" ", normal).strip()
-    if not tidy:
+    encoding = unicode = False
+    text = raw
+    for _ in range(5):  # to a fixed point: tidying can expose mojibake ("Ã\ta" -> "Ã a")
+        fixed = fix_encoding(text)
+        normal = unicodedata.normalize("NFC", fixed)
+        tidy = _SPACES.sub(" ", normal).strip()
+        encoding |= fixed != text
+        unicode |= normal != fixed
+        if tidy == text:
+            break
+        text = tidy
+    if not text:
         return MISSING
-    if fixed != raw:
+    if encoding:
         kind = "encoding"
-    elif normal != fixed:
+    elif unicode:
         kind = "unicode"
-    elif tidy != normal:
+    elif text != raw:
         kind = "whitespace"
     else:
         kind = None
-    return tidy, kind, False
+    return text, kind, False
 
 
 def clean_text(values: pd.Series) -> Cleaned:

@@ -127,6 +127,8 @@ def _encodable(text: str, encoding: str | None) -> bool:
 
 
 def _title(code: str) -> str:
+    if "/" in code:  # "n/a" -> "N/A"
+        return code.upper()
     return " ".join(w.capitalize() for w in code.replace("_", " ").split(" "))
 
 
@@ -163,7 +165,7 @@ class _Rendered:
     codes: np.ndarray  # per row index of the distinct value, -1 missing
     table: list[list[str]]  # K variants x U distinct values (variant 0 is the plain form)
     weights: np.ndarray  # K per-file weights
-    per_row: np.ndarray | None = None  # optional fixed per-row variant (overrides weights)
+    direct: pa.Array | None = None  # rows already rendered (large_string, "" when missing)
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, list]:
@@ -208,7 +210,7 @@ def _country_variants(code: str, cfg: Config, rng: np.random.Generator) -> list[
     aliases = cfg.country_aliases.get(code, [])
     alias_a = aliases[int(rng.integers(len(aliases)))] if aliases else name
     alias_b = aliases[int(rng.integers(len(aliases)))] if aliases else official
-    html = name.replace("'", "&#039;") if "'" in name else name
+    html = name.replace("'", "&#039;") if code == "CIV" else name
     return [code, name, official, iso2, name.lower(), name.upper(), alias_a, alias_b, html]
 
 
@@ -365,10 +367,18 @@ def _render_text(values: pd.Series, rng: np.random.Generator, csv: bool) -> _Ren
 
 
 def _render_identifier(values: pd.Series, rng: np.random.Generator) -> _Rendered:
-    codes, uniq = _factorize(values)
-    uniq = [str(u) for u in uniq]
-    table = [uniq, [" " + u for u in uniq], [u + " " for u in uniq]]
-    return _Rendered(codes, table, np.array([0.99, 0.005, 0.005]))
+    """Ids are nearly all distinct: pad ~1 % of them with a space directly in arrow."""
+    base = pa.array(values.astype("str"), from_pandas=True).cast(pa.large_string())
+    present = pc.is_valid(base)
+    base = pc.fill_null(base, "")
+    side = rng.choice(3, size=len(values), p=[0.99, 0.005, 0.005])
+    space = pa.scalar(" ", pa.large_string())
+    empty = pa.scalar("", pa.large_string())
+    lead = pc.and_(pa.array(side == 1), present)
+    trail = pc.and_(pa.array(side == 2), present)
+    rows = pc.if_else(lead, pc.binary_join_element_wise(space, base, empty), base)
+    rows = pc.if_else(trail, pc.binary_join_element_wise(base, space, empty), rows)
+    return _Rendered(np.zeros(0, dtype=np.int64), [[]], np.ones(1), direct=rows)
 
 
 def _render(values: pd.Series, col: Column, cfg: Config, rng, csv: bool) -> _Rendered:
@@ -393,10 +403,10 @@ def _render(values: pd.Series, col: Column, cfg: Config, rng, csv: bool) -> _Ren
     return _render_text(values, rng, csv)
 
 
-def _pick_variants(r: _Rendered, rng: np.random.Generator) -> np.ndarray:
+def _pick_variants(r: _Rendered, rng: np.random.Generator) -> np.ndarray | None:
+    if r.direct is not None:
+        return None
     n = len(r.codes)
-    if r.per_row is not None:
-        return r.per_row
     k = len(r.weights)
     if k == 1:
         return np.zeros(n, dtype=np.int64)
@@ -405,7 +415,7 @@ def _pick_variants(r: _Rendered, rng: np.random.Generator) -> np.ndarray:
 
 def _restrict(r: _Rendered, encoding: str | None) -> None:
     """Replace variants that the file encoding cannot hold by the plain form."""
-    if encoding is None or encoding.startswith("utf-8"):
+    if encoding is None or encoding.startswith("utf-8") or r.direct is not None:
         return
     base = r.table[0]
     for k in range(1, len(r.table)):
@@ -419,6 +429,10 @@ def _plain_encodable(rendered: list[_Rendered], encoding: str) -> bool:
     if encoding.startswith("utf-8"):
         return True
     text = "\x1f".join(s for r in rendered for s in r.table[0] if not s.isascii())
+    for r in rendered:
+        if r.direct is not None and not pc.all(pc.string_is_ascii(r.direct)).as_py():
+            odd = pc.filter(r.direct, pc.invert(pc.string_is_ascii(r.direct)))
+            text += "\x1f" + "\x1f".join(pc.unique(odd).to_pylist())
     return _encodable(text, encoding)
 
 
@@ -463,25 +477,66 @@ def _choose_headers(ds: Dataset, cfg: Config, rng: np.random.Generator, encoding
 # --------------------------------------------------------------------------- CSV
 
 
-def _gather(r: _Rendered, variants: np.ndarray, quote: bool) -> pa.Array:
-    """Per-row strings of one column as a large_string array (missing -> "")."""
+def _gather(
+    r: _Rendered, variants: np.ndarray | None, quote: bool = False, encoding: str | None = None
+) -> pa.Array:
+    """Per-row values of one column (missing -> ""): large_string, or with ``encoding``
+    large_binary already encoded (each distinct string is encoded once).
+
+    ``quote``: CSV minimal quoting (on the distinct strings, or vectorised for ids).
+    """
+    if r.direct is not None:
+        rows = _quote_rows(r.direct) if quote else r.direct
+        return rows if encoding is None else _encode_rows(rows, encoding)
     u = len(r.table[0])
     flat = [s for row in r.table for s in row]
     if quote:
         flat = [_csv_quote(s) for s in flat]
     flat.append("")
+    if encoding is None:
+        table = pa.array(flat, type=pa.large_string())
+    else:
+        codec = "utf-8" if encoding.startswith("utf-8") else encoding
+        table = pa.array([s.encode(codec) for s in flat], type=pa.large_binary())
     idx = np.where(r.codes < 0, len(flat) - 1, variants * u + r.codes)
-    return pc.take(pa.array(flat, type=pa.large_string()), pa.array(idx, type=pa.int64()))
+    return pc.take(table, pa.array(idx, type=pa.int64()))
+
+
+def _encode_rows(rows: pa.Array, encoding: str) -> pa.Array:
+    """large_string rows as large_binary in ``encoding`` (ASCII/UTF-8: zero-copy cast)."""
+    if encoding.startswith("utf-8") or pc.all(pc.string_is_ascii(rows)).as_py() is not False:
+        return rows.cast(pa.large_binary())
+    encoded = pc.dictionary_encode(rows)
+    values = [s.encode(encoding) for s in encoded.dictionary.to_pylist()]
+    return pc.take(pa.array(values, type=pa.large_binary()), encoded.indices)
+
+
+def _quote_rows(rows: pa.Array) -> pa.Array:
+    """CSV minimal quoting, vectorised: quote values holding a comma, quote or line break."""
+    needs = pc.match_substring_regex(rows, '[,"\r\n]')
+    if not pc.any(needs).as_py():
+        return rows
+    mark = pa.scalar('"', pa.large_string())
+    empty = pa.scalar("", pa.large_string())
+    doubled = pc.replace_substring(rows, '"', '""')
+    quoted = pc.binary_join_element_wise(mark, doubled, mark, empty)
+    return pc.if_else(needs, quoted, rows)
 
 
 def _join_rows(columns: list[pa.Array], newline: str) -> bytes:
     if not columns or len(columns[0]) == 0:
         return b""
-    last = pc.binary_join_element_wise(columns[-1], pa.scalar(newline, pa.large_string()), "")
-    lines = pc.binary_join_element_wise(*columns[:-1], last, ",") if len(columns) > 1 else last
+
+    def sep(text: str) -> pa.Scalar:
+        return pa.scalar(text.encode("ascii"), pa.large_binary())
+
+    last = pc.binary_join_element_wise(columns[-1], sep(newline), sep(""))
+    lines = pc.binary_join_element_wise(*columns[:-1], last, sep(",")) if len(columns) > 1 else last
     lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
     _, offsets_buf, data_buf = lines.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[
+        lines.offset : lines.offset + len(lines) + 1
+    ]
     return memoryview(data_buf)[int(offsets[0]) : int(offsets[-1])].tobytes()
 
 
@@ -510,32 +565,24 @@ def _write_csv(
     ]
     candidates = [first, *FALLBACK_ENCODINGS]
     if avoid_encoding is not None:
-        candidates = [e for e in ["cp1252", *candidates] if e != avoid_encoding] + [
-            avoid_encoding
-        ]
+        candidates = [e for e in ["cp1252", *candidates] if e != avoid_encoding] + [avoid_encoding]
     encoding = next(e for e in candidates if _plain_encodable(rendered, e))
     for r in rendered:
         _restrict(r, encoding)
     headers = _choose_headers(ds, cfg, _rng(seed, key, "headers"), encoding)
 
     arrays = [
-        _gather(r, _pick_variants(r, _rng(seed, key, c.name, "rows")), quote=True)
+        _gather(r, _pick_variants(r, _rng(seed, key, c.name, "rows")), True, encoding)
         for r, c in zip(rendered, ds.columns, strict=True)
     ]
-    head = (",".join(_csv_quote(h) for h in headers) + newline).encode("utf-8")
-    body = head + _join_rows(arrays, newline) + ("," * (len(headers) - 1) + newline).encode(
-        "ascii"
-    ) * empty_tail
-    if encoding == "utf-8-sig":
-        data = b"\xef\xbb\xbf" + body
-    elif encoding == "utf-8":
-        data = body
-    else:
-        try:
-            data = body.decode("utf-8").encode(encoding)
-        except UnicodeEncodeError:  # pragma: no cover - checked above
-            encoding, data = "utf-8-sig", b"\xef\xbb\xbf" + body
-    path.write_bytes(data)
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    head = (",".join(_csv_quote(h) for h in headers) + newline).encode(codec)
+    body = (
+        head
+        + _join_rows(arrays, newline)
+        + ("," * (len(headers) - 1) + newline).encode("ascii") * empty_tail
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + body if encoding == "utf-8-sig" else body)
     return ExportFile(ds.name, path, "csv", encoding, headers, len(frame))
 
 
@@ -565,13 +612,19 @@ def _xlsx_cells(
         return kinds.tolist(), vals.tolist()
     if col.kind in ("int", "number"):
         missing = values.isna().to_numpy()
-        nums = values.astype("float64").to_numpy()
-        vals = [int(v) if col.kind == "int" else float(v) for v in np.nan_to_num(nums)]
-        return np.where(missing, _EMPTY, _NUMBER).tolist(), vals
+        nums = np.nan_to_num(values.astype("float64").to_numpy())
+        if col.kind == "int":
+            return np.where(missing, _EMPTY, _NUMBER).tolist(), [int(v) for v in nums]
+        # xlsxwriter writes 16 significant digits: keep other floats exact as text
+        vals = [float(v) if float(f"{v:.16g}") == v else repr(float(v)) for v in nums]
+        kinds = np.where(
+            missing, _EMPTY, [_NUMBER if isinstance(v, float) else _STRING for v in vals]
+        )
+        return kinds.tolist(), vals
     if col.kind == "period":
         r = _render_period(values, rng)
         variants = _pick_variants(r, row_rng)
-        strings = _gather(r, variants, quote=False).to_numpy(zero_copy_only=False)
+        strings = _gather(r, variants).to_numpy(zero_copy_only=False)
         as_date = row_rng.random(n) < rng.uniform(0.1, 0.3)
         first = pd.to_datetime(values.where(values.str.match(r"^\d{4}-(0[1-9]|1[0-2])$")) + "-01")
         as_date &= first.notna().to_numpy()
@@ -582,8 +635,8 @@ def _xlsx_cells(
         return kinds.tolist(), vals.tolist()
     r = _render(values, col, cfg, rng, csv=False)
     variants = _pick_variants(r, row_rng)
-    strings = _gather(r, variants, quote=False).to_numpy(zero_copy_only=False)
-    missing = r.codes < 0
+    strings = _gather(r, variants).to_numpy(zero_copy_only=False)
+    missing = values.isna().to_numpy() if r.direct is not None else r.codes < 0
     if col.kind == "bool":
         real = (variants == len(r.table) - 1) & ~missing
         kinds = np.select([missing, real], [_EMPTY, _BOOL], _STRING)

@@ -110,15 +110,13 @@ def _names(
                     rng.integers(0, len(script_pool["last"]), len(sel))
                 ]
     arabic_person = arabic_case[case_of]
-    for nat, (pool, _share) in name_pools.POOL_BY_NATIONALITY.items():
-        for script_pool, is_arabic in ((pool, False), (name_pools.ARABIC_SCRIPT, True)):
-            for code, key in (("M", "male"), ("F", "female")):
-                sel = np.flatnonzero(
-                    (nationality == nat) & (sex == code) & (arabic_person == is_arabic)
-                )
-                if len(sel):
-                    options = np.array(script_pool[key], dtype=object)
-                    first[sel] = options[rng.integers(0, len(options), len(sel))]
+    groups = pd.DataFrame({"nat": nationality, "sex": sex, "arabic": arabic_person}).groupby(
+        ["nat", "sex", "arabic"], sort=True
+    )
+    for (nat, code, is_arabic), sel in groups.indices.items():
+        pool = name_pools.ARABIC_SCRIPT if is_arabic else name_pools.POOL_BY_NATIONALITY[nat][0]
+        options = np.array(pool["male" if code == "M" else "female"], dtype=object)
+        first[sel] = options[rng.integers(0, len(options), len(sel))]
     return first, last_case[case_of]
 
 
@@ -205,7 +203,10 @@ def _age_at(dob: np.ndarray, when: np.ndarray) -> np.ndarray:
     return (w.year - b.year - before_birthday.astype(int)).to_numpy()
 
 
-def _vulnerabilities(p: pd.DataFrame, rng: np.random.Generator, codes: list[str]) -> pd.Series:
+def _vulnerabilities(
+    p: pd.DataFrame, rng: np.random.Generator, codes: list[str]
+) -> tuple[pd.Series, dict[str, np.ndarray]]:
+    """The ``;``-joined vulnerability list (code-list order) and one flag array per code."""
     n = len(p)
     adult = ~p["child"].to_numpy()
     female = (p["sex"] == "F").to_numpy()
@@ -222,11 +223,17 @@ def _vulnerabilities(p: pd.DataFrame, rng: np.random.Generator, codes: list[str]
         "single_headed_household": p["single_headed"].to_numpy() & (p["pos"] == 0).to_numpy(),
         "pregnant": female & adult & (p["age"] < 42).to_numpy() & (rng.random(n) < 0.04),
     }
-    out = np.full(n, "", dtype=object)
-    for code in codes:  # code-list order
-        mask = flags.get(code, np.zeros(n, dtype=bool))
-        out = np.where(mask, np.where(out == "", code, out + ";" + code), out)
-    return pd.Series(out, dtype=object).replace("", None)
+    flags = {code: flags.get(code, np.zeros(n, dtype=bool)) for code in codes}
+    # Few distinct combinations: build each joined string once from a bit pattern.
+    bits = np.zeros(n, dtype=np.int64)
+    for i, code in enumerate(codes):
+        bits |= flags[code].astype(np.int64) << i
+    combos, inverse = np.unique(bits, return_inverse=True)
+    text = np.array(
+        [";".join(c for i, c in enumerate(codes) if combo >> i & 1) or None for combo in combos],
+        dtype=object,
+    )
+    return pd.Series(text[inverse], dtype=object), flags
 
 
 def _flight_schedule(
@@ -391,17 +398,17 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
         ftt_present, "fit", np.where(rank == 2, "pending", "not_assessed")
     )
     case_cols["ftt_date"] = at(ftt_day, ftt_present)
-    manifest_day = pd.to_datetime(as_of64 - depart_before.astype("int64") * DAY)
-    date_txt = manifest_day.strftime("%Y%m%d").to_numpy(dtype=object)
-    dest = p.groupby("case_no", sort=True)["nationality"].first().to_numpy()
-    chunk_txt = np.where(chunk > 0, "-" + (chunk + 1).astype(str), "")
-    charter_id = "MNF-" + date_txt + "-" + airport + "-" + dest.astype(object) + chunk_txt
-    commercial_id = "COM-" + date_txt + "-" + dest.astype(object)
-    case_cols["manifest_id"] = np.where(
-        man_ok & ~cancelled & ~on_hold,
-        np.where(flight_type == "charter", charter_id, commercial_id),
-        None,
-    )
+    # Manifest ids only for cases that reached a manifest (string work is the slow part).
+    on = np.flatnonzero(man_ok & ~cancelled & ~on_hold)
+    day_txt = pd.to_datetime(as_of64 - depart_before[on].astype("int64") * DAY).strftime("%Y%m%d")
+    dest = p.groupby("case_no", sort=True)["nationality"].first().to_numpy()[on].astype(object)
+    day_txt = day_txt.to_numpy(dtype=object)
+    chunk_txt = np.where(chunk[on] > 0, "-" + (chunk[on] + 1).astype(str), "").astype(object)
+    charter_id = "MNF-" + day_txt + "-" + airport[on] + "-" + dest + chunk_txt
+    commercial_id = "COM-" + day_txt + "-" + dest
+    manifest_ids = np.full(n_cases, None, dtype=object)
+    manifest_ids[on] = np.where(flight_type[on] == "charter", charter_id, commercial_id)
+    case_cols["manifest_id"] = manifest_ids
     case_cols["flight_date"] = at(depart_before, man_ok & ~cancelled & ~on_hold)
 
     # Last update: departed/cancelled soon after their last step; others within stall_days.
@@ -424,15 +431,10 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
     cn = p["case_no"].to_numpy()
     ind = {k: np.asarray(v)[cn] for k, v in case_cols.items()}
     ind_rank = ind["rank"]
-    vulns = _vulnerabilities(p, _rng(seed, 3), cfg.codes("vulnerability"))
-    v_arr = vulns.fillna("").to_numpy(dtype=str)
-    has = {
-        c: np.char.find(np.char.add(np.char.add(";", v_arr), ";"), f";{c};") >= 0
-        for c in cfg.codes("vulnerability")
-    }
+    vulns, has = _vulnerabilities(p, _rng(seed, 3), cfg.codes("vulnerability"))
     clearance_needed = np.logical_or.reduce([has[c] for c in cfg.codes("clearance_vulnerability")])
     bia_needed = np.logical_or.reduce([has[c] for c in cfg.codes("bia_vulnerability")])
-    any_vuln = v_arr != ""
+    any_vuln = vulns.notna().to_numpy()
     reg_i = reg_case[cn]
     r = _rng(seed, 4)
     # Screening and clearance dates lie between registration and as-of.
