@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import departed_case, findings_for, frame, hit_ids, registered_case
+from rule_builders import departed_case, findings_for, frame, hit_ids, registered_case
 
 from protection_workbench.rules import RULES, catalogue
 
@@ -15,12 +15,29 @@ def cases(*records: dict) -> dict[str, pd.DataFrame]:
 
 def family(status: str = "registered", **member_overrides) -> list[dict]:
     base = registered_case if status == "registered" else departed_case
-    mother = base(case_id="CASE-9", individual_id="IND-91", first_name="Amina", last_name="Bello",
-                  sex="F", nationality="NGA", destination_country="NGA",
-                  vulnerabilities="single_headed_household", single_headed_docs_complete="yes")
-    child = base(case_id="CASE-9", individual_id="IND-92", first_name="Musa", last_name="Bello",
-                 is_principal=False, date_of_birth="2018-05-01", age=8, nationality="NGA",
-                 destination_country="NGA", phone=None)
+    mother = base(
+        case_id="CASE-9",
+        individual_id="IND-91",
+        first_name="Amina",
+        last_name="Bello",
+        sex="F",
+        nationality="NGA",
+        destination_country="NGA",
+        vulnerabilities="single_headed_household",
+        single_headed_docs_complete="yes",
+    )
+    child = base(
+        case_id="CASE-9",
+        individual_id="IND-92",
+        first_name="Musa",
+        last_name="Bello",
+        is_principal=False,
+        date_of_birth="2018-05-01",
+        age=8,
+        nationality="NGA",
+        destination_country="NGA",
+        phone=None,
+    )
     child.update(member_overrides)
     return [mother, child]
 
@@ -28,22 +45,33 @@ def family(status: str = "registered", **member_overrides) -> list[dict]:
 # (rule, breaking records, expected record ids, narrowly-ok records)
 CASES = {
     "C001": (
-        [registered_case(location=None, individual_id="IND-A"),
-         departed_case(individual_id="IND-B", interview_date=None)],
+        [
+            registered_case(location=None, individual_id="IND-A"),
+            departed_case(individual_id="IND-B", interview_date=None),
+        ],
         ["IND-A", "IND-B"],
         [registered_case(interview_date=None, document_number=None, phone=None)],
     ),
     "C002": (
         [registered_case(), registered_case(case_id="CASE-1")],
         ["IND-1"],
-        [registered_case(), registered_case(individual_id="IND-2", case_id="CASE-2", first_name="Ali")],
+        [
+            registered_case(),
+            registered_case(individual_id="IND-2", case_id="CASE-2", first_name="Ali"),
+        ],
     ),
     "C003": (
-        [registered_case(), registered_case(individual_id="IND-2", case_id="CASE-2",
-                                            first_name=" IBRAHIM ", last_name="Keïta")],
+        [
+            registered_case(),
+            registered_case(
+                individual_id="IND-2", case_id="CASE-2", first_name=" IBRAHIM ", last_name="Keïta"
+            ),
+        ],
         ["IND-1", "IND-2"],
-        [registered_case(), registered_case(individual_id="IND-2", case_id="CASE-2",
-                                            date_of_birth="1994-03-03")],
+        [
+            registered_case(),
+            registered_case(individual_id="IND-2", case_id="CASE-2", date_of_birth="1994-03-03"),
+        ],
     ),
     "C004": (
         [departed_case(interview_date="2026-08-31")],
@@ -66,12 +94,26 @@ CASES = {
         [registered_case(age=17, date_of_birth="2009-01-01", vulnerabilities="uasc")],
     ),
     "C008": (
-        [departed_case(age=16, date_of_birth="2010-01-01", vulnerabilities="uasc",
-                       protection_clearance="cleared", protection_clearance_date="2026-09-20")],
+        [
+            departed_case(
+                age=16,
+                date_of_birth="2010-01-01",
+                vulnerabilities="uasc",
+                protection_clearance="cleared",
+                protection_clearance_date="2026-09-20",
+            )
+        ],
         ["IND-1"],
-        [registered_case(age=16, date_of_birth="2010-01-01", vulnerabilities="uasc",
-                         protection_clearance="pending", case_status="documents_pending",
-                         interview_date="2026-11-12")],
+        [
+            registered_case(
+                age=16,
+                date_of_birth="2010-01-01",
+                vulnerabilities="uasc",
+                protection_clearance="pending",
+                case_status="documents_pending",
+                interview_date="2026-11-12",
+            )
+        ],
     ),
     "C009": (
         [departed_case(vulnerabilities="vot", protection_clearance="pending")],
@@ -84,9 +126,17 @@ CASES = {
         [departed_case(ftt_date="2026-10-15")],  # exactly 7
     ),
     "C011": (
-        [departed_case(vulnerabilities="single_headed_household", single_headed_docs_complete="no")],
+        [
+            departed_case(
+                vulnerabilities="single_headed_household", single_headed_docs_complete="no"
+            )
+        ],
         ["IND-1"],
-        [registered_case(vulnerabilities="single_headed_household", single_headed_docs_complete="no")],
+        [
+            registered_case(
+                vulnerabilities="single_headed_household", single_headed_docs_complete="no"
+            )
+        ],
     ),
     "C012": (
         family(is_principal=True),
@@ -99,8 +149,12 @@ CASES = {
         [registered_case(case_status="cancelled", status_reason="changed mind")],
     ),
     "C014": (
-        [registered_case(sex="X"), registered_case(individual_id="IND-2", case_id="CASE-2",
-                                                   first_name="Ali", nationality="Biafra")],
+        [
+            registered_case(sex="X"),
+            registered_case(
+                individual_id="IND-2", case_id="CASE-2", first_name="Ali", nationality="Biafra"
+            ),
+        ],
         ["IND-1", "IND-2"],
         [registered_case(nationality="CIV", destination_country="CIV")],
     ),
@@ -125,8 +179,11 @@ def test_rule_stays_quiet_on_a_narrowly_valid_record(code):
 
 
 def test_valid_records_break_no_case_rule():
-    frames = cases(departed_case(), registered_case(individual_id="IND-2", case_id="CASE-2",
-                                                    first_name="Ali"), *family())
+    frames = cases(
+        departed_case(),
+        registered_case(individual_id="IND-2", case_id="CASE-2", first_name="Ali"),
+        *family(),
+    )
     found = findings_for(frames, "C001")
     for code in CASES:
         found = pd.concat([found, findings_for(frames, code)])
@@ -152,9 +209,14 @@ def test_c013_departure_date_on_a_case_not_departed():
 
 
 REFERRAL = {
-    "referral_id": "REF-1", "individual_id": "IND-1", "referral_date": "2026-11-01",
-    "service": "medical", "referred_to": "UNICEF", "follow_up_due": "2026-11-23",
-    "follow_up_date": None, "outcome": "pending",
+    "referral_id": "REF-1",
+    "individual_id": "IND-1",
+    "referral_date": "2026-11-01",
+    "service": "medical",
+    "referred_to": "UNICEF",
+    "follow_up_due": "2026-11-23",
+    "follow_up_date": None,
+    "outcome": "pending",
 }
 
 
@@ -168,8 +230,9 @@ def test_r001_overdue_follow_up_and_due_today_is_not():
 
 def test_r002_unknown_individual():
     frames = cases(registered_case())
-    frames["referrals"] = frame("referrals", [{**REFERRAL, "individual_id": "IND-404",
-                                              "follow_up_due": "2026-12-01"}])
+    frames["referrals"] = frame(
+        "referrals", [{**REFERRAL, "individual_id": "IND-404", "follow_up_due": "2026-12-01"}]
+    )
     assert hit_ids(frames, "R002") == ["REF-1"]
     frames["referrals"] = frame("referrals", [{**REFERRAL, "follow_up_due": "2026-12-01"}])
     assert hit_ids(frames, "R002") == []
@@ -177,8 +240,10 @@ def test_r002_unknown_individual():
 
 def test_catalogue_has_every_rule_of_rules_md_with_an_explanation():
     expected = (
-        [f"C{i:03d}" for i in range(1, 16)] + ["R001", "R002"]
-        + [f"M{i:03d}" for i in range(1, 9)] + [f"H{i:03d}" for i in range(1, 6)]
+        [f"C{i:03d}" for i in range(1, 16)]
+        + ["R001", "R002"]
+        + [f"M{i:03d}" for i in range(1, 9)]
+        + [f"H{i:03d}" for i in range(1, 6)]
     )
     table = catalogue()
     assert table["rule"].tolist() == sorted(expected)
