@@ -128,7 +128,10 @@ def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
             return codes.clean_mantika(values, cfg)
         return codes.clean_code(values, cfg.codes(col.codes))
     if col.kind == "list":
-        cleaned, _flags = codes.split_list(values, cfg.codes(col.codes))
+        cleaned, flags = codes.split_list(
+            values, cfg.codes(col.codes), prefix=LIST_PREFIX.get(col.name, f"{col.name}_")
+        )
+        cleaned.flags = flags
         return cleaned
     if _is_identifier(col):
         return clean_identifiers(values)
@@ -210,12 +213,9 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
                     {"column": col.name, "value": counts.index, "count": counts.to_numpy()}
                 )
             )
-        if col.kind == "list":
-            _, flags = codes.split_list(
-                values, cfg.codes(col.codes), prefix=LIST_PREFIX.get(col.name, f"{col.name}_")
-            )
-            for flag in flags.columns:
-                frame[flag] = flags[flag]
+        if result.flags is not None:
+            for flag in result.flags.columns:
+                frame[flag] = result.flags[flag].to_numpy()
     for name_col in KEEP_ORIGINAL:
         if name_col in frame.columns:
             frame[f"{name_col}_original"] = data[name_col].astype("str")

@@ -19,6 +19,8 @@ class Cleaned:
     values: pd.Series
     repaired: dict[str, pd.Series] = field(default_factory=dict)
     invalid: pd.Series | None = None
+    # For list columns: one boolean column per code (e.g. vuln_medical), same index.
+    flags: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.invalid is None:
