@@ -46,3 +46,18 @@ def test_notebook_has_one_parameters_cell_and_the_project_kernel(path: Path):
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1, f"{path.name}: expected exactly one cell tagged 'parameters'"
     assert nb["metadata"]["kernelspec"]["name"] == KERNEL
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_parameter(path: Path):
+    """A parameter papermill cannot parse is silently not injected: the run would use the
+    default (e.g. today's date instead of the run's as-of date)."""
+    import re
+
+    import papermill
+
+    nb = json.loads(path.read_text("utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    assigned = set(re.findall(r"^(\w+)\s*[:=]", "".join(cell["source"]), flags=re.M))
+    params = papermill.inspect_notebook(str(path))
+    assert set(params) == assigned, f"{path.name}: papermill cannot read {assigned - set(params)}"

@@ -96,6 +96,41 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import run_check, write_check_outputs
+
+    result = run_check(args.data, args.as_of or date.today(), gate=not args.no_gate)
+    out = write_check_outputs(result, args.out)
+    for line in result.summary_lines():
+        print(line)
+    print(f"Findings for case workers: {out / 'findings.xlsx'} (and findings.csv)")
+    print(f"Cleaning report and quarantine: {out / 'cleaning'}")
+    return result.exit_code
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from .rules import catalogue
+
+    table = catalogue()
+    if args.code:
+        unknown = sorted(set(args.code) - set(table["rule"]))
+        if unknown:
+            from .errors import WorkbenchError
+
+            raise WorkbenchError(f"unknown rule code(s): {', '.join(unknown)}")
+        table = table[table["rule"].isin(args.code)]
+    for row in table.itertuples(index=False):
+        print(f"{row.rule}  {row.severity:<7}  {row.title}  [{row.datasets}]")
+        if args.verbose or args.code:
+            print(textwrap.indent(textwrap.fill(row.explanation, 88), "    "))
+            if row.settings:
+                print(f"    settings (config/thresholds.yaml): {row.settings}")
+            print()
+    return EXIT_OK
+
+
 def cmd_run_weekly(args: argparse.Namespace) -> int:
     from .pipeline import run_weekly
 
@@ -158,6 +193,25 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--out", type=Path, required=True, help="folder for the cleaning outputs")
     clean.set_defaults(func=cmd_clean)
 
+    check = sub.add_parser(
+        "check",
+        help="check an export folder: quality gate and every rule; findings for case workers",
+        description="Clean the exports, run the quality gate and every rule whose datasets are "
+        "present, and write findings.csv, findings.xlsx and the cleaning report. "
+        "Exit 0: gate passed and no error finding; 1: gate failed or error findings; "
+        "2: unusable input or arguments.",
+    )
+    check.add_argument("--data", type=Path, required=True, help="folder of exports")
+    check.add_argument("--as-of", type=_iso_date, default=None, help="YYYY-MM-DD (default today)")
+    check.add_argument("--out", type=Path, required=True, help="folder for the findings")
+    check.add_argument("--no-gate", action="store_true", help="skip the Great Expectations gate")
+    check.set_defaults(func=cmd_check)
+
+    rules = sub.add_parser("rules", help="list the rule catalogue")
+    rules.add_argument("code", nargs="*", help="show these rules in full (e.g. C010 M004)")
+    rules.add_argument("-v", "--verbose", action="store_true", help="with explanations")
+    rules.set_defaults(func=cmd_rules)
+
     run = sub.add_parser("run", help="run a report pipeline")
     run_sub = run.add_subparsers(dest="pipeline", required=True, metavar="PIPELINE")
     weekly = run_sub.add_parser("weekly", help="the weekly reports, from exports to HTML")
@@ -170,9 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="configuration files")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
-    check = config_sub.add_parser("check", help="validate the configuration files")
-    check.add_argument("--config-dir", type=Path, default=None, help="default: config/")
-    check.set_defaults(func=cmd_config_check)
+    config_check = config_sub.add_parser("check", help="validate the configuration files")
+    config_check.add_argument("--config-dir", type=Path, default=None, help="default: config/")
+    config_check.set_defaults(func=cmd_config_check)
 
     return parser
 

@@ -1,0 +1,174 @@
+"""`workbench check`: clean a folder of exports, run the quality gate and every rule.
+
+The same call backs the CLI, the checking notebooks and the weekly run, so that a
+case worker's XLSX, a notebook's tables and the weekly figures always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .clean.load import Export, load_export, write_cleaning_outputs
+from .config import Config, get_config
+from .rules import FINDING_COLUMNS, catalogue, run_rules
+from .rules.registry import as_date
+
+if TYPE_CHECKING:
+    from .gate import GateResult
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+@dataclass
+class CheckResult:
+    export: Export
+    findings: pd.DataFrame  # FINDING_COLUMNS
+    gate: GateResult | None  # None when the gate was not asked for
+    as_of: pd.Timestamp
+
+    @property
+    def error_count(self) -> int:
+        return int((self.findings["severity"] == "error").sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int((self.findings["severity"] == "warning").sum())
+
+    @property
+    def gate_passed(self) -> bool | None:
+        return None if self.gate is None else bool(self.gate.passed)
+
+    @property
+    def passed(self) -> bool:
+        """No error-severity finding, and the gate passed (when it ran)."""
+        return self.error_count == 0 and self.gate_passed is not False
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.passed else EXIT_FAILED
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        if self.gate is not None:
+            lines.append(self.gate.summary())
+        by_rule = self.findings.groupby(["rule", "severity"], observed=True).size()
+        lines.append(
+            f"Findings: {len(self.findings):,} ({self.error_count:,} errors, "
+            f"{self.warning_count:,} warnings) in "
+            f"{self.findings['record_id'].nunique():,} records"
+        )
+        for (code, severity), n in by_rule.items():
+            lines.append(f"  {code} {severity:<7} {n:>7,}")
+        lines.append("Result: " + ("PASSED" if self.passed else "FAILED"))
+        return lines
+
+
+def run_check(
+    data: str | Path,
+    as_of: date | str | pd.Timestamp,
+    cfg: Config | None = None,
+    gate: bool = True,
+    export: Export | None = None,
+) -> CheckResult:
+    """Load and clean ``data`` (unless ``export`` is given), run the gate and the rules."""
+    cfg = cfg or get_config()
+    export = export or load_export(data, cfg)
+    as_of_ts = as_date(as_of)
+    gate_result = None
+    if gate:
+        from .gate import run_gate
+
+        gate_result = run_gate(export.frames, cfg)
+    findings = run_rules(export.frames, as_of_ts, cfg)
+    return CheckResult(export=export, findings=findings, gate=gate_result, as_of=as_of_ts)
+
+
+def read_findings(path: str | Path) -> pd.DataFrame:
+    """A findings.csv written by an earlier check or weekly run."""
+    frame = pd.read_csv(path, dtype="str", keep_default_na=False)
+    missing = [c for c in FINDING_COLUMNS if c not in frame.columns]
+    if missing:
+        from .errors import InputFileError
+
+        raise InputFileError(path, f"not a findings file (missing columns {', '.join(missing)})")
+    return frame[FINDING_COLUMNS].replace("", pd.NA)
+
+
+def write_findings_xlsx(findings: pd.DataFrame, path: Path) -> None:
+    """One sheet per dataset, header frozen, filters on, columns sized: for case workers."""
+    rules = catalogue().set_index("rule")
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        book = writer.book
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        datasets = sorted(findings["dataset"].unique()) or ["findings"]
+        for name in datasets:
+            part = findings[findings["dataset"] == name] if len(findings) else findings
+            part = part.assign(title=part["rule"].map(rules["title"]))
+            part = part[["record_id", "case_id", "rule", "severity", "title", "message"]]
+            part.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            sheet.freeze_panes(1, 0)
+            sheet.autofilter(0, 0, max(len(part), 1), len(part.columns) - 1)
+            for i, width in enumerate([16, 16, 7, 9, 36, 90]):
+                sheet.set_column(i, i, width, wrap if i >= 4 else None)
+        about = book.add_worksheet("rules")
+        table = catalogue()[["rule", "severity", "title", "explanation"]]
+        for j, col in enumerate(table.columns):
+            about.write(0, j, col)
+        for i, row in enumerate(table.itertuples(index=False), start=1):
+            for j, value in enumerate(row):
+                about.write(i, j, value, wrap)
+        about.set_column(0, 1, 9)
+        about.set_column(2, 2, 40)
+        about.set_column(3, 3, 100)
+
+
+def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
+    """Write findings.csv / findings.xlsx, the gate result and the cleaning report into ``out``.
+
+    Built in a temporary folder next to ``out`` and moved into place when complete; an
+    earlier ``out`` is replaced only then.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        result.findings.to_csv(staging / "findings.csv", index=False)
+        write_findings_xlsx(result.findings, staging / "findings.xlsx")
+        write_cleaning_outputs(result.export, staging / "cleaning")
+        summary = {
+            "as_of": result.as_of.date().isoformat(),
+            "passed": result.passed,
+            "gate": None if result.gate is None else result.gate.to_dict(),
+            "findings": {
+                "total": int(len(result.findings)),
+                "errors": result.error_count,
+                "warnings": result.warning_count,
+                "by_rule": {
+                    k: int(v) for k, v in result.findings["rule"].value_counts().sort_index().items()
+                },
+            },
+            "datasets": sorted(result.export.datasets),
+        }
+        (staging / "check.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
