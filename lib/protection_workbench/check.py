@@ -154,7 +154,8 @@ def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
                 "errors": result.error_count,
                 "warnings": result.warning_count,
                 "by_rule": {
-                    k: int(v) for k, v in result.findings["rule"].value_counts().sort_index().items()
+                    k: int(v)
+                    for k, v in result.findings["rule"].value_counts().sort_index().items()
                 },
             },
             "datasets": sorted(result.export.datasets),

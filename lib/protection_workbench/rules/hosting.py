@@ -113,7 +113,7 @@ def _daily_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 def h002(ctx: Context) -> pd.DataFrame:
     """On some day a host had more people placed than its capacity. Move a placement or
     correct the capacity or the placement dates."""
-    hosts = ctx.frames["hosts"]
+    hosts = ctx.frames["hosts"].reset_index(drop=True)
     pl = ctx.frames["placements"].astype({"host_id": "str"})
     occ = _daily_occupancy(pl[pl["start_date"] <= ctx.as_of], ctx.as_of)
     peak = occ.sort_values("occupancy", kind="stable").groupby("host_id").last()

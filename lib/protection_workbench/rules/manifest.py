@@ -260,7 +260,8 @@ def m008(ctx: Context) -> pd.DataFrame:
     case record. Check the booking or the destination recorded for the case."""
     p = passengers(ctx)
     dest_m, dest_c = text(p["destination_country"]), text(p["destination_country_case"])
-    mask = p["found"].to_numpy() & (dest_m != dest_c).to_numpy() & (dest_c != "").to_numpy()
+    known = (dest_m != "").to_numpy() & (dest_c != "").to_numpy()
+    mask = p["found"].to_numpy() & (dest_m != dest_c).to_numpy() & known
     return _manifest_findings(p, mask, "flight to " + dest_m + " but case destination " + dest_c)
 
 

@@ -1,0 +1,285 @@
+"""The tables behind the checking notebooks, on small hand-made frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from protection_workbench.privacy import pseudonymise
+from protection_workbench.reports import integrity as I  # noqa: N812
+from protection_workbench.rules import catalogue
+
+KEY = b"k" * 32
+AS_OF = "2026-11-24"
+
+
+def findings_frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows, columns=["dataset", "record_id", "case_id", "rule", "severity", "message"]
+    )
+
+
+@pytest.fixture
+def findings() -> pd.DataFrame:
+    return findings_frame(
+        [
+            ("cases", "IND-1", "C-1", "C001", "error", "required: location"),
+            ("cases", "IND-1", "C-1", "C015", "warning", "stalled"),
+            ("cases", "IND-2", "C-1", "C015", "warning", "stalled"),
+            ("cases", "IND-3", "C-2", "C015", "warning", "stalled"),
+            ("cases", "IND-9", None, "C001", "error", "required: location"),
+            ("referrals", "REF-1", None, "R002", "error", "individual_id IND-00000042 unknown"),
+            ("manifest", "IND-1", "C-1", "M004", "error", "fit-to-travel 'pending'"),
+        ]
+    )
+
+
+@pytest.fixture
+def cases() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "individual_id": ["IND-1", "IND-2", "IND-3", "IND-4"],
+            "case_id": ["C-1", "C-1", "C-2", "C-3"],
+            "location": ["Tripoli", "Tripoli", "Sebha DC", None],
+            "mantika": pd.Categorical(["Tripoli", "Tripoli", "Sebha", "Sebha"]),
+            "registration_date": pd.to_datetime(
+                ["2026-11-16", "2026-11-22", "2026-11-23", "2026-01-01"]
+            ),
+        }
+    )
+
+
+def test_counts_by_rule_sorted_by_severity_then_count(findings):
+    out = I.counts_by_rule(findings, catalogue())
+    assert out.columns.tolist() == ["rule", "severity", "title", "records"]
+    assert out[["rule", "records"]].values.tolist() == [
+        ["C001", 2],
+        ["M004", 1],
+        ["R002", 1],
+        ["C015", 3],
+    ]
+    assert out.loc[0, "title"] == "Required field missing at the case's stage"
+    assert out["records"].dtype.kind == "i"
+
+
+def test_counts_by_rule_of_no_findings_is_empty():
+    out = I.counts_by_rule(findings_frame([]), catalogue())
+    assert out.empty and out.columns.tolist() == ["rule", "severity", "title", "records"]
+
+
+def test_counts_by_severity(findings):
+    out = I.counts_by_severity(findings)
+    assert out.set_index("dataset").to_dict("index") == {
+        "cases": {"error": 2, "warning": 3, "total": 5},
+        "manifest": {"error": 1, "warning": 0, "total": 1},
+        "referrals": {"error": 1, "warning": 0, "total": 1},
+    }
+
+
+def test_counts_by_location_counts_case_findings_only(findings, cases):
+    out = I.counts_by(findings, cases, "location")
+    assert out.values.tolist() == [
+        ["Tripoli", 1, 2, 3, 2],
+        ["(missing)", 1, 0, 1, 1],  # IND-9 is not in cases
+        ["Sebha DC", 0, 1, 1, 1],
+    ]
+    assert out.columns.tolist() == ["location", "errors", "warnings", "findings", "records"]
+
+
+def test_counts_by_mantika(findings, cases):
+    out = I.counts_by(findings, cases, "mantika").set_index("mantika")
+    assert out["findings"].to_dict() == {"Tripoli": 3, "(missing)": 1, "Sebha": 1}
+
+
+def test_counts_by_registration_week_in_time_order(findings, cases):
+    out = I.counts_by(findings, cases, "registration_week")
+    assert out[["registration_week", "findings"]].values.tolist() == [
+        ["2026-W47", 3],  # IND-1 (2) and IND-2 registered on Mon 16 and Sun 22 November
+        ["2026-W48", 1],
+        ["(missing)", 1],
+    ]
+
+
+def test_counts_by_rejects_unknown_grouping(findings, cases):
+    with pytest.raises(ValueError, match="by must be one of"):
+        I.counts_by(findings, cases, "nationality")
+
+
+def test_iso_week_crosses_the_year():
+    weeks = I.iso_week(pd.Series(pd.to_datetime(["2026-01-01", "2027-01-04", None])))
+    assert weeks.iloc[:2].tolist() == ["2026-W01", "2027-W01"]
+    assert pd.isna(weeks.iloc[2])
+
+
+def test_compare_runs_marks_new_fixed_and_still_open(findings):
+    previous = pd.concat(
+        [
+            findings.iloc[1:],  # IND-1 C001 is new this run
+            findings_frame([("cases", "IND-7", "C-5", "C004", "error", "dates")]),  # fixed
+        ],
+        ignore_index=True,
+    )
+    out = I.compare_runs(findings, previous)
+    assert out.columns.tolist()[-1] == "change"
+    assert len(out) == len(findings) + 1
+    changes = out.set_index(["record_id", "rule"])["change"].astype(str)
+    assert changes[("IND-1", "C001")] == "new"
+    assert changes[("IND-7", "C004")] == "fixed"
+    assert changes[("IND-1", "C015")] == "still open"
+    assert I.change_summary(out).values.tolist() == [["new", 1], ["fixed", 1], ["still open", 6]]
+    by_rule = I.change_summary(out, by="rule").set_index("rule")
+    assert by_rule.loc["C001"].tolist() == [1, 0, 1]
+    assert by_rule.loc["C004"].tolist() == [0, 1, 0]
+
+
+def test_compare_runs_with_a_previous_file_read_as_text(findings, tmp_path):
+    """read_findings gives text columns with <NA>; keys still match."""
+    path = tmp_path / "findings.csv"
+    findings.to_csv(path, index=False)
+    previous = pd.read_csv(path, dtype="str", keep_default_na=False).replace("", pd.NA)
+    summary = I.change_summary(I.compare_runs(findings, previous))
+    assert summary["records"].tolist() == [0, 0, len(findings)]
+
+
+def test_change_summary_keeps_zero_rows():
+    empty = I.compare_runs(findings_frame([]), findings_frame([]))
+    assert I.change_summary(empty)["records"].tolist() == [0, 0, 0]
+
+
+@pytest.fixture
+def manifest() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "manifest_id": ["MNF-A", "MNF-A", "MNF-A", "MNF-A", "MNF-B", "MNF-C"],
+            "flight_date": pd.to_datetime(
+                ["2026-11-26", "2026-11-26", "2026-11-26", "2026-11-26", "2026-11-25", "2026-11-20"]
+            ),
+            "flight_type": ["charter"] * 4 + ["commercial", "charter"],
+            "destination_country": ["NGA"] * 4 + ["GHA", "MLI"],
+            "individual_id": ["IND-1", "IND-2", "IND-3", "IND-4", "IND-1", "IND-5"],
+        }
+    )
+
+
+def test_manifest_decisions(manifest):
+    found = findings_frame(
+        [
+            ("manifest", "IND-1", "C-1", "M004", "error", "fit-to-travel 'pending'"),
+            ("manifest", "IND-1", "C-1", "M006", "warning", "1 member(s) not on manifest"),
+            ("manifest", "IND-2", "C-1", "M006", "warning", "1 member(s) not on manifest"),
+            ("manifest", "IND-5", "C-4", "M003", "error", "case status 'on_hold'"),
+            ("cases", "IND-3", "C-2", "C015", "warning", "stalled"),  # not a manifest finding
+        ]
+    )
+    out = I.manifest_decisions(found, manifest, "MNF-A")
+    assert out.columns.tolist() == ["record_id", "decision", "errors", "warnings", "reasons"]
+    assert out[["record_id", "decision", "errors", "warnings"]].values.tolist() == [
+        ["IND-1", "NO-GO", 1, 1],
+        ["IND-2", "GO (check)", 0, 1],
+        ["IND-3", "GO", 0, 0],
+        ["IND-4", "GO", 0, 0],
+    ]
+    assert out.loc[0, "reasons"] == (
+        "M004 fit-to-travel 'pending'; M006 1 member(s) not on manifest"
+    )
+    assert out.loc[2, "reasons"] == ""
+    assert I.decision_summary(out).values.tolist() == [
+        ["NO-GO", 1],
+        ["GO (check)", 1],
+        ["GO", 2],
+    ]
+    ops = I.operations_list(out)
+    assert ops.columns.tolist() == ["record_id", "to fix"]
+    assert ops["record_id"].tolist() == ["IND-1"]
+
+
+def test_manifest_decisions_hide_birth_dates(manifest):
+    found = findings_frame(
+        [("manifest", "IND-5", None, "M002", "error", "date_of_birth 1990-01-02 differs")]
+    )
+    out = I.manifest_decisions(found, manifest, "MNF-C")
+    assert out.loc[0, "reasons"] == "M002 date_of_birth (hidden) differs"
+
+
+def test_manifests_and_pick_manifest(manifest):
+    table = I.manifests(manifest)
+    assert table["manifest_id"].tolist() == ["MNF-C", "MNF-B", "MNF-A"]
+    assert table.set_index("manifest_id")["passengers"].to_dict() == {
+        "MNF-C": 1,
+        "MNF-B": 1,
+        "MNF-A": 4,
+    }
+    assert I.pick_manifest(manifest, AS_OF) == "MNF-B"  # first flight after the as-of date
+    assert I.pick_manifest(manifest, "2026-12-31") == "MNF-A"  # none upcoming: the latest
+    assert I.pick_manifest(manifest, AS_OF, "MNF-C") == "MNF-C"
+    assert I.pick_manifest(manifest.iloc[:0], AS_OF) is None
+    with pytest.raises(ValueError, match="MNF-X"):
+        I.pick_manifest(manifest, AS_OF, "MNF-X")
+
+
+def test_referral_followups():
+    referrals = pd.DataFrame(
+        {
+            "referral_id": ["R1", "R2", "R3", "R4", "R5"],
+            "individual_id": ["IND-1", "IND-2", "IND-3", "IND-4", "IND-5"],
+            "service": pd.Categorical(["medical", "medical", "legal", "medical", "legal"]),
+            "referred_to": ["IRC", "IRC", "UNHCR", "UNHCR", "UNHCR"],
+            "referral_date": pd.to_datetime(["2026-10-01"] * 5),
+            "follow_up_due": pd.to_datetime(
+                ["2026-11-14", "2026-11-20", "2026-11-30", "2026-11-04", "2026-11-24"]
+            ),
+            "follow_up_date": pd.to_datetime([None, None, None, "2026-11-05", None]),
+        }
+    )
+    out = I.referral_followups(referrals, AS_OF)
+    assert out.open["referral_id"].tolist() == ["R1", "R2", "R3", "R5"]
+    days = out.open.set_index("referral_id")["days_overdue"]
+    assert days["R1"] == 10 and days["R2"] == 4
+    assert pd.isna(days["R3"]) and pd.isna(days["R5"])  # due today is not overdue (R001)
+    assert out.overdue["referral_id"].tolist() == ["R1", "R2"]
+    assert out.by_service.iloc[:, :3].values.tolist() == [["medical", 2, 2], ["legal", 2, 0]]
+    assert out.by_service.loc[0, "median_days_overdue"] == 7
+    assert pd.isna(out.by_service.loc[1, "median_days_overdue"])
+    assert out.by_partner.iloc[:, :3].values.tolist() == [["IRC", 2, 2], ["UNHCR", 2, 0]]
+
+
+def test_reviewer_ids_pseudonymise_columns_and_ids_in_messages(findings):
+    out = I.reviewer_ids(findings, KEY)
+    assert out["record_id"].tolist() == pseudonymise(findings["record_id"], KEY).tolist()
+    assert out["case_id"].isna().tolist() == findings["case_id"].isna().tolist()
+    assert not out["record_id"].str.startswith("IND-").any()
+    message = out.loc[5, "message"]
+    assert "IND-00000042" not in message
+    assert message == "individual_id {} unknown".format(
+        pseudonymise(pd.Series(["IND-00000042"]), KEY).iloc[0]
+    )
+    assert findings.loc[0, "record_id"] == "IND-1"  # the input is left alone
+
+
+def test_reviewer_ids_keep_manifest_ids():
+    frame = pd.DataFrame(
+        {"referral_id": ["R1"], "message": ["listed twice on MNF-20261125-SEB-NGA"]}
+    )
+    out = I.reviewer_ids(frame, KEY, columns=("referral_id",))
+    assert out.loc[0, "message"] == "listed twice on MNF-20261125-SEB-NGA"
+    assert out.loc[0, "referral_id"] != "R1"
+
+
+def test_records_to_fix_puts_errors_first(findings):
+    out = I.records_to_fix(findings)
+    assert out["severity"].tolist() == ["error"] * 4 + ["warning"] * 3
+    assert out[["dataset", "record_id", "rule"]].iloc[0].tolist() == ["cases", "IND-1", "C001"]
+
+
+def test_for_display_hides_birth_dates_and_ids_unless_restricted():
+    frame = findings_frame(
+        [("cases", "IND-00000001", "C-1", "C004", "error", "date_of_birth 2030-01-01 is after x")]
+    )
+    restricted = I.for_display(frame, restricted=True)
+    assert restricted.loc[0, "record_id"] == "IND-00000001"
+    assert restricted.loc[0, "message"] == "date_of_birth (hidden) is after x"
+    shared = I.for_display(frame, restricted=False, key=KEY)
+    assert shared.loc[0, "record_id"] != "IND-00000001"
+    assert "2030-01-01" not in shared.loc[0, "message"]
+    with pytest.raises(ValueError, match="key"):
+        I.for_display(frame, restricted=False)
