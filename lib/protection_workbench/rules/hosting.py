@@ -166,13 +166,13 @@ def _expected_amounts(pl: pd.DataFrame, hosts: pd.DataFrame, as_of: pd.Timestamp
         return pd.DataFrame(columns=["host_id", "period", "expected"])
     start = pl["start_date"].dt.to_period("M")
     last_day = _active_until(pl, as_of) - pd.Timedelta(days=1)
-    months = (last_day.dt.to_period("M") - start).apply(lambda d: d.n).clip(lower=-1).to_numpy()
-    rows = np.repeat(np.arange(len(pl)), np.maximum(months + 1, 0))
-    offset = (
-        np.concatenate([np.arange(k + 1) for k in months if k >= 0])
-        if (months >= 0).any()
-        else np.array([], int)
+    # months spanned, from period ordinals (vectorised; no per-row Period arithmetic)
+    months = np.clip(last_day.dt.to_period("M").array.asi8 - start.array.asi8, -1, None).astype(
+        np.int64
     )
+    counts = np.maximum(months + 1, 0)
+    rows = np.repeat(np.arange(len(pl)), counts)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
     exp = pl.iloc[rows][["host_id", "start_date"]].reset_index(drop=True)
     end = _active_until(pl, as_of).iloc[rows].reset_index(drop=True)
     period = start.iloc[rows].reset_index(drop=True) + offset
