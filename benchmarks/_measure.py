@@ -13,7 +13,12 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def _hwm():  # VmHWM is per process image: unlike ru_maxrss it is not inherited from the parent
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = max(_hwm(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
 print("@@" + json.dumps({{"seconds": elapsed, "peak_bytes": peak}}))
 """
 

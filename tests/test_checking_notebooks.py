@@ -95,7 +95,9 @@ def output_text(nb: dict) -> str:
 
 def markdown(nb: dict) -> str:
     return "\n".join(
-        "".join(o["data"]["text/markdown"]) for o in outputs(nb) if "text/markdown" in o.get("data", {})
+        "".join(o["data"]["text/markdown"])
+        for o in outputs(nb)
+        if "text/markdown" in o.get("data", {})
     )
 
 
@@ -149,6 +151,9 @@ def test_reviewer_version_shows_no_real_id_or_name(run, name):
     text = output_text(run["executed"][name])
     assert not re.search(r"IND-\d{8}", text)
     assert not re.search(r"LY-VHR-\d{7}", text)
-    first_names = set(run["check"].export.frames["cases"]["first_name"].dropna().astype(str))
+    cases = run["check"].export.frames["cases"]
+    for place in cases["location"].dropna().astype(str).unique():  # "Ain Zara DC" is no name
+        text = text.replace(place, " ")
+    first_names = set(cases["first_name"].dropna().astype(str))
     shown = [n for n in first_names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
     assert shown == [], shown[:5]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -90,7 +91,7 @@ TYPE_LISTS: dict[str, list[str]] = {
 TEXT_KINDS = frozenset({"str", "code", "country", "list", "period"})
 
 COUNTRY_REGEX = r"^[A-Z]{3}$"
-PERIOD_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+PERIOD_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
 
 RESULT_FORMAT = {
     "result_format": "SUMMARY",
@@ -233,11 +234,9 @@ def _value_specs(ds: Dataset, col: Column, cfg: Config) -> list[tuple[str, dict[
     if col.kind == "period":
         return [("expect_column_values_to_match_regex", {"column": c, "regex": PERIOD_REGEX})]
     if col.kind == "list":
-        import re
-
-        one = "(" + "|".join(re.escape(code) for code in cfg.codes(col.codes)) + ")"
+        one = "(?:" + "|".join(re.escape(code) for code in cfg.codes(col.codes)) + ")"
         return [
-            ("expect_column_values_to_match_regex", {"column": c, "regex": f"^{one}(;{one})*$"})
+            ("expect_column_values_to_match_regex", {"column": c, "regex": f"^{one}(?:;{one})*$"})
         ]
     return []
 
@@ -370,10 +369,17 @@ class GateResult:
                 f"{len(self.datasets)} dataset(s) ({self.seconds:.1f} s)"
             )
         parts = []
+        missing_cols: set[tuple[str, str]] = set()
         for r in fails.itertuples(index=False):
+            if r.details == "column missing":
+                if (r.dataset, r.column) not in missing_cols:
+                    missing_cols.add((r.dataset, r.column))
+                    parts.append(f"{r.dataset}: {r.column} missing")
+                continue
             label = f"{r.dataset}: {r.column or ''} {_SHORT.get(r.expectation, r.expectation)}"
             if r.unexpected_count:
-                label += f" [{int(r.unexpected_count)} rows]"
+                n = int(r.unexpected_count)
+                label += f" [{n} row{'s' if n != 1 else ''}]"
             elif r.details:
                 label += f" [{r.details}]"
             parts.append(label.replace("  ", " "))
@@ -416,9 +422,19 @@ def _prepare(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
                 placeholder[s.isna().to_numpy()] = pd.NA
                 s = placeholder
             else:
-                s = s.astype(pd.StringDtype())
+                s = _as_string(s)
         out[c] = s
     return pd.DataFrame(out, index=frame.index)
+
+
+def _as_string(s: pd.Series) -> pd.Series:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        # Convert the categories once and take by code (-1, missing, becomes NA): much
+        # faster than astype on a large categorical.
+        cats = pd.array(s.cat.categories.astype(str), dtype=pd.StringDtype())
+        values = cats.take(s.cat.codes.to_numpy(), allow_fill=True)
+        return pd.Series(values, index=s.index, name=s.name)
+    return s.astype(pd.StringDtype())
 
 
 def _empty_dtype(kind: str) -> Any:
@@ -443,20 +459,32 @@ def _is_text(s: pd.Series) -> bool:
     return False
 
 
-def _details(etype: str, kwargs: dict[str, Any], result: dict[str, Any], missing: bool) -> str:
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _details(etype: str, kwargs: dict[str, Any], r: Any, missing: bool) -> str:
+    """What was checked and, for a failure, why; never a data value."""
+    result = r.result or {}
     if missing:
         return "column missing"
+    exc = r.exception_info or {}
+    if exc.get("raised_exception"):
+        return "not evaluated: error in Great Expectations"
     if etype == "expect_column_values_to_be_in_type_list":
-        observed = result.get("observed_value")
         wanted = "|".join(kwargs.get("type_list") or [])
-        return f"expected {wanted}" + (f"; dtype {observed}" if observed else "")
+        observed = result.get("observed_value")
+        if not r.success and observed:
+            return f"dtype {observed}, expected {wanted}"
+        return f"expected {wanted}"
     if etype == "expect_column_values_to_be_in_set":
         return f"{len(kwargs.get('value_set') or [])} allowed codes"
     if etype == "expect_column_values_to_match_regex":
         return f"pattern {kwargs.get('regex')}"
     if etype == "expect_column_values_to_be_between":
-        lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
-        return f"range {'' if lo is None else lo}..{'' if hi is None else hi}"
+        return f"range {_num(kwargs.get('min_value'))}..{_num(kwargs.get('max_value'))}"
     return ""
 
 
@@ -505,6 +533,8 @@ def run_gate(
     start = time.perf_counter()
     suites = build_suites(cfg)
     context = _ephemeral_context()
+    import great_expectations as gx
+
     source = context.data_sources.add_pandas("protection_workbench_gate")
     rows: list[dict[str, Any]] = []
     stored: list[tuple[str, Any]] = []
@@ -514,12 +544,21 @@ def run_gate(
         frame = frames[name]
         prepared = _prepare(frame, ds)
         batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        batch = batch_def.get_batch(batch_parameters={"dataframe": prepared})
-        validation = batch.validate(suites[name], result_format=RESULT_FORMAT)
-        for r in validation.results:
-            cfg_ = r.expectation_config
-            etype = cfg_.type
-            kwargs = dict(cfg_.kwargs)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=name, data=batch_def, suite=context.suites.add(suites[name])
+            )
+        )
+        validation = definition.run(
+            batch_parameters={"dataframe": prepared}, result_format=RESULT_FORMAT
+        )
+        order = {e.id: i for i, e in enumerate(suites[name].expectations)}
+        ordered = sorted(
+            validation.results, key=lambda r: order.get(r.expectation_config.id, len(order))
+        )
+        for r in ordered:
+            etype = r.expectation_config.type
+            kwargs = dict(r.expectation_config.kwargs)
             column = kwargs.get("column")
             res = r.result or {}
             missing = column is not None and column not in prepared.columns
@@ -531,7 +570,7 @@ def run_gate(
                     "success": bool(r.success),
                     "unexpected_count": int(res.get("unexpected_count") or 0),
                     "unexpected_percent": float(res.get("unexpected_percent") or 0.0),
-                    "details": _details(etype, kwargs, res, missing),
+                    "details": _details(etype, kwargs, r, missing),
                 }
             )
         if project_dir is not None:
@@ -552,9 +591,9 @@ def run_gate(
 
 def _store_results(project_dir: Path, stored: list[tuple[str, Any]]) -> list[Path]:
     """Write sanitised validation results to <project>/gx/uncommitted/validations/."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     out_dir = project_dir / "gx" / "uncommitted" / "validations"
     paths = []
     for name, validation in stored:

@@ -32,7 +32,12 @@ class Report:
 
 
 # The reports of the weekly run, in reading order.
-WEEKLY_REPORTS: tuple[Report, ...] = (Report("data_quality.ipynb", "Data quality of the exports"),)
+WEEKLY_REPORTS: tuple[Report, ...] = (
+    Report("data_quality.ipynb", "Data quality of the exports"),
+    Report("case_integrity.ipynb", "Case integrity"),
+    Report("manifest_review.ipynb", "Initial manifest review"),
+    Report("referrals_followup.ipynb", "Referrals follow-up"),
+)
 
 
 def make_run_id(as_of: date, now: datetime | None = None) -> str:
