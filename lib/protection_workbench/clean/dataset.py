@@ -98,13 +98,21 @@ def _is_identifier(col: Column) -> bool:
 
 
 def clean_identifiers(values: pd.Series) -> Cleaned:
-    """Strip and collapse whitespace of id-like text, vectorised (ids are nearly all unique)."""
-    raw = values.astype("str")
-    cleaned = raw.str.strip().str.replace(r"\s+", " ", regex=True)
-    cleaned = cleaned.where(cleaned != "", pd.NA)
-    changed = (cleaned != raw).fillna(False) & raw.notna() & cleaned.notna()
-    repaired = {"whitespace": changed.astype(bool)} if changed.any() else {}
-    return Cleaned(values=cleaned, repaired=repaired, invalid=pd.Series(False, index=values.index))
+    """Strip and collapse whitespace of id-like text (ids are nearly all unique, so this runs
+    in Arrow over every value instead of over distinct values)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    raw = pa.array(values.astype("str").array, type=pa.string(), from_pandas=True)
+    cleaned = pc.utf8_trim_whitespace(raw)
+    if pc.any(pc.match_substring_regex(cleaned, r"\s\s|[\t\n\r]")).as_py():
+        cleaned = pc.replace_substring_regex(cleaned, r"\s\s+|[\t\n\r]", " ")
+    cleaned = pc.if_else(pc.equal(cleaned, ""), pa.scalar(None, pa.string()), cleaned)
+    changed = pc.fill_null(pc.and_(pc.not_equal(cleaned, raw), pc.is_valid(cleaned)), False)
+    changed_np = changed.to_numpy(zero_copy_only=False)
+    out = pd.Series(pd.array(cleaned, dtype="str"), index=values.index, name=values.name)
+    repaired = {"whitespace": pd.Series(changed_np, index=values.index)} if changed_np.any() else {}
+    return Cleaned(values=out, repaired=repaired, invalid=pd.Series(False, index=values.index))
 
 
 def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
@@ -300,22 +308,34 @@ def _quarantine_unidentified(
     return frame, prov, quarantine
 
 
+def _as_categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
+    """Categorical with the given categories (unknown values appended), built from Arrow's
+    dictionary encoding: a million values are mapped through their few distinct ones."""
+    import pyarrow as pa
+
+    encoded = pa.array(values.astype("str").array, type=pa.string(), from_pandas=True)
+    encoded = encoded.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    extra = sorted(v for v in set(distinct) - set(categories) if v is not None)
+    cats = pd.Index([*categories, *extra])
+    # -1 (missing) indexes the appended -1 sentinel
+    position = np.append(cats.get_indexer(distinct), -1)
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(position[indices], categories=cats)
+
+
 def _categorise(frame: pd.DataFrame, ds: Dataset, cfg: Config) -> pd.DataFrame:
     """Categorical dtypes for repeating values; both country columns share categories."""
     country_cols = [c.name for c in ds.columns if c.kind == "country"]
     if country_cols:
-        cats = pd.Index(
-            sorted(set().union(*(set(frame[c].dropna().unique()) for c in country_cols)))
-        )
+        seen = set().union(*(set(frame[c].dropna().unique()) for c in country_cols))
         for c in country_cols:
-            frame[c] = pd.Categorical(frame[c], categories=cats)
+            frame[c] = _as_categorical(frame[c], sorted(seen))
     for col in ds.columns:
         if col.kind == "code":
-            allowed = cfg.codes(col.codes)
-            seen = [v for v in frame[col.name].dropna().unique() if v not in allowed]
-            frame[col.name] = pd.Categorical(frame[col.name], categories=[*allowed, *sorted(seen)])
+            frame[col.name] = _as_categorical(frame[col.name], cfg.codes(col.codes))
         elif col.name in ("location",):
-            frame[col.name] = frame[col.name].astype("category")
+            frame[col.name] = _as_categorical(frame[col.name], [])
     return frame
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .result import Cleaned
-from .text import ARABIC_DIGITS, Outcome, map_uniques
+from .text import ARABIC_DIGITS, MISSING, Outcome, assemble, is_blank
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # 1900 date system (Lotus leap-year bug included)
 SERIAL_MIN, SERIAL_MAX = 1, 80000
@@ -150,4 +150,64 @@ def clean_dates(values: pd.Series, dayfirst: bool = True) -> Cleaned:
     Repair kinds: "date_format", "excel_serial", "arabic_digits" (one per value).
     Impossible dates (31/02/1990, month 13) and anything else become NaT and invalid.
     """
-    return map_uniques(values, lambda u: _one(u, dayfirst), _build)
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed, kinds, todo = _fast_path(uniques, dayfirst)
+    outcomes: list[Outcome] = [
+        (parsed[i], kinds[i], False) if not todo[i] else None for i in range(len(uniques))
+    ]
+    plain = np.asarray(uniques, dtype=object)
+    for i in np.flatnonzero(todo):
+        u = plain[i]
+        outcomes[i] = MISSING if is_blank(u) else _one(u, dayfirst)
+    return assemble(values, codes, outcomes, _build)
+
+
+# Vectorised formats for the bulk of distinct values; everything else goes to ``_one``.
+_FAST_FORMATS = (
+    (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d", None),
+    (r"\d{1,2}/\d{1,2}/\d{4}", "%d/%m/%Y", "date_format"),
+    (r"\d{1,2}-\d{1,2}-\d{4}", "%d-%m-%Y", "date_format"),
+    (r"\d{1,2}\.\d{1,2}\.\d{4}", "%d.%m.%Y", "date_format"),
+    (r"\d{1,2} [A-Za-z]{3} \d{4}", "%d %b %Y", "date_format"),
+    (r"\d{1,2}-[A-Za-z]{3}-\d{4}", "%d-%b-%Y", "date_format"),
+)
+
+
+def _fast_path(uniques, dayfirst: bool) -> tuple[np.ndarray, list, np.ndarray]:
+    """Parse the distinct values in the common numeric forms with vectorised pandas.
+
+    Returns parsed dates (datetime64[D]), repair kinds, and a mask of values left for the
+    per-value parser (other forms, objects, impossible dates such as 31/02/1990).
+    """
+    n = len(uniques)
+    parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    kinds: list = [None] * n
+    todo = np.ones(n, dtype=bool)
+    if not dayfirst or n == 0:
+        return parsed, kinds, todo
+    values = np.asarray(uniques, dtype=object)
+    is_str = np.fromiter((isinstance(u, str) for u in values), dtype=bool, count=n)
+    if not is_str.any():
+        return parsed, kinds, todo
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pa.array(values[is_str], type=pa.string())
+    strings = pd.Series(pd.array(arrow, dtype="str"))
+    where = np.flatnonzero(is_str)
+    for pattern, fmt, kind in _FAST_FORMATS:
+        matched = pc.match_substring_regex(arrow, f"^{pattern}$")
+        hit = pc.fill_null(matched, False).to_numpy(zero_copy_only=False)
+        if not hit.any():
+            continue
+        dates = pd.to_datetime(strings[hit], format=fmt, errors="coerce")
+        ok = dates.notna().to_numpy()
+        rows = where[hit][ok]
+        parsed[rows] = dates[ok].to_numpy().astype("datetime64[D]")
+        todo[rows] = False
+        if kind:
+            for r in rows:
+                kinds[r] = kind
+    return parsed, kinds, todo
