@@ -37,6 +37,8 @@ GROUP_SIZES = np.array([1, 2, 3, 4, 5, 6, 7])
 GROUP_WEIGHTS = np.array([0.88, 0.05, 0.035, 0.02, 0.01, 0.004, 0.001])
 AIRPORT_WEIGHTS = {"MJI": 0.6, "MRA": 0.15, "SEB": 0.15, "BEN": 0.10}
 CHARTER_SHARE = 0.87
+MAX_HOSTS = 1500  # host families and safe shelters
+MAX_ACTIVITIES = 6000  # field log entries over the 13 months
 MAX_CHARTER_LOAD = 170
 
 
@@ -246,7 +248,7 @@ def _vulnerabilities(
     bits = np.zeros(n, dtype=np.int64)
     for i, code in enumerate(codes):
         bits |= flags[code].astype(np.int64) << i
-    combos, inverse = np.unique(bits, return_inverse=True)
+    inverse, combos = pd.factorize(bits, sort=True)
     text = np.array(
         [";".join(c for i, c in enumerate(codes) if combo >> i & 1) or None for combo in combos],
         dtype=object,
@@ -271,7 +273,7 @@ def _flight_schedule(
     ready = ready_offset  # days before as-of (case level)
     dest = cases["dest"].to_numpy()
     # Destination flight weekday (stable per destination and seed).
-    dest_codes, dest_idx = np.unique(dest, return_inverse=True)
+    dest_idx, dest_codes = pd.factorize(dest, sort=True)
     weekday = _rng(seed, 7).integers(0, 6, len(dest_codes))[dest_idx]
     # Absolute day numbers (days since epoch) to get weekdays right.
     ready_abs = -ready  # relative to as-of; as-of is day 0
@@ -717,7 +719,8 @@ def build_hosting(
     """Hosts, their placements (never over capacity), monitoring visits and monthly payments."""
     rng = _rng(seed, 6)
     as_of64 = np.datetime64(as_of, "D")
-    n_hosts = max(3, len(cases) // 150)
+    # The hosting programme and the field team do not grow with the caseload without limit.
+    n_hosts = min(max(3, len(cases) // 150), MAX_HOSTS)
     host_type = np.where(rng.random(n_hosts) < 0.7, "family", "safe_shelter").astype(object)
     capacity = np.where(
         host_type == "family", rng.integers(2, 7, n_hosts), rng.integers(10, 31, n_hosts)
@@ -910,7 +913,7 @@ ACTIVITY_NOTES = np.array(
 def build_activities(n: int, seed: int, as_of: date, cfg: Config) -> pd.DataFrame:
     rng = _rng(seed, 9)
     as_of64 = np.datetime64(as_of, "D")
-    count = max(40, n // 20)
+    count = min(max(40, n // 20), MAX_ACTIVITIES)
     kind = _choice(rng, ACTIVITY_WEIGHTS, count)
     sites = cfg.sites.sites
     site_w = np.array([s.weight for s in sites], dtype=float)
