@@ -131,6 +131,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_expectations(args: argparse.Namespace) -> int:
+    from .gate import main as gate_main
+
+    return gate_main([f"--{args.action}"])
+
+
 def cmd_run_weekly(args: argparse.Namespace) -> int:
     from .pipeline import run_weekly
 
@@ -211,6 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("code", nargs="*", help="show these rules in full (e.g. C010 M004)")
     rules.add_argument("-v", "--verbose", action="store_true", help="with explanations")
     rules.set_defaults(func=cmd_rules)
+
+    expectations = sub.add_parser(
+        "expectations",
+        help="the Great Expectations suites of the quality gate (expectations/)",
+        description="write: regenerate the suites from the data contract and config/ (after "
+        "editing code lists); check: exit 1 if the committed suites are out of date.",
+    )
+    expectations.add_argument("action", choices=["write", "check"])
+    expectations.set_defaults(func=cmd_expectations)
 
     run = sub.add_parser("run", help="run a report pipeline")
     run_sub = run.add_subparsers(dest="pipeline", required=True, metavar="PIPELINE")

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 # Suite meta written into every generated suite (read by the drift test).
 GENERATOR = "protection_workbench.gate.build_suites"
-REGENERATE_HINT = "python -m protection_workbench.gate --write"
+REGENERATE_HINT = "workbench expectations write"
 
 # Datasets whose key is unique. manifest is left out: the same passenger on several
 # manifests (or twice on one) is rule M007's finding, not a structural failure.
