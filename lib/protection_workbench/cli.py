@@ -138,16 +138,24 @@ def cmd_expectations(args: argparse.Namespace) -> int:
 
 
 def cmd_run_weekly(args: argparse.Namespace) -> int:
-    from .pipeline import run_weekly
+    from .pipeline import EXIT_GATE_FAILED, EXIT_OK, RunFailed, run_weekly
 
     as_of = args.as_of or (_week_end(args.week) if args.week else date.today())
-    record = run_weekly(args.data, as_of, args.out)
-    print(
-        f"Weekly run {record['run_id']} ({record['status']}): "
-        f"{len(record['reports'])} report(s) in {Path(args.out) / record['run_id']}"
-    )
-    print(f"Open {Path(args.out).resolve() / 'index.html'} in a browser.")
-    return EXIT_OK
+    out = Path(args.out)
+    try:
+        record = run_weekly(args.data, as_of, out)
+    except RunFailed as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        print(
+            f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    folder = out.resolve() / record["run_id"]
+    print(f"Weekly run {record['run_id']}: {len(record['reports'])} report(s) in {folder}")
+    print(record["gate"]["summary"])
+    print(f"Open {out.resolve() / 'index.html'} in a browser.")
+    return EXIT_OK if record["status"] == "ok" else EXIT_GATE_FAILED
 
 
 def _iso_week(text: str) -> str:

@@ -1,0 +1,211 @@
+"""The weekly run end to end, and its unattended safety: failures are kept apart, never
+replace an earlier run, a killed run leaves nothing that looks complete, and two runs at
+once do not corrupt each other."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from protection_workbench.pipeline import WEEKLY_REPORTS, Report, RunFailed, run_weekly
+from protection_workbench.synth.generate import generate_demo_exports, load_truth
+
+AS_OF = date(2026, 11, 24)
+
+
+def _tiny_notebook(folder: Path, name: str, body: str) -> Path:
+    """A report notebook with the usual parameters cell and one cell of ``body``."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'data_dir = ""  # exports\nas_of = ""  # YYYY-MM-DD\nrun_id = ""  # set by the run'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {name}"),
+        params,
+        nbformat.v4.new_code_cell(body),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "protection-workbench",
+        "display_name": "Protection workbench",
+        "language": "python",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("weekly") / "demo"
+    generate_demo_exports(out, 1500, 31, AS_OF, 0.01)
+    return out
+
+
+@pytest.fixture(scope="module")
+def full_run(demo, tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("site") / "outputs"
+    record = run_weekly(demo, AS_OF, out)
+    return out, record
+
+
+def test_every_report_is_produced_with_a_complete_run_folder(full_run):
+    out, record = full_run
+    run = out / record["run_id"]
+    assert record["status"] in {"ok", "gate_failed"}
+    for report in WEEKLY_REPORTS:
+        html = run / report.notebook.replace(".ipynb", ".html")
+        assert html.is_file(), html
+        assert (run / "notebooks" / report.notebook).is_file()
+        text = html.read_text("utf-8")
+        assert "Traceback" not in text
+        assert not re.search(r"""(src|href)=["']https?://""", text), "network request in HTML"
+        assert record["as_of"] in text and record["run_id"] in text
+    for name in ("index.html", "run.json", "gate.json", "restricted/findings.csv"):
+        assert (run / name).is_file(), name
+    assert (run / "restricted" / "cleaning" / "cleaning_report.json").is_file()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_run_json_matches_the_inputs(full_run, demo):
+    out, record = full_run
+    saved = json.loads((out / record["run_id"] / "run.json").read_text())
+    files = {i["file"]: i for i in saved["inputs"]}
+    exports = sorted(p for p in demo.iterdir() if p.is_file())
+    assert sorted(files) == sorted(p.name for p in exports)
+    for path in exports:
+        assert files[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    _, _, generated = load_truth(demo)
+    assert files["cases.csv"]["rows"] == generated["rows"]["cases"]
+    assert saved["versions"]["pandas"] and saved["git_commit"]["commit"]
+    assert {r["notebook"] for r in saved["reports"]} == {r.notebook for r in WEEKLY_REPORTS}
+    assert all(r["status"] == "ok" and r["seconds"] > 0 for r in saved["reports"])
+    assert saved["parameters"]["as_of"] == AS_OF.isoformat()
+
+
+def test_reviewer_pages_never_link_the_restricted_folder(full_run):
+    out, record = full_run
+    pages = [out / "index.html", *(out / record["run_id"]).glob("*.html")]
+    for page in pages:
+        links = re.findall(r"""href=["']([^"']*)""", page.read_text("utf-8"))
+        assert not [link for link in links if "restricted" in link], page.name
+    site = (out / "index.html").read_text("utf-8")
+    assert record["run_id"] in site
+
+
+def test_a_failing_cell_is_kept_as_a_failed_run_and_spares_earlier_runs(demo, tmp_path):
+    out = tmp_path / "outputs"
+    notebooks = tmp_path / "notebooks"
+    _tiny_notebook(notebooks, "good", "print('fine')")
+    _tiny_notebook(notebooks, "bad", "raise ValueError('planted failure in the report')")
+    first = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
+    before = {p: p.read_bytes() for p in (out / first["run_id"]).rglob("*") if p.is_file()}
+    with pytest.raises(RunFailed) as info:
+        run_weekly(demo, AS_OF, out, (Report("bad.ipynb", "Bad"),), notebooks)
+    message = str(info.value)
+    assert "bad.ipynb" in message and "cell" in message and "planted failure" in message
+    failed = [p for p in out.iterdir() if p.name.endswith(".failed")]
+    assert len(failed) == 1
+    error = (failed[0] / "error.txt").read_text()
+    assert "bad.ipynb" in error and "cell" in error and "planted failure" in error
+    assert (failed[0] / "notebooks" / "bad.ipynb").is_file(), "executed notebook kept"
+    after = {p: p.read_bytes() for p in (out / first["run_id"]).rglob("*") if p.is_file()}
+    assert after == before, "an earlier run was changed"
+    site = (out / "index.html").read_text()
+    assert first["run_id"] in site and "FAILED" in site
+
+
+def test_a_corrupt_export_fails_cleanly_at_the_cli(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    (data / "cases.csv").write_bytes(b"\x00\x01\x02PK garbage")
+    out = tmp_path / "outputs"
+    proc = subprocess.run(
+        [sys.executable, "-m", "protection_workbench", "run", "weekly", "--data", str(data)]
+        + ["--as-of", "2026-11-24", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert "cases.csv" in proc.stderr and "Traceback" not in proc.stderr
+    assert [p.name.endswith(".failed") for p in out.iterdir() if p.is_dir()] == [True]
+
+
+def test_reruns_of_the_same_week_get_new_run_ids(demo, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    _tiny_notebook(notebooks, "good", "print('fine')")
+    out = tmp_path / "outputs"
+    a = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
+    b = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
+    assert a["run_id"] != b["run_id"] and a["week"] == b["week"]
+    assert (out / a["run_id"]).is_dir() and (out / b["run_id"]).is_dir()
+
+
+RUNNER = """
+import sys
+from datetime import date
+from pathlib import Path
+from protection_workbench.pipeline import Report, run_weekly
+run_weekly(Path(sys.argv[1]), date(2026, 11, 24), Path(sys.argv[2]),
+           (Report("slow.ipynb", "Slow"),), Path(sys.argv[3]))
+"""
+
+
+def _start(demo: Path, out: Path, notebooks: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", RUNNER, str(demo), str(out), str(notebooks)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def test_two_runs_at_once_do_not_corrupt_each_other(demo, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    _tiny_notebook(notebooks, "slow", "import time\ntime.sleep(2)\nprint('done')")
+    out = tmp_path / "outputs"
+    procs = [_start(demo, out, notebooks) for _ in range(2)]
+    for p in procs:
+        assert p.wait(timeout=300) == 0, p.stderr.read().decode()
+    runs = [p for p in out.iterdir() if p.is_dir()]
+    assert len(runs) == 2 and all(not p.name.endswith((".failed", ".tmp")) for p in runs)
+    for run in runs:
+        record = json.loads((run / "run.json").read_text())
+        assert record["status"] in {"ok", "gate_failed"}
+        assert (run / "slow.html").is_file()
+    site = (out / "index.html").read_text()
+    assert all(run.name in site for run in runs)
+
+
+def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    _tiny_notebook(notebooks, "slow", "import time\ntime.sleep(60)")
+    out = tmp_path / "outputs"
+    proc = _start(demo, out, notebooks)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / ".").glob(".*.tmp/notebooks")):
+        time.sleep(0.5)
+    time.sleep(3)  # inside the notebook now
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    complete = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert complete == [], "a killed run must not look complete"
+    site = out / "index.html"
+    assert not site.exists() or "Slow" not in site.read_text()
+    # the next run is not disturbed by the leftover staging folder
+    _tiny_notebook(notebooks, "slow", "print('quick this time')")
+    record = run_weekly(demo, AS_OF, out, (Report("slow.ipynb", "Slow"),), notebooks)
+    assert (out / record["run_id"] / "slow.html").is_file()
