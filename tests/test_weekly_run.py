@@ -54,11 +54,44 @@ def demo(tmp_path_factory) -> Path:
     return out
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_cron_line() -> str:
+    """The cron line of the README's scheduling section, as an analyst would paste it."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"```cron\n(.+?)\n```", text, flags=re.S)
+    assert block, "README has no ```cron block"
+    return block.group(1).strip()
+
+
 @pytest.fixture(scope="module")
 def full_run(demo, tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("site") / "outputs"
-    record = run_weekly(demo, AS_OF, out)
-    return out, record
+    """The whole weekly run, started exactly as cron would: the README's cron line, no
+    terminal, a minimal environment."""
+    base = tmp_path_factory.mktemp("site")
+    out, log = base / "outputs", base / "weekly-run.log"
+    schedule, command = readme_cron_line().split(" ", 5)[:5], readme_cron_line().split(" ", 5)[5]
+    assert schedule == ["0", "6", "*", "*", "1"]
+    command = (
+        command.replace("/opt/protection-workbench", str(ROOT))
+        .replace("/srv/protection/exports/current", str(demo))
+        .replace("/srv/protection/outputs", str(out))
+        .replace("/srv/protection/weekly-run.log", str(log))
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(base), "SHELL": "/bin/sh", "LOGNAME": "cron"}
+    proc = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=900,
+    )
+    assert proc.returncode in (0, 1), log.read_text() if log.exists() else proc.stderr
+    assert "\r" not in log.read_text(), "progress bars in a scheduler log"
+    runs = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert len(runs) == 1, runs
+    return out, json.loads((runs[0] / "run.json").read_text())
 
 
 def test_every_report_is_produced_with_a_complete_run_folder(full_run):
@@ -92,7 +125,7 @@ def test_run_json_matches_the_inputs(full_run, demo):
     assert saved["versions"]["pandas"] and saved["git_commit"]["commit"]
     assert {r["notebook"] for r in saved["reports"]} == {r.notebook for r in WEEKLY_REPORTS}
     assert all(r["status"] == "ok" and r["seconds"] > 0 for r in saved["reports"])
-    assert saved["parameters"]["as_of"] == AS_OF.isoformat()
+    assert saved["parameters"]["as_of"] == date.today().isoformat()  # cron: no --as-of
 
 
 def test_reviewer_pages_never_link_the_restricted_folder(full_run):

@@ -27,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,10 +65,12 @@ class Report:
 
 # The reports of the weekly run, in reading order.
 WEEKLY_REPORTS: tuple[Report, ...] = (
+    Report("weekly_report.ipynb", "Weekly report"),
     Report("data_quality.ipynb", "Data quality of the exports"),
     Report("case_integrity.ipynb", "Case integrity"),
     Report("manifest_review.ipynb", "Initial manifest review"),
     Report("referrals_followup.ipynb", "Referrals follow-up"),
+    Report("community_hosting.ipynb", "Community hosting monitoring summary"),
 )
 
 
@@ -105,7 +108,7 @@ def run_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _kernel_manager_class():
+def _kernel_manager_class(sockets: Path):
     """Kernels of the run talk over local IPC sockets, not TCP ports: nothing listens on the
     network, and ipykernel has no reason to warn about unencrypted TCP."""
     from jupyter_client.manager import AsyncKernelManager
@@ -113,6 +116,8 @@ def _kernel_manager_class():
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
+            # IPC sockets are files named after ``ip``: keep them out of the notebooks folder.
+            kwargs.setdefault("ip", str(sockets / "kernel"))
             super().__init__(**kwargs)
 
     return IPCKernelManager
@@ -122,18 +127,19 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path) ->
     import papermill as pm
 
     known = pm.inspect_notebook(str(source))
-    pm.execute_notebook(
-        str(source),
-        str(target),
-        parameters={k: v for k, v in parameters.items() if k in known},
-        kernel_name=KERNEL,
-        cwd=str(cwd),
-        progress_bar=sys.stderr.isatty(),
-        log_output=False,
-        request_save_on_cell_execute=False,
-        execution_timeout=CELL_TIMEOUT_S,
-        kernel_manager_class=_kernel_manager_class(),
-    )
+    with tempfile.TemporaryDirectory(prefix="workbench-kernel-") as sockets:
+        pm.execute_notebook(
+            str(source),
+            str(target),
+            parameters={k: v for k, v in parameters.items() if k in known},
+            kernel_name=KERNEL,
+            cwd=str(cwd),
+            progress_bar=sys.stderr.isatty(),
+            log_output=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=CELL_TIMEOUT_S,
+            kernel_manager_class=_kernel_manager_class(Path(sockets)),
+        )
 
 
 def to_html(executed: Path, target: Path, banner: str = "") -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from ..clean.text import normalise_name_key
 from ..contract import CASES
-from .registry import Context, findings, fmt_date, join_reasons, rule
+from .registry import Context, findings, fmt_date, isin_many, reasons_at, rule
 
 STAGES = ["registered", "counselled", "documents_pending", "ready", "manifested", "departed"]
 READY = STAGES.index("ready")
@@ -19,11 +21,64 @@ DATE_COLUMNS = [c.name for c in CASES.columns if c.kind == "date"]
 def stage(cases: pd.DataFrame) -> np.ndarray:
     """Position of each case_status in the stage order; -1 for cancelled, on_hold or unknown."""
     rank = pd.Series(range(len(STAGES)), index=STAGES)
-    return cases["case_status"].astype("str").map(rank).fillna(-1).to_numpy(dtype=int)
+    return per_value(
+        cases["case_status"], lambda s: s.astype("str").map(rank).fillna(-1).to_numpy(dtype=int)
+    )
 
 
 def text(values: pd.Series) -> pd.Series:
     return values.astype("str").fillna("")
+
+
+def per_value(values: pd.Series, func) -> np.ndarray:
+    """``np.asarray(func(values))`` for an elementwise ``func``; for a categorical column
+    ``func`` runs once per category (and once for a missing value) instead of once per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        k = len(values.cat.categories)
+        distinct = pd.Series(pd.Categorical.from_codes(np.arange(-1, k), dtype=values.dtype))
+        return np.asarray(func(distinct))[values.cat.codes.to_numpy().astype(np.intp) + 1]
+    return np.asarray(func(values))
+
+
+def text_isin(values: pd.Series, allowed: list[str]) -> np.ndarray:
+    """``text(values).isin(allowed)`` as a boolean array."""
+    return per_value(values, lambda s: text(s).isin(allowed).to_numpy(dtype=bool))
+
+
+def codes_of(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of the distinct values (-1 for missing) and their number."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64), len(uniques)
+
+
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct values of ``values`` and ``text()`` of each, indexed by code + 1
+    (so that a missing value, code -1, looks up position 0)."""
+    codes, k = codes_of(values)
+    first = np.full(k + 1, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes + 1, np.arange(len(codes)))  # the first row of each code
+    slots = np.flatnonzero(first < len(codes))
+    lookup = np.full(k + 1, "", dtype=object)
+    lookup[slots] = np.asarray(text(values.iloc[first[slots]]), dtype=object)
+    return codes, lookup
+
+
+def dates(values: pd.Series) -> np.ndarray:
+    """The dates as a numpy datetime64 array (NaT for missing)."""
+    out = values.to_numpy()
+    if not np.issubdtype(out.dtype, np.datetime64):
+        out = pd.to_datetime(values).to_numpy()
+    return out
+
+
+def whole_days(later: np.ndarray, earlier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days from ``earlier`` to ``later`` (as ``.dt.days``) and where both are present."""
+    diff = later - earlier
+    valid = ~np.isnat(diff)
+    days = np.where(valid, diff, np.timedelta64(0, "D")) // np.timedelta64(1, "D")
+    return days.astype(np.int64), valid
 
 
 def has_vulnerability(cases: pd.DataFrame, codes: list[str]) -> np.ndarray:
@@ -42,16 +97,59 @@ def has_vulnerability(cases: pd.DataFrame, codes: list[str]) -> np.ndarray:
     )
 
 
-def _case_findings(cases: pd.DataFrame, mask: np.ndarray, message: pd.Series | str) -> pd.DataFrame:
+def _stage(ctx: Context, cases: pd.DataFrame) -> np.ndarray:
+    return ctx.memo("stage", cases, lambda: stage(cases))
+
+
+def _status_is(ctx: Context, cases: pd.DataFrame, statuses: tuple[str, ...]) -> np.ndarray:
+    return ctx.memo(
+        f"status in {statuses}", cases, lambda: text_isin(cases["case_status"], list(statuses))
+    )
+
+
+def _vulnerable(ctx: Context, cases: pd.DataFrame, codes: list[str]) -> np.ndarray:
+    return ctx.memo(
+        f"vulnerability {sorted(codes)}", cases, lambda: has_vulnerability(cases, codes)
+    )
+
+
+def _case_groups(ctx: Context, cases: pd.DataFrame) -> tuple[np.ndarray, int] | None:
+    """Codes of case_id (None when some case_id is missing: then the rules group as before,
+    by the text of case_id)."""
+
+    def compute():
+        codes, k = codes_of(cases["case_id"])
+        return None if (codes < 0).any() else (codes, k)
+
+    return ctx.memo("case groups", cases, compute)
+
+
+def _case_findings(cases: pd.DataFrame, mask: np.ndarray, message) -> pd.DataFrame:
+    """Findings of the rows where ``mask`` holds; ``message`` is a string or a function of
+    their positions that returns their messages."""
     idx = np.flatnonzero(mask)
     sub = cases.iloc[idx]
-    msg = message if isinstance(message, str) else message.iloc[idx].reset_index(drop=True)
+    msg = message if isinstance(message, str) else pd.Series(np.asarray(message(idx)))
     return findings(
         "cases",
         sub["individual_id"].reset_index(drop=True),
         msg,
         sub["case_id"].reset_index(drop=True),
     )
+
+
+def _joined(parts, sep: str = "; ", prefix=None):
+    """Message function of ``_case_findings`` joining the reasons of ``parts``."""
+
+    def message(rows: np.ndarray):
+        reasons = reasons_at(parts, rows, sep)
+        return reasons if prefix is None else prefix(rows) + reasons
+
+    return message
+
+
+def _any(parts) -> np.ndarray:
+    return np.logical_or.reduce([np.asarray(m, dtype=bool) for m, _ in parts])
 
 
 @rule("C001", "error", "Required field missing at the case's stage", ("cases",))
@@ -62,27 +160,28 @@ def c001(ctx: Context) -> pd.DataFrame:
     and flight type; a *departed* case also its departure date. Fill in the field in MiMOSA,
     or correct the case status if the case has not reached that stage."""
     cases = ctx.frames["cases"]
-    rank = stage(cases)
+    rank = _stage(ctx, cases)
     parts = [(cases[c].isna().to_numpy(), c) for c in CASES.required]
     parts += [
         ((rank >= 1) & cases["interview_date"].isna().to_numpy(), "interview_date"),
         (
-            (rank >= READY) & (text(cases["travel_document_status"]) != "issued").to_numpy(),
+            (rank >= READY) & ~text_isin(cases["travel_document_status"], ["issued"]),
             "travel document not issued",
         ),
         (
-            (rank >= READY) & (text(cases["ftt_status"]) != "fit").to_numpy(),
+            (rank >= READY) & ~text_isin(cases["ftt_status"], ["fit"]),
             "fit-to-travel not 'fit'",
         ),
         ((rank >= MANIFESTED) & cases["manifest_id"].isna().to_numpy(), "manifest_id"),
         ((rank >= MANIFESTED) & cases["flight_type"].isna().to_numpy(), "flight_type"),
         ((rank == DEPARTED) & cases["departure_date"].isna().to_numpy(), "departure_date"),
     ]
-    any_missing = np.logical_or.reduce([m for m, _ in parts])
-    reasons = join_reasons(parts, ", ")
-    status = text(cases["case_status"]).replace("", "(no status)")
-    message = "required at status " + status + ": " + reasons
-    return _case_findings(cases, any_missing, message)
+
+    def prefix(rows):
+        status = text(cases["case_status"].iloc[rows]).replace("", "(no status)")
+        return ("required at status " + status + ": ").to_numpy(dtype=object)
+
+    return _case_findings(cases, _any(parts), _joined(parts, ", ", prefix))
 
 
 @rule("C002", "error", "Individual recorded more than once", ("cases",))
@@ -91,10 +190,42 @@ def c002(ctx: Context) -> pd.DataFrame:
     must have exactly one record: merge the duplicates in MiMOSA."""
     cases = ctx.frames["cases"]
     dup = cases["individual_id"].duplicated(keep=False).to_numpy()
-    counts = cases.loc[dup, "individual_id"].map(cases["individual_id"].value_counts())
-    message = pd.Series("", index=cases.index, dtype=object)
-    message[dup] = "individual_id on " + counts.astype(str) + " rows"
-    return _case_findings(cases, dup, message)
+    ids = cases["individual_id"].iloc[np.flatnonzero(dup)]
+    # Every row of a duplicated id is among ``dup``: count them there.
+    counts = ids.map(ids.value_counts())
+    message = ("individual_id on " + counts.astype(str) + " rows").to_numpy(dtype=object)
+    return _case_findings(cases, dup, lambda rows: message)
+
+
+def _nunique_by(group: np.ndarray, n_groups: int, values: np.ndarray, n_values: int):
+    """Per row, the number of distinct non-missing (code >= 0) values in its group."""
+    known = values >= 0  # like nunique, missing values do not count
+    pairs = np.sort(group[known] * (n_values + 1) + values[known])
+    distinct = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    return np.bincount(distinct // (n_values + 1), minlength=n_groups)[group]
+
+
+def _compact(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """Renumber non-negative ``codes`` (all < ``bound``) as 0..k-1; also the distinct codes."""
+    if bound > 4 * len(codes) + 1024:
+        new, distinct = pd.factorize(codes)
+        return new.astype(np.int64), np.asarray(distinct)
+    present = np.bincount(codes, minlength=bound) > 0
+    number = np.cumsum(present) - 1
+    return number[codes].astype(np.int64), np.flatnonzero(present)
+
+
+def _group_key(codes: list[np.ndarray], counts: list[int]) -> np.ndarray:
+    """One int64 per distinct combination of the (non-negative) ``codes``; ``counts[i]``
+    bounds ``codes[i]``."""
+    key, bound = codes[0].astype(np.int64), counts[0] + 1
+    for more, count in zip(codes[1:], counts[1:], strict=True):
+        if bound * (count + 1) >= 2**62:  # would overflow: renumber the combinations so far
+            key, uniques = pd.factorize(key)
+            bound = len(uniques) + 1
+        key = key.astype(np.int64) * (count + 1) + more
+        bound *= count + 1
+    return key
 
 
 @rule("C003", "warning", "Probable duplicate person", ("cases",))
@@ -103,25 +234,45 @@ def c003(ctx: Context) -> pd.DataFrame:
     spacing, accents and Arabic/Latin spelling), date of birth and nationality. They are
     probably one person registered twice: check and merge if so."""
     cases = ctx.frames["cases"]
-    full = text(cases["first_name"]) + " " + text(cases["last_name"])
-    key = pd.DataFrame(
-        {
-            "name": normalise_name_key(full).to_numpy(),
-            "dob": cases["date_of_birth"].to_numpy(),
-            "nat": text(cases["nationality"]).to_numpy(),
-            "id": cases["individual_id"].to_numpy(),
-        }
+    # The name key of each distinct (first, last) pair, computed once per pair.
+    first_codes, first_text = text_codes(cases["first_name"])
+    last_codes, last_text = text_codes(cases["last_name"])
+    pair_codes, pairs = _compact(
+        (first_codes + 1) * len(last_text) + (last_codes + 1), len(first_text) * len(last_text)
     )
-    usable = (key["name"].str.len() > 0) & key["dob"].notna() & (key["nat"] != "")
-    k = key[usable]
-    ids_per_key = k.groupby(["name", "dob", "nat"], sort=False)["id"].transform("nunique")
+    full = first_text[pairs // len(last_text)] + " " + last_text[pairs % len(last_text)]
+    pair_keys = normalise_name_key(pd.Series(full, dtype=object))
+    pair_usable = np.asarray(pair_keys.str.len() > 0, dtype=bool)
+    key_codes = pd.factorize(pair_keys)[0].astype(np.int64)
+    name = key_codes[pair_codes]
+
+    nat_codes, nat_text = text_codes(cases["nationality"])
+    nat_text_codes = pd.factorize(nat_text)[0].astype(np.int64)
+    nat = nat_text_codes[nat_codes + 1]
+    dob = dates(cases["date_of_birth"])
+    dob_codes, dob_distinct = pd.factorize(dob.view(np.int64))  # NaT rows are not usable
+    dob_count = len(dob_distinct)
+    usable = pair_usable[pair_codes] & ~np.isnat(dob) & (nat_text[nat_codes + 1] != "")
+
+    rows = np.flatnonzero(usable)
+    key = _group_key(
+        [name[rows], nat[rows], dob_codes[rows]], [len(pair_keys), len(nat_text), dob_count]
+    )
+    # Only keys shared by two or more rows can hold several individual_ids.
+    ordered = np.sort(key)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    at = np.minimum(np.searchsorted(repeated, key), max(len(repeated) - 1, 0))
+    shared = repeated[at] == key if len(repeated) else np.zeros(len(key), dtype=bool)
+    rows, key = rows[shared], key[shared]
+    ids = pd.Series(cases["individual_id"].iloc[rows].to_numpy())
+    ids_per_key = ids.groupby(key).transform("nunique").to_numpy(dtype=np.int64)
     hit = np.zeros(len(cases), dtype=bool)
-    hit[np.flatnonzero(usable.to_numpy())[(ids_per_key > 1).to_numpy()]] = True
-    others = ids_per_key.reindex(key.index).fillna(1).astype(int) - 1
+    hit[rows[ids_per_key > 1]] = True
+    others = pd.Series(ids_per_key[ids_per_key > 1] - 1)
     message = (
         "same name, date of birth and nationality as " + others.astype(str) + " other record(s)"
-    )
-    return _case_findings(cases, hit, message)
+    ).to_numpy(dtype=object)
+    return _case_findings(cases, hit, lambda rows: message)
 
 
 def _order_pairs(cases: pd.DataFrame) -> list[tuple[str, str]]:
@@ -137,6 +288,10 @@ def _order_pairs(cases: pd.DataFrame) -> list[tuple[str, str]]:
     return [(a, b) for a, b in pairs if a in cases.columns and b in cases.columns]
 
 
+def _dates(ctx: Context, cases: pd.DataFrame, column: str) -> np.ndarray:
+    return ctx.memo(f"dates {column}", cases, lambda: dates(cases[column]))
+
+
 @rule("C004", "error", "Dates out of order", ("cases",))
 def c004(ctx: Context) -> pd.DataFrame:
     """Dates of one record contradict each other: birth must come before registration,
@@ -146,15 +301,17 @@ def c004(ctx: Context) -> pd.DataFrame:
     cases = ctx.frames["cases"]
     parts = []
     for a, b in _order_pairs(cases):
-        bad = (cases[a] > cases[b]).fillna(False).to_numpy()
+        bad = _dates(ctx, cases, a) > _dates(ctx, cases, b)  # NaT compares False
         if bad.any():
-            parts.append(
-                (bad, a + " " + fmt_date(cases[a]) + " is after " + b + " " + fmt_date(cases[b]))
-            )
+
+            def says(rows, a=a, b=b):
+                sub = cases.iloc[rows]
+                return a + " " + fmt_date(sub[a]) + " is after " + b + " " + fmt_date(sub[b])
+
+            parts.append((bad, says))
     if not parts:
         return _case_findings(cases, np.zeros(len(cases), bool), "")
-    mask = np.logical_or.reduce([m for m, _ in parts])
-    return _case_findings(cases, mask, join_reasons(parts))
+    return _case_findings(cases, _any(parts), _joined(parts))
 
 
 @rule("C005", "error", "Impossible date", ("cases",), settings=("earliest_year",))
@@ -163,20 +320,23 @@ def c005(ctx: Context) -> pd.DataFrame:
     `earliest_year`). Usually a typing error in the year."""
     cases = ctx.frames["cases"]
     earliest = pd.Timestamp(year=ctx.t.earliest_year, month=1, day=1)
+    year = ctx.t.earliest_year
     parts = []
     for c in present_date_columns(cases):
-        future = (cases[c] > ctx.as_of).fillna(False).to_numpy()
-        ancient = (cases[c] < earliest).fillna(False).to_numpy()
+        values = _dates(ctx, cases, c)
+        future = values > ctx.as_of.to_datetime64()
+        ancient = values < earliest.to_datetime64()
+
+        def date_of(rows, c=c):
+            return c + " " + fmt_date(cases[c].iloc[rows])
+
         if future.any():
-            parts.append((future, c + " " + fmt_date(cases[c]) + " is after the as-of date"))
+            parts.append((future, lambda rows, f=date_of: f(rows) + " is after the as-of date"))
         if ancient.any():
-            parts.append(
-                (ancient, c + " " + fmt_date(cases[c]) + f" is before {ctx.t.earliest_year}")
-            )
+            parts.append((ancient, lambda rows, f=date_of: f(rows) + f" is before {year}"))
     if not parts:
         return _case_findings(cases, np.zeros(len(cases), bool), "")
-    mask = np.logical_or.reduce([m for m, _ in parts])
-    return _case_findings(cases, mask, join_reasons(parts))
+    return _case_findings(cases, _any(parts), _joined(parts))
 
 
 def present_date_columns(cases: pd.DataFrame) -> list[str]:
@@ -192,6 +352,21 @@ def age_at(dob: pd.Series, when: pd.Series) -> pd.Series:
     return years - before_birthday.astype("Int64")
 
 
+def _full_years(dob: np.ndarray, when: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``age_at`` on datetime64 arrays: full years and where both dates are present."""
+    valid = ~np.isnat(dob) & ~np.isnat(when)
+
+    def ymd(d):
+        when = pd.DatetimeIndex(d)
+        fields = (when.year, when.month, when.day)
+        return [np.nan_to_num(f.to_numpy(dtype=float)).astype(np.int64) for f in fields]
+
+    wy, wm, wd = ymd(when)
+    dy, dm, dd = ymd(dob)
+    before_birthday = (wm < dm) | ((wm == dm) & (wd < dd))
+    return np.where(valid, wy - dy - before_birthday, 0), valid
+
+
 @rule(
     "C006",
     "warning",
@@ -204,24 +379,37 @@ def c006(ctx: Context) -> pd.DataFrame:
     age computed from the date of birth at registration, or is outside 0–100. Check the
     date of birth and the age with the person's documents."""
     cases = ctx.frames["cases"]
-    age = cases["age"].astype("Float64")
-    computed = age_at(cases["date_of_birth"], cases["registration_date"]).astype("Float64")
-    off = ((age - computed).abs() > ctx.t.age_tolerance_years).fillna(False).to_numpy(dtype=bool)
-    out_of_range = (
-        ((age < ctx.t.age_min) | (age > ctx.t.age_max)).fillna(False).to_numpy(dtype=bool)
+    age = cases["age"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    computed, valid = _full_years(
+        _dates(ctx, cases, "date_of_birth"), _dates(ctx, cases, "registration_date")
     )
-    parts = [
-        (
-            off,
+    computed = np.where(valid, computed, np.nan)
+    with np.errstate(invalid="ignore"):
+        off = np.abs(age - computed) > ctx.t.age_tolerance_years  # NaN compares False
+        out_of_range = (age < ctx.t.age_min) | (age > ctx.t.age_max)
+
+    def stated_age(rows):
+        return text(cases["age"].iloc[rows])
+
+    def differs(rows):
+        sub = cases.iloc[rows]
+        years = age_at(sub["date_of_birth"], sub["registration_date"]).astype("Float64")
+        return (
             "stated age "
-            + text(cases["age"])
+            + stated_age(rows)
             + " but "
-            + computed.astype("Int64").astype("str").fillna("")
-            + " from date of birth at registration",
+            + years.astype("Int64").astype("str").fillna("")
+            + " from date of birth at registration"
+        )
+
+    parts = [
+        (off, differs),
+        (
+            out_of_range,
+            lambda rows: "age " + stated_age(rows) + f" outside {ctx.t.age_min}–{ctx.t.age_max}",
         ),
-        (out_of_range, "age " + text(cases["age"]) + f" outside {ctx.t.age_min}–{ctx.t.age_max}"),
     ]
-    return _case_findings(cases, off | out_of_range, join_reasons(parts))
+    return _case_findings(cases, off | out_of_range, _joined(parts))
 
 
 def is_child(cases: pd.DataFrame, ctx: Context) -> np.ndarray:
@@ -235,15 +423,28 @@ def c007(ctx: Context) -> pd.DataFrame:
     procedures: flag the child, or add the accompanying adult to the case."""
     cases = ctx.frames["cases"]
     adult = (cases["age"] >= ctx.t.adult_age).fillna(False)
-    case_has_adult = adult.groupby(cases["case_id"].astype("str")).transform("any").to_numpy()
-    flagged = has_vulnerability(cases, ctx.cfg.codes("bia_vulnerability"))
+    groups = _case_groups(ctx, cases)
+    if groups is None:
+        case_has_adult = adult.groupby(cases["case_id"].astype("str")).transform("any").to_numpy()
+    else:
+        codes, k = groups
+        adults = np.bincount(codes, weights=adult.to_numpy(dtype=bool), minlength=k)
+        case_has_adult = adults[codes] > 0
+    flagged = _vulnerable(ctx, cases, ctx.cfg.codes("bia_vulnerability"))
     mask = is_child(cases, ctx) & ~case_has_adult & ~flagged
-    message = (
-        "child aged "
-        + text(cases["age"])
-        + " with no adult in case and no uasc/separated_child flag"
-    )
+
+    def message(rows):
+        return (
+            "child aged "
+            + text(cases["age"].iloc[rows])
+            + " with no adult in case and no uasc/separated_child flag"
+        )
+
     return _case_findings(cases, mask, message)
+
+
+def _status_text(cases: pd.DataFrame, rows: np.ndarray) -> pd.Series:
+    return text(cases["case_status"].iloc[rows])
 
 
 @rule("C008", "error", "Unaccompanied or separated child without BIA", ("cases",))
@@ -252,16 +453,19 @@ def c008(ctx: Context) -> pd.DataFrame:
     assessment (bia_date). The BIA must be done and recorded before the child can move."""
     cases = ctx.frames["cases"]
     mask = (
-        has_vulnerability(cases, ctx.cfg.codes("bia_vulnerability"))
-        & (stage(cases) >= READY)
+        _vulnerable(ctx, cases, ctx.cfg.codes("bia_vulnerability"))
+        & (_stage(ctx, cases) >= READY)
         & cases["bia_date"].isna().to_numpy()
     )
-    message = (
-        "unaccompanied/separated child at status "
-        + text(cases["case_status"])
-        + " without bia_date"
+    return _case_findings(
+        cases,
+        mask,
+        lambda rows: (
+            "unaccompanied/separated child at status "
+            + _status_text(cases, rows)
+            + " without bia_date"
+        ),
     )
-    return _case_findings(cases, mask, message)
 
 
 @rule("C009", "error", "Vulnerable case moving without protection clearance", ("cases",))
@@ -270,18 +474,21 @@ def c009(ctx: Context) -> pd.DataFrame:
     vot, gbv, medical) is at *ready* or later but its protection clearance is not *cleared*.
     Obtain and record the clearance before the case moves."""
     cases = ctx.frames["cases"]
-    clearance = text(cases["protection_clearance"])
     mask = (
-        has_vulnerability(cases, ctx.cfg.codes("clearance_vulnerability"))
-        & (stage(cases) >= READY)
-        & (clearance != "cleared").to_numpy()
+        _vulnerable(ctx, cases, ctx.cfg.codes("clearance_vulnerability"))
+        & (_stage(ctx, cases) >= READY)
+        & ~text_isin(cases["protection_clearance"], ["cleared"])
     )
-    message = (
-        "protection clearance '"
-        + clearance.replace("", "(empty)")
-        + "' at status "
-        + text(cases["case_status"])
-    )
+
+    def message(rows):
+        clearance = text(cases["protection_clearance"].iloc[rows])
+        return (
+            "protection clearance '"
+            + clearance.replace("", "(empty)")
+            + "' at status "
+            + _status_text(cases, rows)
+        )
+
     return _case_findings(cases, mask, message)
 
 
@@ -297,28 +504,36 @@ def c010(ctx: Context) -> pd.DataFrame:
     older than 7 days (setting `ftt_validity_days`) before departure (or before the as-of date
     while the person has not left yet). Arrange a new fit-to-travel check."""
     cases = ctx.frames["cases"]
-    rank = stage(cases)
+    rank = _stage(ctx, cases)
     moving = rank >= MANIFESTED
-    reference = cases["departure_date"].where(rank == DEPARTED, ctx.as_of)
-    days = (reference - cases["ftt_date"]).dt.days
-    not_fit = moving & (text(cases["ftt_status"]) != "fit").to_numpy()
-    stale = moving & (days > ctx.t.ftt_validity_days).fillna(False).to_numpy(dtype=bool)
-    what = np.where(rank == DEPARTED, "departure ", "as-of ")
-    parts = [
-        (not_fit, "fit-to-travel is '" + text(cases["ftt_status"]) + "'"),
-        (
-            stale,
+    departure = _dates(ctx, cases, "departure_date")
+    reference = np.where(rank == DEPARTED, departure, ctx.as_of.to_datetime64())
+    days, valid = whole_days(reference, _dates(ctx, cases, "ftt_date"))
+    not_fit = moving & ~text_isin(cases["ftt_status"], ["fit"])
+    stale = moving & valid & (days > ctx.t.ftt_validity_days)
+
+    def stale_message(rows):
+        sub = cases.iloc[rows]
+        departed = rank[rows] == DEPARTED
+        ref = sub["departure_date"].where(departed, ctx.as_of)
+        sub_days = (ref - sub["ftt_date"]).dt.days
+        what = np.where(departed, "departure ", "as-of ")
+        return (
             "FTT dated "
-            + fmt_date(cases["ftt_date"])
+            + fmt_date(sub["ftt_date"])
             + " is "
-            + days.astype("Int64").astype("str").fillna("")
+            + sub_days.astype("Int64").astype("str").fillna("")
             + " days before "
-            + pd.Series(what, index=cases.index)
-            + fmt_date(reference)
-            + f"; max {ctx.t.ftt_validity_days}",
-        ),
+            + pd.Series(what, index=sub.index)
+            + fmt_date(ref)
+            + f"; max {ctx.t.ftt_validity_days}"
+        )
+
+    parts = [
+        (not_fit, lambda rows: "fit-to-travel is '" + text(cases["ftt_status"].iloc[rows]) + "'"),
+        (stale, stale_message),
     ]
-    return _case_findings(cases, not_fit | stale, join_reasons(parts))
+    return _case_findings(cases, not_fit | stale, _joined(parts))
 
 
 @rule("C011", "error", "Single-headed household without complete documents", ("cases",))
@@ -326,15 +541,17 @@ def c011(ctx: Context) -> pd.DataFrame:
     """A single-headed household is at *ready* or later but the paperwork for single-headed
     families is not marked complete (single_headed_docs_complete ≠ yes)."""
     cases = ctx.frames["cases"]
-    docs = text(cases["single_headed_docs_complete"])
     mask = (
-        has_vulnerability(cases, ["single_headed_household"])
-        & (stage(cases) >= READY)
-        & (docs != "yes").to_numpy()
+        _vulnerable(ctx, cases, ["single_headed_household"])
+        & (_stage(ctx, cases) >= READY)
+        & ~text_isin(cases["single_headed_docs_complete"], ["yes"])
     )
-    return _case_findings(
-        cases, mask, "single-headed household documents '" + docs.replace("", "(empty)") + "'"
-    )
+
+    def message(rows):
+        docs = text(cases["single_headed_docs_complete"].iloc[rows])
+        return "single-headed household documents '" + docs.replace("", "(empty)") + "'"
+
+    return _case_findings(cases, mask, message)
 
 
 @rule("C012", "warning", "Case group does not hang together", ("cases",))
@@ -343,24 +560,44 @@ def c012(ctx: Context) -> pd.DataFrame:
     principal applicant, or members have different destination countries, or — once
     manifested — different manifests. A family travels together: correct the group."""
     cases = ctx.frames["cases"]
-    group = cases["case_id"].astype("str")
-    principals = cases["is_principal"].fillna(False).astype(bool).groupby(group).transform("sum")
-    destinations = cases["destination_country"].astype("str").groupby(group).transform("nunique")
-    moving = stage(cases) >= MANIFESTED
-    manifests = cases["manifest_id"].where(moving).astype("str").groupby(group).transform("nunique")
+    moving = _stage(ctx, cases) >= MANIFESTED
+    groups = _case_groups(ctx, cases)
+    if groups is None:
+        group = cases["case_id"].astype("str")
+        principal = cases["is_principal"].fillna(False).astype(bool)
+        principals = principal.groupby(group).transform("sum")
+        destinations = (
+            cases["destination_country"].astype("str").groupby(group).transform("nunique")
+        )
+        manifests = (
+            cases["manifest_id"].where(moving).astype("str").groupby(group).transform("nunique")
+        )
+    else:
+        codes, k = groups
+        principal = cases["is_principal"].fillna(False).astype(bool).to_numpy(dtype=bool)
+        principals = pd.Series(np.bincount(codes, weights=principal, minlength=k)[codes])
+        principals = principals.astype(np.int64)
+        destinations = pd.Series(_nunique_by(codes, k, *codes_of(cases["destination_country"])))
+        manifest_codes, n_manifests = codes_of(cases["manifest_id"])
+        manifest_codes = np.where(moving, manifest_codes, -1)
+        manifests = pd.Series(_nunique_by(codes, k, manifest_codes, n_manifests))
     parts = [
-        ((principals != 1).to_numpy(), principals.astype(str) + " principal applicants in case"),
+        (
+            (principals != 1).to_numpy(),
+            lambda rows: principals.iloc[rows].astype(str) + " principal applicants in case",
+        ),
         (
             (destinations > 1).to_numpy(),
-            "members have " + destinations.astype(str) + " destinations",
+            lambda rows: "members have " + destinations.iloc[rows].astype(str) + " destinations",
         ),
         (
             (manifests > 1).to_numpy(),
-            "manifested members are on " + manifests.astype(str) + " manifests",
+            lambda rows: (
+                "manifested members are on " + manifests.iloc[rows].astype(str) + " manifests"
+            ),
         ),
     ]
-    mask = np.logical_or.reduce([m for m, _ in parts])
-    return _case_findings(cases, mask, join_reasons(parts))
+    return _case_findings(cases, _any(parts), _joined(parts))
 
 
 @rule("C013", "error", "Status inconsistent with the record", ("cases",))
@@ -369,33 +606,41 @@ def c013(ctx: Context) -> pd.DataFrame:
     manifest, a departure date on a case that has not departed, or *cancelled*/*on_hold*
     without a reason. Correct the status or the record."""
     cases = ctx.frames["cases"]
-    status = text(cases["case_status"])
-    departed = (status == "departed").to_numpy()
+    departed = _status_is(ctx, cases, ("departed",))
     parts = [
         (departed & cases["departure_date"].isna().to_numpy(), "departed without departure_date"),
         (departed & cases["manifest_id"].isna().to_numpy(), "departed without manifest_id"),
         (
             ~departed & cases["departure_date"].notna().to_numpy(),
-            "departure_date " + fmt_date(cases["departure_date"]) + " on a case that is " + status,
+            lambda rows: (
+                "departure_date "
+                + fmt_date(cases["departure_date"].iloc[rows])
+                + " on a case that is "
+                + _status_text(cases, rows)
+            ),
         ),
         (
-            status.isin(["cancelled", "on_hold"]).to_numpy()
+            _status_is(ctx, cases, ("cancelled", "on_hold"))
             & cases["status_reason"].isna().to_numpy(),
-            status + " without status_reason",
+            lambda rows: _status_text(cases, rows) + " without status_reason",
         ),
     ]
-    mask = np.logical_or.reduce([m for m, _ in parts])
-    return _case_findings(cases, mask, join_reasons(parts))
+    return _case_findings(cases, _any(parts), _joined(parts))
 
 
 def out_of_list(values: pd.Series, allowed: list[str]) -> np.ndarray:
     return (values.notna() & ~values.astype("str").isin(allowed)).to_numpy(dtype=bool)
 
 
-def iso3_codes() -> list[str]:
+@functools.cache
+def _iso3_codes() -> tuple[str, ...]:
     import pycountry
 
-    return [c.alpha_3 for c in pycountry.countries]
+    return tuple(c.alpha_3 for c in pycountry.countries)
+
+
+def iso3_codes() -> list[str]:
+    return list(_iso3_codes())
 
 
 @rule("C014", "error", "Value outside its code list", ("cases",))
@@ -414,13 +659,14 @@ def c014(ctx: Context) -> pd.DataFrame:
             allowed = ctx.cfg.codes(col.codes)
         else:
             continue
-        bad = out_of_list(cases[col.name], allowed)
+        bad = per_value(cases[col.name], lambda s, a=allowed: out_of_list(s, a))
         if bad.any():
-            parts.append((bad, col.name + " '" + text(cases[col.name]) + "'"))
+            parts.append((bad, lambda rows, c=col.name: c + " '" + text(cases[c].iloc[rows]) + "'"))
     if not parts:
         return _case_findings(cases, np.zeros(len(cases), bool), "")
-    mask = np.logical_or.reduce([m for m, _ in parts])
-    return _case_findings(cases, mask, "not in code list: " + join_reasons(parts, ", "))
+    return _case_findings(
+        cases, _any(parts), _joined(parts, ", ", lambda rows: "not in code list: ")
+    )
 
 
 @rule("C015", "warning", "Stalled case", ("cases",), settings=("stall_days",))
@@ -428,16 +674,20 @@ def c015(ctx: Context) -> pd.DataFrame:
     """The case is not final (departed or cancelled) and its record has not been updated for
     more than 30 days (setting `stall_days`). Follow up with the person or update the status."""
     cases = ctx.frames["cases"]
-    final = text(cases["case_status"]).isin(ctx.cfg.codes("final_case_status")).to_numpy()
-    days = (ctx.as_of - cases["last_updated"]).dt.days
-    mask = ~final & (days > ctx.t.stall_days).fillna(False).to_numpy(dtype=bool)
-    message = (
-        "not updated for "
-        + days.astype("Int64").astype("str").fillna("")
-        + " days (last "
-        + fmt_date(cases["last_updated"])
-        + f"); max {ctx.t.stall_days}"
-    )
+    final = _status_is(ctx, cases, tuple(ctx.cfg.codes("final_case_status")))
+    days, valid = whole_days(ctx.as_of.to_datetime64(), _dates(ctx, cases, "last_updated"))
+    mask = ~final & valid & (days > ctx.t.stall_days)
+
+    def message(rows):
+        last = cases["last_updated"].iloc[rows]
+        return (
+            "not updated for "
+            + (ctx.as_of - last).dt.days.astype("Int64").astype("str").fillna("")
+            + " days (last "
+            + fmt_date(last)
+            + f"); max {ctx.t.stall_days}"
+        )
+
     return _case_findings(cases, mask, message)
 
 
@@ -472,10 +722,10 @@ def r002(ctx: Context) -> pd.DataFrame:
     """A referral names an individual_id that is not in the case records. Correct the
     individual number on the referral."""
     refs = ctx.frames["referrals"]
-    known = set(ctx.frames["cases"]["individual_id"].dropna().astype(str))
-    mask = (
-        refs["individual_id"].notna() & ~refs["individual_id"].astype("str").isin(known)
-    ).to_numpy()
+    known = ctx.frames["cases"]["individual_id"].dropna().astype("str")
+    mask = refs["individual_id"].notna().to_numpy(dtype=bool) & ~isin_many(
+        refs["individual_id"].astype("str"), known
+    )
     sub = refs[mask]
     message = "individual_id " + text(sub["individual_id"]) + " not found in cases"
     return findings("referrals", sub["referral_id"], message.reset_index(drop=True))

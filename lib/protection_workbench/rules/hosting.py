@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cases import text
-from .registry import Context, findings, fmt_date, join_reasons, rule
+from .cases import text, text_isin
+from .registry import Context, findings, fmt_date, reasons_at, rule
 
 
 def _active_until(placements: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
@@ -42,19 +42,11 @@ def h001(ctx: Context) -> pd.DataFrame:
     pl = ctx.frames["placements"].reset_index(drop=True)
     visits = ctx.frames["visits"]
     interval, first = ctx.t.visit_interval_days, ctx.t.first_visit_days
-    v = visits[["placement_id", "visit_date"]].dropna().astype({"placement_id": "str"})
-    v = v.merge(
-        pl[["placement_id", "start_date"]].astype({"placement_id": "str"}), on="placement_id"
-    )
-    v = v[v["visit_date"] <= ctx.as_of]
-    last_visit = v.groupby("placement_id")["visit_date"].max()
-    in_first = v[
-        (v["visit_date"] >= v["start_date"])
-        & (v["visit_date"] <= v["start_date"] + pd.Timedelta(days=first))
-    ]
-    had_first = set(in_first["placement_id"])
     pid = pl["placement_id"].astype("str")
-    last = pid.map(last_visit)
+    if pid.duplicated().any():
+        last, had_first = _visits_by_merge(pl, visits, ctx.as_of, first)
+    else:
+        last, had_first = _visits_by_position(pid, pl, visits, ctx.as_of, first)
     active = active_on(pl, ctx.as_of)
     long_enough = (
         (pl["start_date"] <= ctx.as_of - pd.Timedelta(days=interval))
@@ -68,28 +60,74 @@ def h001(ctx: Context) -> pd.DataFrame:
         .fillna(False)
         .to_numpy(dtype=bool)
     )
-    no_first = first_due & ~pid.isin(had_first).to_numpy()
+    no_first = first_due & ~had_first
     parts = [
         (
             overdue,
-            "no visit in the last "
-            + str(interval)
-            + " days (last "
-            + fmt_date(last).replace("", "never")
-            + ")",
+            lambda rows: (
+                "no visit in the last "
+                + str(interval)
+                + " days (last "
+                + fmt_date(last.iloc[rows]).replace("", "never")
+                + ")"
+            ),
         ),
         (
             no_first,
-            "no first visit within " + str(first) + " days of start " + fmt_date(pl["start_date"]),
+            lambda rows: (
+                "no first visit within "
+                + str(first)
+                + " days of start "
+                + fmt_date(pl["start_date"].iloc[rows])
+            ),
         ),
     ]
-    mask = overdue | no_first
-    idx = np.flatnonzero(mask)
+    idx = np.flatnonzero(overdue | no_first)
     return findings(
-        "placements",
-        pid.iloc[idx].reset_index(drop=True),
-        join_reasons(parts).iloc[idx].reset_index(drop=True),
+        "placements", pid.iloc[idx].reset_index(drop=True), pd.Series(reasons_at(parts, idx))
     )
+
+
+def _visits_by_position(
+    pid: pd.Series, pl: pd.DataFrame, visits: pd.DataFrame, as_of: pd.Timestamp, first: int
+) -> tuple[pd.Series, np.ndarray]:
+    """``_visits_by_merge`` when placement_ids are unique: each visit points at one row."""
+    vid = visits["placement_id"].astype("str")
+    codes, _ = pd.factorize(pd.concat([pid, vid], ignore_index=True), use_na_sentinel=True)
+    row_of_code = np.full(len(pid) + 1, -1, dtype=np.int64)
+    row_of_code[codes[: len(pid)] + 1] = np.arange(len(pid))
+    row_of_code[0] = -1  # a missing placement_id matches nothing (dropna)
+    row = row_of_code[codes[len(pid) :] + 1]
+    when = visits["visit_date"].to_numpy()
+    keep = (row >= 0) & ~np.isnat(when) & (when <= as_of.to_datetime64())
+    row, when = row[keep], when[keep]
+    latest = pd.Series(when).groupby(row).max()
+    last = np.full(len(pl), np.datetime64("NaT"), dtype=when.dtype)
+    last[latest.index.to_numpy()] = latest.to_numpy()
+    start = pl["start_date"].to_numpy()[row]
+    in_first = (when >= start) & (when <= start + np.timedelta64(first, "D"))
+    had_first = np.zeros(len(pl), dtype=bool)
+    had_first[row[in_first]] = True
+    return pd.Series(last), had_first
+
+
+def _visits_by_merge(
+    pl: pd.DataFrame, visits: pd.DataFrame, as_of: pd.Timestamp, first: int
+) -> tuple[pd.Series, np.ndarray]:
+    """Last visit (up to as-of) of each placement, and whether it had a first visit."""
+    v = visits[["placement_id", "visit_date"]].dropna().astype({"placement_id": "str"})
+    v = v.merge(
+        pl[["placement_id", "start_date"]].astype({"placement_id": "str"}), on="placement_id"
+    )
+    v = v[v["visit_date"] <= as_of]
+    last_visit = v.groupby("placement_id")["visit_date"].max()
+    in_first = v[
+        (v["visit_date"] >= v["start_date"])
+        & (v["visit_date"] <= v["start_date"] + pd.Timedelta(days=first))
+    ]
+    had_first = set(in_first["placement_id"])
+    pid = pl["placement_id"].astype("str")
+    return pid.map(last_visit), pid.isin(had_first).to_numpy()
 
 
 def _daily_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -180,10 +218,14 @@ def _expected_amounts(pl: pd.DataFrame, hosts: pd.DataFrame, as_of: pd.Timestamp
     m_end = (period + 1).dt.start_time
     days = (np.minimum(end, m_end) - np.maximum(exp["start_date"], m_start)).dt.days.clip(lower=0)
     share = days / period.dt.days_in_month
+    # Group on the month number, then write each distinct month once as text (YYYY-MM).
     exp = pd.DataFrame(
-        {"host_id": exp["host_id"].astype("str"), "period": period.astype(str), "share": share}
+        {"host_id": exp["host_id"].astype("str"), "month": period.array.asi8, "share": share}
     )
-    exp = exp.groupby(["host_id", "period"], as_index=False)["share"].sum()
+    exp = exp.groupby(["host_id", "month"], as_index=False)["share"].sum()
+    months, distinct = pd.factorize(exp.pop("month"))
+    text_of = pd.Series(pd.PeriodIndex.from_ordinals(distinct, freq="M")).astype(str)
+    exp.insert(1, "period", text_of.array.take(months))
     rate = hosts.drop_duplicates("host_id").set_index(
         hosts["host_id"].drop_duplicates().astype("str")
     )["monthly_rate_lyd"]
@@ -213,23 +255,29 @@ def h004(ctx: Context) -> pd.DataFrame:
     idle = expected <= 0
     tol = ctx.t.payment_tolerance
     off = ~idle & (np.abs(amount - expected) > tol * expected)
-    exp_txt = pd.Series(np.round(expected, 2)).map("{:,.2f}".format)
     parts = [
-        (idle, "paid for " + text(pay["period"]) + " with no active placement"),
+        (
+            idle,
+            lambda rows: "paid for " + text(pay["period"].iloc[rows]) + " with no active placement",
+        ),
         (
             twice,
-            "more than one payment for host "
-            + text(pay["host_id"])
-            + " and "
-            + text(pay["period"]),
+            lambda rows: (
+                "more than one payment for host "
+                + text(pay["host_id"].iloc[rows])
+                + " and "
+                + text(pay["period"].iloc[rows])
+            ),
         ),
         (
             off,
-            "amount "
-            + pd.Series(amount).map("{:,.2f}".format)
-            + " LYD vs expected "
-            + exp_txt
-            + " LYD",
+            lambda rows: (
+                "amount "
+                + pd.Series(amount[rows]).map("{:,.2f}".format)
+                + " LYD vs expected "
+                + pd.Series(np.round(expected[rows], 2)).map("{:,.2f}".format)
+                + " LYD"
+            ),
         ),
     ]
     mask = idle | twice | off
@@ -237,7 +285,7 @@ def h004(ctx: Context) -> pd.DataFrame:
     return findings(
         "payments",
         pay["payment_id"].iloc[idx].reset_index(drop=True),
-        join_reasons(parts).iloc[idx].reset_index(drop=True),
+        pd.Series(reasons_at(parts, idx)),
     )
 
 
@@ -255,15 +303,13 @@ def h005(ctx: Context) -> pd.DataFrame:
     visits = ctx.frames["visits"].reset_index(drop=True)
     days = ctx.t.major_issue_follow_up_days
     major = visits[
-        (text(visits["compliance"]) == "major_issue").to_numpy()
+        text_isin(visits["compliance"], ["major_issue"])
         & (visits["visit_date"] <= ctx.as_of - pd.Timedelta(days=days))
         .fillna(False)
         .to_numpy(dtype=bool)
         & ~visits["issue_followed_up"].fillna(False).astype(bool).to_numpy()
     ]
-    follow = visits[(text(visits["visit_type"]) == "follow_up").to_numpy()][
-        ["placement_id", "visit_date"]
-    ]
+    follow = visits[text_isin(visits["visit_type"], ["follow_up"])][["placement_id", "visit_date"]]
     pairs = major[["visit_id", "placement_id", "visit_date"]].merge(
         follow, on="placement_id", how="left", suffixes=("", "_f")
     )

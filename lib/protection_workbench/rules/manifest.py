@@ -28,16 +28,26 @@ CASE_FIELDS = [
 
 
 def passengers(ctx: Context) -> pd.DataFrame:
-    """Each manifest row with its case record (columns suffixed ``_case``) and ``found``."""
+    """Each manifest row with its case record (columns suffixed ``_case``) and ``found``.
+
+    Computed once per context: the rules only read it."""
+    cases = ctx.frames["cases"]
+    key = f"passengers (cases {id(cases)})"
+    return ctx.memo(key, ctx.frames["manifest"], lambda: _passengers(ctx))
+
+
+def _passengers(ctx: Context) -> pd.DataFrame:
     manifest = ctx.frames["manifest"].reset_index(drop=True)
     cases = ctx.frames["cases"]
     case_cols = [c for c in CASE_FIELDS if c in cases.columns] + [
         c for c in cases.columns if c.startswith("vuln_")
     ]
-    one = cases[case_cols].drop_duplicates("individual_id").copy()
+    left = manifest.assign(individual_id=manifest["individual_id"].astype("str"))
+    # Only the case records of the passengers can match: keep those before the rest.
+    listed = cases["individual_id"].astype("str").isin(left["individual_id"]).to_numpy()
+    one = cases.loc[listed, case_cols].drop_duplicates("individual_id").copy()
     one["individual_id"] = one["individual_id"].astype("str")
     one = one.rename(columns={c: f"{c}_case" for c in case_cols if c != "individual_id"})
-    left = manifest.assign(individual_id=manifest["individual_id"].astype("str"))
     merged = left.merge(one, on="individual_id", how="left", indicator=True)
     merged["found"] = merged.pop("_merge").eq("both").to_numpy()
     merged.index = manifest.index
@@ -190,14 +200,17 @@ def m006(ctx: Context) -> pd.DataFrame:
     with the protection team."""
     p = passengers(ctx)
     cases = ctx.frames["cases"]
-    status = text(cases["case_status"])
-    travelling = cases.loc[
-        ~status.isin(["departed", "cancelled"]).to_numpy(), ["case_id", "individual_id"]
-    ]
-    travelling = travelling.astype("str").drop_duplicates()
     on_manifest = p.loc[p["found"], ["manifest_id", "case_id_case", "individual_id"]].astype("str")
     on_manifest = on_manifest.rename(columns={"case_id_case": "case_id"})
     flights = on_manifest[["manifest_id", "case_id"]].drop_duplicates()
+    # Only members of the passengers' cases matter: select them before the rest.
+    in_flights = cases["case_id"].astype("str").isin(flights["case_id"]).to_numpy()
+    members = cases.loc[in_flights, ["case_id", "individual_id", "case_status"]]
+    status = text(members["case_status"])
+    travelling = members.loc[
+        ~status.isin(["departed", "cancelled"]).to_numpy(), ["case_id", "individual_id"]
+    ]
+    travelling = travelling.astype("str").drop_duplicates()
     expected = flights.merge(travelling, on="case_id")
     missing = expected.merge(
         on_manifest.drop_duplicates(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -29,6 +29,17 @@ class Context:
     frames: dict[str, pd.DataFrame]
     as_of: pd.Timestamp
     cfg: Config
+    # Conversions shared by several rules (stage ranks, group codes …), keyed by name and
+    # the id of the frame they come from; filled by ``memo``.
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, name: str, frame: pd.DataFrame, compute: Callable[[], object]):
+        """``compute()`` once per context and frame, then from the cache."""
+        key = (name, id(frame))
+        if key not in self.cache:
+            # Keep the frame with its value, so that its id cannot be reused meanwhile.
+            self.cache[key] = (frame, compute())
+        return self.cache[key][1]
 
     @property
     def t(self):
@@ -112,6 +123,44 @@ def join_reasons(parts: list[tuple[np.ndarray, pd.Series | str]], sep: str = "; 
         current = out.iloc[idx]
         out.iloc[idx] = np.where(current == "", piece, current + sep + piece)
     return out
+
+
+def reasons_at(
+    parts: list[tuple[np.ndarray, str | Callable[[np.ndarray], pd.Series]]],
+    rows: np.ndarray,
+    sep: str = "; ",
+) -> np.ndarray:
+    """The messages of ``rows`` (positions) only: as ``join_reasons(...)[rows]``.
+
+    ``parts`` are (mask, text) pairs over all rows; ``text`` is a fixed string or a function
+    of the positions where its mask holds (among ``rows``) that returns their texts. Text is
+    thus only built for the failing rows.
+    """
+    out = np.full(len(rows), "", dtype=object)
+    for mask, text in parts:
+        local = np.flatnonzero(np.asarray(mask)[rows])
+        if not len(local):
+            continue
+        if isinstance(text, str):
+            piece = np.full(len(local), text, dtype=object)
+        else:
+            piece = np.asarray(pd.Series(text(rows[local])).astype("str"), dtype=object)
+        current = pd.Series(out[local], dtype=object)
+        out[local] = np.where(current == "", piece, current + sep + pd.Series(piece, dtype=object))
+    return out
+
+
+def isin_many(values: pd.Series, candidates: pd.Series) -> np.ndarray:
+    """``values.isin(candidates)`` for text Series of the same dtype, as a boolean array.
+
+    Hash-based on both sides: ``Series.isin`` of pyarrow strings walks the candidates in
+    Python, which takes seconds for a million of them. Missing matches missing, as in isin.
+    """
+    both = pd.concat([candidates, values], ignore_index=True)
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    known = np.zeros(len(uniques) + 1, dtype=bool)
+    known[codes[: len(candidates)] + 1] = True
+    return known[codes[len(candidates) :] + 1]
 
 
 def fmt_date(values: pd.Series) -> pd.Series:

@@ -1,0 +1,535 @@
+"""Figures behind the weekly narrative report (for programme management and donors).
+
+:func:`weekly_figures` computes, from the cleaned frames of one export folder and the
+findings of the checks, every number the weekly report talks about: returns (by flight
+type, destination, sex and age band), the pipeline, vulnerable cases assisted, referrals,
+outreach and NFI distributions, community hosting and data quality, for the ISO week of
+the as-of date, the week before and the year to date.
+
+The week is Monday..Sunday; when the as-of date falls mid-week the week runs from its
+Monday to the as-of date. The figures are exact counts (plain ints, dicts and
+DataFrames): disclosure control (small cells shown as "<5") is applied where they are
+published, by :mod:`protection_workbench.narrative` and the notebook, never here.
+A dataset absent from the export gives ``None`` for the figures that need it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config, get_config
+
+FLIGHT_TYPES = ("charter", "commercial")
+AGE_BANDS = ("0–4", "5–11", "12–17", "18–59", "60+")
+AGE_EDGES = (0, 5, 12, 18, 60)
+SEXES = ("F", "M")
+UNKNOWN = "unknown"
+PERIODS = ("week", "previous", "ytd")
+PIPELINE_STAGES = ("counselled", "awaiting_documents", "awaiting_ftt", "manifested")
+TREND_WEEKS = 12
+_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days, both ends included."""
+
+    name: str
+    start: date
+    end: date
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        """Vectorised: which ``dates`` (datetime64, NaT allowed) fall in the period."""
+        return dates.ge(pd.Timestamp(self.start)) & dates.le(pd.Timestamp(self.end))
+
+
+@dataclass
+class WeeklyFigures:
+    """Every figure of the weekly report. ``None`` means: not available (dataset absent)."""
+
+    as_of: date
+    iso_year: int
+    week: int
+    periods: dict[str, Period]  # week, previous, ytd
+    datasets: tuple[str, ...]  # the datasets present in the export
+    # Returns: departed cases with a departure_date in the period (distinct individuals).
+    returns: dict[str, int] | None = None  # period -> people
+    by_flight_type: pd.DataFrame | None = None  # index flight type; {period}_people/_flights
+    by_destination: pd.DataFrame | None = None  # index ISO3; name, week, previous, ytd
+    sex_age: dict[str, pd.DataFrame] | None = None  # period -> age band x sex (F, M)
+    women_girls: dict[str, int] | None = None  # period -> female returnees
+    children: dict[str, int] | None = None  # period -> returnees under 18
+    trend: pd.DataFrame | None = None  # last 12 weeks: week, start, end, returns
+    # Pipeline on the as-of date, by stage.
+    pipeline: dict[str, int] | None = None
+    # Vulnerable cases assisted: returnees with any vulnerability.
+    vulnerable: dict[str, int] | None = None  # period -> people
+    by_vulnerability: pd.DataFrame | None = None  # index code; week, ytd
+    # Referrals.
+    referrals_week: int | None = None
+    referrals_by_service: pd.Series | None = None  # made in the week, by service
+    referrals_overdue: int | None = None
+    # Activities in the week.
+    outreach_sessions: int | None = None
+    participants: dict[str, int] | None = None  # f, m, children (outreach sessions)
+    nfi_distributions: int | None = None
+    nfi_kits: int | None = None
+    # Community hosting.
+    hosting: dict[str, int] | None = None  # active, new, exits
+    exits_by_reason: pd.Series | None = None
+    # Data quality.
+    gate_passed: bool | None = None
+    records_to_correct: int = 0
+    error_findings: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def week_label(self) -> str:
+        return f"{self.iso_year}-W{self.week:02d}"
+
+    @property
+    def week_complete(self) -> bool:
+        """The as-of date is the Sunday: the week is complete."""
+        return self.as_of.isoweekday() == 7
+
+
+def week_sunday(week: str) -> date:
+    """The Sunday of an ISO week written ``2026-W47`` (or ``2026W47``)."""
+    found = _WEEK.match(str(week))
+    if not found:
+        raise ValueError(f"not an ISO week {week!r}: expected e.g. 2026-W47")
+    year, number = int(found.group(1)), int(found.group(2))
+    try:
+        return date.fromisocalendar(year, number, 7)
+    except ValueError:
+        raise ValueError(f"{year} has no ISO week {number}") from None
+
+
+def resolve_report_date(as_of: str | date | None, week: str | None = None) -> date:
+    """The report's as-of date: the Sunday of ``week`` when given, else ``as_of`` (or today)."""
+    if week:
+        return week_sunday(week)
+    if isinstance(as_of, date):
+        return as_of
+    return date.fromisoformat(str(as_of)) if as_of else date.today()
+
+
+def report_periods(as_of: date) -> dict[str, Period]:
+    """This week (Monday..as_of), the week before (Monday..Sunday), the year to date."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    return {
+        "week": Period("week", monday, as_of),
+        "previous": Period("previous", monday - timedelta(days=7), monday - timedelta(days=1)),
+        "ytd": Period("ytd", date(as_of.year, 1, 1), as_of),
+    }
+
+
+def country_name(code: str) -> str:
+    """English short name of an ISO 3166-1 alpha-3 code (the code itself if unknown)."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_3=str(code).upper())
+    if found is None:
+        return str(code)
+    return getattr(found, "common_name", None) or found.name
+
+
+def age_at(dates: pd.Series, birth: pd.Series, stated: pd.Series) -> pd.Series:
+    """Whole years from ``birth`` to ``dates`` (vectorised); the stated age where unknown."""
+    before_birthday = (dates.dt.month < birth.dt.month) | (
+        (dates.dt.month == birth.dt.month) & (dates.dt.day < birth.dt.day)
+    )
+    years = dates.dt.year - birth.dt.year - before_birthday.astype(int)
+    years = years.where(birth.notna() & dates.notna())
+    return years.astype("Float64").fillna(pd.to_numeric(stated, errors="coerce").astype("Float64"))
+
+
+def age_band(ages: pd.Series) -> pd.Series:
+    """Age bands 0–4, 5–11, 12–17, 18–59, 60+ (``unknown`` where the age is missing)."""
+    numbers = pd.to_numeric(ages, errors="coerce").astype("float64")
+    bands = pd.cut(numbers, [*AGE_EDGES, np.inf], right=False, labels=list(AGE_BANDS))
+    return bands.astype("object").where(bands.notna(), UNKNOWN)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def _departed(cases: pd.DataFrame) -> pd.DataFrame:
+    """Departed cases with a departure date, one row per individual, with their age band."""
+    gone = cases[_text(cases["case_status"]).eq("departed").fillna(False).to_numpy()]
+    gone = gone[gone["departure_date"].notna()]
+    gone = gone.drop_duplicates("individual_id")
+    age = age_at(gone["departure_date"], gone["date_of_birth"], gone["age"])
+    sex = _text(gone["sex"]).where(_text(gone["sex"]).isin(SEXES), UNKNOWN).fillna(UNKNOWN)
+    return gone.assign(
+        _age=age,
+        _band=age_band(age).to_numpy(),
+        _sex=sex.to_numpy(),
+        _flight=_text(gone["flight_type"]).fillna(UNKNOWN).to_numpy(),
+        _dest=_text(gone["destination_country"]).fillna(UNKNOWN).to_numpy(),
+    )
+
+
+def _in(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
+    return frame[period.contains(frame[column]).fillna(False).to_numpy()]
+
+
+def _flight_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """People and flights (distinct manifest ids) by flight type; ``unknown`` if any."""
+    unknown = any(part["_flight"].eq(UNKNOWN).any() for part in parts.values())
+    kinds = [*FLIGHT_TYPES, *([UNKNOWN] if unknown else [])]
+    table = pd.DataFrame(index=pd.Index(kinds, name="flight_type"))
+    for name, part in parts.items():
+        grouped = part.groupby("_flight")
+        table[f"{name}_people"] = grouped.size().reindex(kinds, fill_value=0)
+        table[f"{name}_flights"] = grouped["manifest_id"].nunique().reindex(kinds, fill_value=0)
+    return table.fillna(0).astype(int)
+
+
+def _destination_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    counts = pd.DataFrame({name: part["_dest"].value_counts() for name, part in parts.items()})
+    counts = counts.fillna(0).astype(int)
+    counts = counts[counts.sum(axis=1) > 0]
+    counts = counts.sort_values(["week", "ytd"], ascending=False, kind="stable")
+    counts.index.name = "destination"
+    counts.insert(0, "name", [country_name(c) for c in counts.index])
+    return counts
+
+
+def _sex_age_table(part: pd.DataFrame) -> pd.DataFrame:
+    table = pd.crosstab(part["_band"], part["_sex"])
+    rows = [*AGE_BANDS, *([UNKNOWN] if UNKNOWN in table.index else [])]
+    cols = [*SEXES, *([UNKNOWN] if UNKNOWN in table.columns else [])]
+    table = table.reindex(index=rows, columns=cols, fill_value=0).astype(int)
+    table.index.name = "age_band"
+    table.columns.name = "sex"
+    return table
+
+
+def _vulnerability_table(parts: dict[str, pd.DataFrame], codes: list[str]) -> pd.DataFrame:
+    columns = {}
+    for name, part in parts.items():
+        listed = _text(part["vulnerabilities"]).dropna().str.split(";").explode().str.strip()
+        columns[name] = listed[listed.ne("")].value_counts()
+    table = pd.DataFrame(columns).fillna(0).astype(int)
+    order = [c for c in codes if c in table.index] + sorted(set(table.index) - set(codes))
+    table = table.reindex(order)
+    table.index.name = "vulnerability"
+    return table
+
+
+def returns_trend(departed: pd.DataFrame, as_of: date, weeks: int = TREND_WEEKS) -> pd.DataFrame:
+    """Returns per ISO week for the ``weeks`` weeks ending with the as-of week (partial)."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    starts = pd.to_datetime([monday - timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)])
+    dates = departed["departure_date"]
+    dates = dates[dates.le(pd.Timestamp(as_of)) & dates.ge(starts[0])]
+    week_start = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    counts = week_start.value_counts().reindex(starts, fill_value=0)
+    iso = starts.isocalendar()
+    labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    return pd.DataFrame(
+        {
+            "week": labels.to_numpy(),
+            "start": starts.date,
+            "end": np.minimum(starts + pd.Timedelta(days=6), pd.Timestamp(as_of)).date,
+            "returns": counts.to_numpy().astype(int),
+        }
+    )
+
+
+def pipeline_on(cases: pd.DataFrame) -> dict[str, int]:
+    """Cases by pipeline stage on the as-of date (the status of the export)."""
+    status = _text(cases["case_status"])
+    doc_issued = _text(cases["travel_document_status"]).eq("issued").fillna(False)
+    fit = _text(cases["ftt_status"]).eq("fit").fillna(False)
+    return {
+        "counselled": int(status.eq("counselled").sum()),
+        "awaiting_documents": int((status.eq("documents_pending") & ~doc_issued).sum()),
+        "awaiting_ftt": int(
+            (status.isin(["documents_pending", "ready"]) & doc_issued & ~fit).fillna(False).sum()
+        ),
+        "manifested": int(status.eq("manifested").sum()),
+    }
+
+
+def _referral_figures(figures: WeeklyFigures, referrals: pd.DataFrame, as_of: date) -> None:
+    made = _in(referrals, "referral_date", figures.periods["week"])
+    figures.referrals_week = int(len(made))
+    figures.referrals_by_service = (
+        _text(made["service"]).fillna(UNKNOWN).value_counts().astype(int).rename("referrals")
+    )
+    overdue = (
+        referrals["follow_up_due"].lt(pd.Timestamp(as_of)) & referrals["follow_up_date"].isna()
+    )
+    figures.referrals_overdue = int(overdue.fillna(False).sum())
+
+
+def _activity_figures(figures: WeeklyFigures, activities: pd.DataFrame) -> None:
+    week = _in(activities, "date", figures.periods["week"])
+    kind = _text(week["activity_type"])
+    sessions = week[kind.eq("outreach_session").fillna(False).to_numpy()]
+    nfi = week[kind.eq("nfi_distribution").fillna(False).to_numpy()]
+    figures.outreach_sessions = int(len(sessions))
+    figures.participants = {
+        key: int(pd.to_numeric(sessions[f"participants_{key}"], errors="coerce").sum())
+        for key in ("f", "m", "children")
+    }
+    figures.nfi_distributions = int(len(nfi))
+    figures.nfi_kits = int(pd.to_numeric(nfi["items"], errors="coerce").sum())
+
+
+def _hosting_figures(figures: WeeklyFigures, placements: pd.DataFrame, as_of: date) -> None:
+    from ..rules.hosting import active_on
+
+    week = figures.periods["week"]
+    exits = _in(placements, "end_date", week)
+    figures.hosting = {
+        "active": int(np.asarray(active_on(placements, pd.Timestamp(as_of))).sum()),
+        "new": int(week.contains(placements["start_date"]).fillna(False).sum()),
+        "exits": int(len(exits)),
+    }
+    figures.exits_by_reason = (
+        _text(exits["exit_reason"]).fillna(UNKNOWN).value_counts().astype(int).rename("exits")
+    )
+
+
+def _quality_figures(figures: WeeklyFigures, findings: pd.DataFrame | None) -> None:
+    if findings is None or findings.empty:
+        return
+    errors = findings[_text(findings["severity"]).eq("error").fillna(False).to_numpy()]
+    figures.error_findings = int(len(errors))
+    figures.records_to_correct = int(
+        errors[["dataset", "record_id"]].drop_duplicates().shape[0]
+        if "dataset" in errors
+        else errors["record_id"].nunique()
+    )
+
+
+def weekly_figures(
+    export_frames: dict[str, pd.DataFrame],
+    findings: pd.DataFrame | None,
+    gate_passed: bool | None,
+    as_of: date | str,
+    cfg: Config | None = None,
+) -> WeeklyFigures:
+    """Every figure of the weekly report for the ISO week of ``as_of`` (see module doc)."""
+    cfg = cfg or get_config()
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    elif not isinstance(as_of, date):
+        as_of = date.fromisoformat(str(as_of))
+    iso = as_of.isocalendar()
+    periods = report_periods(as_of)
+    frames = {k: v for k, v in export_frames.items() if v is not None}
+    figures = WeeklyFigures(
+        as_of=as_of,
+        iso_year=iso.year,
+        week=iso.week,
+        periods=periods,
+        datasets=tuple(sorted(frames)),
+        gate_passed=gate_passed,
+    )
+    cases = frames.get("cases")
+    if cases is not None:
+        departed = _departed(cases)
+        parts = {name: _in(departed, "departure_date", p) for name, p in periods.items()}
+        figures.returns = {name: int(len(part)) for name, part in parts.items()}
+        figures.by_flight_type = _flight_table(parts)
+        figures.by_destination = _destination_table(parts)
+        figures.sex_age = {name: _sex_age_table(parts[name]) for name in ("week", "ytd")}
+        figures.women_girls = {
+            name: int(part["_sex"].eq("F").sum()) for name, part in parts.items()
+        }
+        figures.children = {
+            name: int(part["_age"].lt(cfg.thresholds.adult_age).fillna(False).sum())
+            for name, part in parts.items()
+        }
+        figures.trend = returns_trend(departed, as_of)
+        figures.pipeline = pipeline_on(cases)
+        vulnerable = {n: p[p["vulnerabilities"].notna().to_numpy()] for n, p in parts.items()}
+        figures.vulnerable = {name: int(len(part)) for name, part in vulnerable.items()}
+        figures.by_vulnerability = _vulnerability_table(
+            {"week": vulnerable["week"], "ytd": vulnerable["ytd"]},
+            list(cfg.code_lists.get("vulnerability", [])),
+        )
+    if "referrals" in frames:
+        _referral_figures(figures, frames["referrals"], as_of)
+    if "activities" in frames:
+        _activity_figures(figures, frames["activities"])
+    if "placements" in frames:
+        _hosting_figures(figures, frames["placements"], as_of)
+    _quality_figures(figures, findings)
+    return figures
+
+
+# --------------------------------------------------------------------------- published tables
+
+TOTAL = "Total"
+PERIOD_NAMES = {"week": "this week", "previous": "week before", "ytd": "year to date"}
+PERIOD_TAGS = {"week": "week", "previous": "previous", "ytd": "ytd"}
+PIPELINE_NAMES = {
+    "counselled": "counselled",
+    "awaiting_documents": "awaiting travel documents",
+    "awaiting_ftt": "awaiting fit-to-travel",
+    "manifested": "manifested",
+}
+SEX_NAMES = {"F": "female", "M": "male"}
+
+# HXL hashtags of the published tables, by table and column (index included).
+TABLE_TAGS: dict[str, dict[str, str]] = {
+    "returns_by_week": {
+        "week": "#date+week",
+        "start": "#date+start",
+        "end": "#date+end",
+        "returns": "#affected+returned",
+    },
+    "returns_by_flight_type": {
+        "flight_type": "#indicator+category+flight_type",
+        **{f"people {PERIOD_NAMES[p]}": f"#affected+returned+{PERIOD_TAGS[p]}" for p in PERIODS},
+        **{f"flights {PERIOD_NAMES[p]}": f"#indicator+flights+{PERIOD_TAGS[p]}" for p in PERIODS},
+    },
+    "returns_by_destination": {
+        "destination": "#country+code",
+        "country": "#country+name",
+        **{PERIOD_NAMES[p]: f"#affected+returned+{PERIOD_TAGS[p]}" for p in PERIODS},
+    },
+    **{
+        f"returns_by_sex_age_{p}": {
+            "age_band": "#indicator+category+age_band",
+            "female": f"#affected+returned+f+{PERIOD_TAGS[p]}",
+            "male": f"#affected+returned+m+{PERIOD_TAGS[p]}",
+            TOTAL: f"#affected+returned+total+{PERIOD_TAGS[p]}",
+        }
+        for p in ("week", "ytd")
+    },
+    "vulnerable_returns": {
+        "vulnerability": "#indicator+category+vulnerability",
+        "this week": "#affected+returned+vulnerable+week",
+        "year to date": "#affected+returned+vulnerable+ytd",
+    },
+    "pipeline": {"stage": "#status", "cases": "#affected+cases"},
+    "referrals": {"service": "#sector", "referrals": "#indicator+referrals+num"},
+    "activities": {"figure": "#indicator+name", "week": "#indicator+num+week"},
+    "hosting": {"figure": "#indicator+name", "placements": "#indicator+num"},
+}
+
+
+def _with_total_row(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([table, table.sum().to_frame(TOTAL).T]).astype(int)
+
+
+def _named(table: pd.DataFrame, index: str) -> pd.DataFrame:
+    table.index.name = index
+    table.columns.name = None
+    return table
+
+
+def _returns_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
+    from ..disclosure import show_count, suppress_table
+
+    tables: dict[str, pd.DataFrame] = {}
+    trend = fig.trend.copy()
+    trend["returns"] = [show_count(n) for n in trend["returns"]]
+    trend[["start", "end"]] = trend[["start", "end"]].astype(str)
+    tables["returns_by_week"] = trend.set_index("week")
+
+    flights = fig.by_flight_type
+    people = _with_total_row(flights[[f"{p}_people" for p in PERIODS]])
+    shown = suppress_table(people, row_total=TOTAL)
+    shown.columns = [f"people {PERIOD_NAMES[p]}" for p in PERIODS]
+    trips = _with_total_row(flights[[f"{p}_flights" for p in PERIODS]])
+    for p in PERIODS:
+        shown[f"flights {PERIOD_NAMES[p]}"] = trips[f"{p}_flights"].map("{:,}".format)
+    tables["returns_by_flight_type"] = _named(shown, "flight_type")
+
+    dest = fig.by_destination
+    shown = suppress_table(_with_total_row(dest[list(PERIODS)]), row_total=TOTAL)
+    shown.columns = [PERIOD_NAMES[p] for p in PERIODS]
+    shown.insert(0, "country", [*dest["name"], TOTAL])
+    shown.index = [*dest.index, ""]
+    tables["returns_by_destination"] = _named(shown, "destination")
+
+    for period in ("week", "ytd"):
+        table = fig.sex_age[period].loc[list(AGE_BANDS), list(SEXES)].rename(columns=SEX_NAMES)
+        table[TOTAL] = table.sum(axis=1)
+        shown = suppress_table(_with_total_row(table), row_total=TOTAL, col_total=TOTAL)
+        tables[f"returns_by_sex_age_{period}"] = _named(shown, "age_band")
+
+    any_row = pd.DataFrame(
+        {"week": [fig.vulnerable["week"]], "ytd": [fig.vulnerable["ytd"]]},
+        index=["any vulnerability"],
+    )
+    vulnerable = pd.concat([any_row, fig.by_vulnerability]).astype(int)
+    shown = suppress_table(vulnerable)
+    shown.columns = [PERIOD_NAMES[c] for c in vulnerable.columns]
+    tables["vulnerable_returns"] = _named(shown, "vulnerability")
+
+    pipeline = pd.Series(fig.pipeline).rename(index=PIPELINE_NAMES)
+    from ..disclosure import safe_series
+
+    tables["pipeline"] = _named(safe_series(pipeline).to_frame("cases"), "stage")
+    return tables
+
+
+def summary_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
+    """The published tables (the figures behind each chart), small cells suppressed.
+
+    Every value is a string as published ("<5", "1,234"); totals are protected so that no
+    hidden cell can be worked back. Counts of flights, sessions and kits are not people and
+    are shown as they are. Only tables whose dataset is present are returned. Returnees
+    whose sex or age is not recorded are left out of the sex and age tables.
+    """
+    from ..disclosure import safe_series, show_count
+
+    tables: dict[str, pd.DataFrame] = {}
+    if fig.returns is not None:
+        tables.update(_returns_tables(fig))
+    if fig.referrals_week is not None:
+        services = fig.referrals_by_service.copy()
+        services[TOTAL] = int(fig.referrals_week)
+        shown = safe_series(services.astype(int), total=TOTAL)
+        overdue = pd.Series({"overdue on as-of date": show_count(fig.referrals_overdue)})
+        tables["referrals"] = _named(pd.concat([shown, overdue]).to_frame("referrals"), "service")
+    if fig.outreach_sessions is not None:
+        people = pd.Series(fig.participants, dtype=int)
+        people[TOTAL] = int(people.sum())
+        shown = safe_series(people, total=TOTAL)
+        shown.index = [f"participants {k}" for k in ("women", "men", "children", "total")]
+        exact = pd.Series(
+            {
+                "outreach sessions": f"{fig.outreach_sessions:,}",
+                "NFI distributions": f"{fig.nfi_distributions:,}",
+                "NFI kits": f"{fig.nfi_kits:,}",
+            }
+        )
+        table = pd.concat([exact.iloc[:1], shown, exact.iloc[1:]]).to_frame("week")
+        tables["activities"] = _named(table, "figure")
+    if fig.hosting is not None:
+        hosting = pd.Series(
+            {
+                "active placements on as-of date": show_count(fig.hosting["active"]),
+                "new placements this week": show_count(fig.hosting["new"]),
+                "exits this week": show_count(fig.hosting["exits"]),
+            }
+        )
+        tables["hosting"] = _named(hosting.to_frame("placements"), "figure")
+    return tables
+
+
+def write_published_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each published table as ``<name>.csv`` with its HXL hashtag row into ``folder``."""
+    from ..hxl import write_hxl_csv
+
+    folder = Path(folder)
+    return [
+        write_hxl_csv(table, folder / f"{name}.csv", TABLE_TAGS[name], index=True)
+        for name, table in tables.items()
+    ]

@@ -1,0 +1,170 @@
+"""The community hosting notebook runs top to bottom with papermill on generated exports
+(two seeds, in parallel), shows figures that an independent count from the generator's
+truth frames agrees with, publishes its tables with an HXL row, and shows no id and no
+visit note."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from protection_workbench.disclosure import show_count
+from protection_workbench.synth.generate import generate_demo_exports, load_truth
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+KERNEL = "protection-workbench"
+AS_OF = "2026-11-24"
+PERIOD_DAYS = 28
+SEEDS = (5, 23)
+ID_PATTERN = re.compile(r"(PLC|HST|IND)-\d+")
+TABLES = (
+    "active_placements",
+    "occupancy_weekly",
+    "exits_by_reason",
+    "length_of_stay",
+    "visits_status",
+    "major_issue_follow_up",
+    "payments",
+    "alerts",
+)
+
+
+def papermill(out: Path, parameters: dict) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "papermill",
+        str(NOTEBOOKS / "community_hosting.ipynb"),
+        str(out),
+        "--kernel",
+        KERNEL,
+        "--cwd",
+        str(NOTEBOOKS),
+        "--no-progress-bar",
+        "--log-level",
+        "ERROR",
+        "-y",
+        yaml.safe_dump(parameters),
+    ]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """For each seed: generated exports, the executed notebook and its tables folder."""
+    tmp = tmp_path_factory.mktemp("hosting")
+    procs, out = {}, {}
+    for seed in SEEDS:
+        data = tmp / f"demo-{seed}"
+        generate_demo_exports(data, 3000, seed, date(2026, 11, 24), 0.02)
+        tables = tmp / f"tables-{seed}"
+        parameters = {
+            "data_dir": str(data),
+            "as_of": AS_OF,
+            "run_id": f"test-{seed}",
+            "period_days": PERIOD_DAYS,
+            "tables_dir": str(tables),
+        }
+        procs[seed] = papermill(tmp / f"hosting-{seed}.ipynb", parameters)
+        out[seed] = {"data": data, "tables": tables}
+    logs = {seed: proc.communicate(timeout=240)[0] for seed, proc in procs.items()}
+    for seed, proc in procs.items():
+        assert proc.returncode == 0, f"seed {seed} failed:\n{logs[seed][-3000:]}"
+        out[seed]["nb"] = json.loads((tmp / f"hosting-{seed}.ipynb").read_text("utf-8"))
+        out[seed]["truth"] = load_truth(out[seed]["data"])[0]
+    return out
+
+
+def outputs(nb: dict) -> list[dict]:
+    return [o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
+
+
+def output_text(nb: dict) -> str:
+    """Everything a reader sees: streams, markdown, HTML and plain text (not images)."""
+    parts = []
+    for o in outputs(nb):
+        if "text" in o:
+            parts.append("".join(o["text"]))
+        for mime, value in o.get("data", {}).items():
+            if mime.startswith("text/"):
+                parts.append("".join(value) if isinstance(value, list) else str(value))
+    return "\n".join(parts)
+
+
+def markdown(nb: dict) -> str:
+    return "\n".join(
+        "".join(o["data"]["text/markdown"])
+        for o in outputs(nb)
+        if "text/markdown" in o.get("data", {})
+    )
+
+
+def headline(nb: dict, label: str) -> str:
+    found = re.search(rf"{label}[^*]*\*\*([^*]+)\*\*", markdown(nb))
+    assert found, f"{label!r} missing from the headline"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_notebook_runs_without_errors_and_shows_charts(runs, seed):
+    nb = runs[seed]["nb"]
+    errors = [o for o in outputs(nb) if o["output_type"] == "error"]
+    assert errors == [], errors[:1]
+    assert f"test-{seed}" in markdown(nb)  # the header names the run
+    images = [o for o in outputs(nb) if "image/png" in o.get("data", {})]
+    assert len(images) >= 6
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_headline_figures_match_the_truth(runs, seed):
+    nb, placements = runs[seed]["nb"], runs[seed]["truth"]["placements"]
+    day = pd.Timestamp(AS_OF)
+    start, end = placements["start_date"], placements["end_date"]
+    active = (start <= day) & (end.isna() | (day < end))
+    assert headline(nb, "Active placements on") == show_count(int(active.sum()))
+    first = day - pd.Timedelta(days=PERIOD_DAYS - 1)
+    new = start.between(first, day)
+    assert headline(nb, "New placements in the period") == show_count(int(new.sum()))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_published_tables_have_an_hxl_row(runs, seed):
+    folder = runs[seed]["tables"]
+    for name in TABLES:
+        path = folder / f"community_hosting_{name}.csv"
+        assert path.is_file(), f"{path.name} not published"
+        lines = path.read_text("utf-8").splitlines()
+        assert len(lines) >= 3, f"{path.name} has no data"
+        tags = lines[1].split(",")
+        assert all(t.startswith("#") for t in tags), f"{path.name}: no HXL row"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_id_and_no_visit_note_is_shown_or_published(runs, seed):
+    published = "\n".join(p.read_text("utf-8") for p in runs[seed]["tables"].glob("*.csv"))
+    text = output_text(runs[seed]["nb"]) + "\n" + published
+    assert not ID_PATTERN.search(text), ID_PATTERN.search(text).group(0)
+    notes = runs[seed]["truth"]["visits"]["notes"].dropna().astype(str).unique()
+    assert len(notes) > 0
+    shown = [note for note in notes if note in text]
+    assert shown == [], shown[:3]
+
+
+def test_the_stored_notebook_has_no_outputs_and_one_parameters_cell():
+    nb = json.loads((NOTEBOOKS / "community_hosting.ipynb").read_text("utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    tagged = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    assert "tables_dir = " in "".join(tagged[0]["source"])
