@@ -14,8 +14,11 @@ DEMO_INDIVIDUALS ?= 20000
 DEMO_SEED ?= 2026
 AS_OF ?= $(shell date +%F)
 STAMP := $(VENV)/.installed
+# Headless Chromium for the browser tests of the reviewers' site (Debian's package).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install demo test lint format lab lock clean-venv
+.PHONY: help install browser demo test lint format lab lock clean-venv
 
 help: ## Show this list of commands
 	@echo "Protection data workbench. Usage: make <command>"
@@ -31,6 +34,13 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Protection workbench" >/dev/null
 	@touch $(STAMP)
 
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests (once per machine)"
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+browser: $(CHROMIUM) ## Install headless Chromium (Debian's package) if missing, for the browser tests
+
 install: $(STAMP) ## Create .venv (if missing), install the workbench and register the Jupyter kernel
 
 demo: $(STAMP) ## Generate demo exports into data/demo and run the weekly reports into outputs/
@@ -38,7 +48,7 @@ demo: $(STAMP) ## Generate demo exports into data/demo and run the weekly report
 	@# exit 1 = reports produced, quality gate failed: expected, the demo data carries defects
 	$(BIN)/workbench run weekly --data $(DEMO_DATA) --as-of $(AS_OF) --out outputs || [ $$? -eq 1 ]
 
-test: $(STAMP) ## Install what is needed and run every test (lint, notebooks, unit and end-to-end)
+test: $(STAMP) $(CHROMIUM) ## Install what is needed and run every test (lint, notebooks, unit and end-to-end)
 	$(BIN)/ruff check lib tests notebooks
 	$(BIN)/ruff format --check lib tests notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadfile
@@ -52,7 +62,7 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff format lib tests notebooks
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lock: ## Re-resolve dependencies and rewrite requirements/constraints.txt (after editing pyproject.toml)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
