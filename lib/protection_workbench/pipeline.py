@@ -365,9 +365,17 @@ def _run_report(
             f"{exc.ename}: {exc.evalue}",
             record,
         ) from None
+    executed_at = time.perf_counter()
     html_name = report.notebook.replace(".ipynb", ".html")
     to_html(executed, staging / html_name, _banner(record))
-    entry.update(status="ok", html=html_name, seconds=round(time.perf_counter() - started, 2))
+    done = time.perf_counter()
+    entry.update(
+        status="ok",
+        html=html_name,
+        seconds=round(done - started, 2),
+        execute_seconds=round(executed_at - started, 2),
+        html_seconds=round(done - executed_at, 2),
+    )
     _log(f"        done in {entry['seconds']:.1f} s")
 
 
