@@ -227,8 +227,14 @@ def _previous_findings(out: Path) -> Path | None:
     return None
 
 
+def _sources(record: dict) -> str:
+    from .reporting import describe_sources
+
+    return describe_sources(sorted({i["file"] for i in record.get("inputs", [])}))
+
+
 def _banner(record: dict) -> str:
-    sources = ", ".join(sorted({i["file"] for i in record.get("inputs", [])})) or "(none)"
+    sources = _sources(record)
     return (
         f"Run <b>{html.escape(record['run_id'])}</b> · as of <b>{record['as_of']}</b> · "
         f"data sources: {html.escape(sources)} · <a href='index.html'>all reports of this run</a>"
@@ -442,7 +448,7 @@ def _write_run_index(record: dict, folder: Path) -> None:
         else f"<li>{html.escape(r['title'])} — <span class='failed'>{r['status']}</span></li>"
         for r in record["reports"]
     )
-    sources = ", ".join(sorted({i["file"] for i in record.get("inputs", [])})) or "(none read)"
+    sources = _sources(record)
     status = record["status"]
     error = (
         "<p class='failed'>This run failed: " + html.escape(record["error"]["what"]) + ". "

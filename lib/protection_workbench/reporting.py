@@ -18,6 +18,17 @@ def resolve_as_of(as_of: str | date | None) -> date:
     return date.fromisoformat(str(as_of))
 
 
+def describe_sources(names: list[str]) -> str:
+    """File names for a header: the one-per-flight manifests are counted, not listed."""
+    manifests = [n for n in names if n.lower().startswith("manifest")]
+    others = sorted(n for n in names if n not in manifests)
+    if len(manifests) > 2:
+        others.append(f"{len(manifests)} manifest files (manifest_*)")
+    else:
+        others += sorted(manifests)
+    return ", ".join(others) if others else "(none found)"
+
+
 def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "") -> Markdown:
     """Title block every report starts with: as-of date, data sources and run id."""
     folder = Path(data_dir)
@@ -33,7 +44,7 @@ def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "
         f"# {title}",
         "",
         f"**As of** {as_of:%d %B %Y} (ISO week {iso.year}-W{iso.week:02d})  ",
-        f"**Data sources** {', '.join(sources) if sources else '(none found)'} in `{folder.name}/`  ",
+        f"**Data sources** {describe_sources(sources)} in `{folder.name}/`  ",
         f"**Run** {run_id or 'interactive'}",
     ]
     return Markdown("\n".join(lines))
