@@ -47,10 +47,52 @@ def _tiny_notebook(folder: Path, name: str, body: str) -> Path:
     return path
 
 
+# Distinctive personal data planted in the exports: none may reach a reviewer output.
+PLANTED = {
+    "first_name": "Zorblatt",
+    "last_name": "Quexington",
+    "phone": "+218 91 777 4242",
+    "document_number": "PX9988776",
+    "date_of_birth": "13/03/1931",
+}
+PLANTED_TRACES = [
+    "Zorblatt",
+    "Quexington",
+    "777 4242",
+    "7774242",
+    "PX9988776",
+    "13/03/1931",
+    "1931-03-13",
+    "Planted note",
+]
+
+
+def _plant_personal_data(folder: Path) -> None:
+    """Write PLANTED into some case rows and a note into some visits, in the file's own
+    encoding and header spelling."""
+    import pandas as pd
+
+    from protection_workbench.clean.headers import map_headers
+    from protection_workbench.config import get_config
+
+    record = json.loads((folder / "_generator" / "generator.json").read_text())
+    for name, values in (("cases", PLANTED), ("visits", {"notes": "Planted note Zorblatt"})):
+        path = folder / f"{name}.csv"
+        enc = next(f["encoding"] for f in record["files"] if f["path"] == path.name)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
+        mapping = map_headers(list(frame.columns), name, path, get_config())
+        header = {canonical: raw for raw, canonical in mapping.columns.items()}
+        rows = frame.index[3:9]
+        for column, value in values.items():
+            frame.loc[rows, header[column]] = value
+        frame.to_csv(path, index=False, encoding=enc)
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("weekly") / "demo"
     generate_demo_exports(out, 1500, 31, AS_OF, 0.01)
+    _plant_personal_data(out)
     return out
 
 
@@ -126,6 +168,31 @@ def test_run_json_matches_the_inputs(full_run, demo):
     assert {r["notebook"] for r in saved["reports"]} == {r.notebook for r in WEEKLY_REPORTS}
     assert all(r["status"] == "ok" and r["seconds"] > 0 for r in saved["reports"])
     assert saved["parameters"]["as_of"] == date.today().isoformat()  # cron: no --as-of
+
+
+def test_planted_personal_data_reaches_no_reviewer_output(full_run, demo):
+    """Names, phone and document numbers, birth dates and notes planted in the exports
+    appear nowhere in the run outside restricted/: not in the executed notebooks, the HTML,
+    the published tables, run.json or gate.json."""
+    out, record = full_run
+    run = out / record["run_id"]
+    checked = 0
+    for path in run.rglob("*"):
+        if not path.is_file() or "restricted" in path.relative_to(run).parts:
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        found = [t for t in PLANTED_TRACES if t in text]
+        assert not found, f"{path.relative_to(run)} shows {found}"
+        checked += 1
+    assert checked >= 10
+    # ... and they really were in the input the run read
+    from protection_workbench.clean.load import load_export
+
+    cases = load_export(demo)["cases"]
+    assert (cases["first_name"] == "Zorblatt").sum() == 6
+    assert (cases["date_of_birth"] == "1931-03-13").sum() == 6
+    restricted = (run / "restricted" / "findings.csv").read_text()
+    assert "Zorblatt" not in restricted  # findings name records by id, never by name
 
 
 def test_reviewer_pages_never_link_the_restricted_folder(full_run):
