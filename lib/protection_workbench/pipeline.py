@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, prepared
 from .errors import WorkbenchError
 from .paths import notebooks_dir, project_root
 
@@ -93,6 +93,19 @@ def _log(message: str) -> None:
 
 
 @contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+@contextmanager
 def run_lock(out: Path) -> Iterator[None]:
     """Exclusive lock on ``out``: a second run waits until the first has finished."""
     out.mkdir(parents=True, exist_ok=True)
@@ -108,19 +121,28 @@ def run_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _kernel_manager_class(sockets: Path):
-    """Kernels of the run talk over local IPC sockets, not TCP ports: nothing listens on the
-    network, and ipykernel has no reason to warn about unencrypted TCP."""
+def _kernel_manager_class(sockets: Path, log: Path):
+    """Kernels of the run talk over local IPC sockets, not TCP ports (nothing listens on the
+    network), and write their own messages to ``log`` next to the executed notebook instead
+    of the scheduler's log (shutdown chatter is not a problem of the run)."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(AsyncKernelManager):
+    class RunKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
             # IPC sockets are files named after ``ip``: keep them out of the notebooks folder.
             kwargs.setdefault("ip", str(sockets / "kernel"))
             super().__init__(**kwargs)
 
-    return IPCKernelManager
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            handle = open(log, "ab")  # noqa: SIM115 (owned by the kernel process)
+            kw.update(stdout=handle, stderr=handle)
+            try:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            finally:
+                handle.close()
+
+    return RunKernelManager
 
 
 def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path) -> None:
@@ -138,7 +160,9 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path) ->
             log_output=False,
             request_save_on_cell_execute=False,
             execution_timeout=CELL_TIMEOUT_S,
-            kernel_manager_class=_kernel_manager_class(Path(sockets)),
+            kernel_manager_class=_kernel_manager_class(
+                Path(sockets), target.with_suffix(".kernel.log")
+            ),
         )
 
 
@@ -320,8 +344,12 @@ def _run(data: Path, as_of: date, out: Path, reports, source_dir: Path) -> dict:
         }
         (staging / "tables").mkdir()
         (staging / "notebooks").mkdir()
-        for i, report in enumerate(reports, start=1):
-            _run_report(report, i, len(reports), parameters, staging, record, source_dir)
+        # The notebooks reuse the run's cleaned data and check results (see prepared.py).
+        snapshot = prepared.save(check, restricted / "prepared.pkl")
+        with _environ(prepared.ENV, str(snapshot)):
+            for i, report in enumerate(reports, start=1):
+                _run_report(report, i, len(reports), parameters, staging, record, source_dir)
+        snapshot.unlink()  # a copy of the data: not kept once the reports are written
         record["status"] = "ok" if check.passed else "gate_failed"
     except BaseException as exc:
         record["status"] = "failed"

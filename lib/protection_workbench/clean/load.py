@@ -63,6 +63,11 @@ def load_export(folder: str | Path, cfg: Config | None = None) -> Export:
     Raises :class:`~protection_workbench.errors.InputFileError` with the file and the
     problem for unusable input (nothing is returned half-loaded).
     """
+    from ..prepared import load_for
+
+    prepared = load_for(folder)  # inside a weekly run: cleaned once by the run itself
+    if prepared is not None:
+        return prepared.export
     cfg = cfg or get_config()
     folder = Path(folder)
     found = discover(folder)
