@@ -144,6 +144,8 @@ def test_every_report_is_produced_with_a_complete_run_folder(full_run):
         html = run / report.notebook.replace(".ipynb", ".html")
         assert html.is_file(), html
         assert (run / "notebooks" / report.notebook).is_file()
+        if report.case_worker_copy:  # real ids, for case workers, in the restricted folder
+            assert (run / "restricted" / html.name).is_file(), html.name
         text = html.read_text("utf-8")
         assert "Traceback" not in text
         assert not re.search(r"""(src|href)=["']https?://""", text), "network request in HTML"

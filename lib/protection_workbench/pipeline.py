@@ -61,15 +61,17 @@ EXIT_OK, EXIT_GATE_FAILED, EXIT_FAILED = 0, 1, 2
 class Report:
     notebook: str  # file in notebooks/
     title: str
+    # Also run with restricted=True into restricted/: the case workers' copy with real ids.
+    case_worker_copy: bool = False
 
 
 # The reports of the weekly run, in reading order.
 WEEKLY_REPORTS: tuple[Report, ...] = (
     Report("weekly_report.ipynb", "Weekly report"),
     Report("data_quality.ipynb", "Data quality of the exports"),
-    Report("case_integrity.ipynb", "Case integrity"),
-    Report("manifest_review.ipynb", "Initial manifest review"),
-    Report("referrals_followup.ipynb", "Referrals follow-up"),
+    Report("case_integrity.ipynb", "Case integrity", case_worker_copy=True),
+    Report("manifest_review.ipynb", "Initial manifest review", case_worker_copy=True),
+    Report("referrals_followup.ipynb", "Referrals follow-up", case_worker_copy=True),
     Report("community_hosting.ipynb", "Community hosting monitoring summary"),
 )
 
@@ -257,11 +259,11 @@ def _sources(record: dict) -> str:
     return describe_sources(sorted({i["file"] for i in record.get("inputs", [])}))
 
 
-def _banner(record: dict) -> str:
+def _banner(record: dict, index: str = "index.html") -> str:
     sources = _sources(record)
     return (
         f"Run <b>{html.escape(record['run_id'])}</b> · as of <b>{record['as_of']}</b> · "
-        f"data sources: {html.escape(sources)} · <a href='index.html'>all reports of this run</a>"
+        f"data sources: {html.escape(sources)} · <a href='{index}'>all reports of this run</a>"
     )
 
 
@@ -410,6 +412,18 @@ def _run_report(
         execute_seconds=round(executed_at - started, 2),
         html_seconds=round(done - executed_at, 2),
     )
+    if report.case_worker_copy:
+        restricted = staging / "restricted"
+        (restricted / "notebooks").mkdir(parents=True, exist_ok=True)
+        copy = restricted / "notebooks" / report.notebook
+        execute_notebook(
+            source_dir / report.notebook, copy, {**parameters, "restricted": True}, source_dir
+        )
+        to_html(
+            copy, restricted / html_name, _banner(record, "../index.html") + " · case workers' copy"
+        )
+        entry["case_worker_copy"] = f"restricted/{html_name}"
+        entry["seconds"] = round(time.perf_counter() - started, 2)
     _log(f"        done in {entry['seconds']:.1f} s")
 
 
