@@ -9,6 +9,8 @@ raw value so that rule C014 can name it.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +95,10 @@ class CleanDataset:
     extra_columns: list[str] = field(default_factory=list)
 
 
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def _is_identifier(col: Column) -> bool:
     return col.kind == "str" and col.name.endswith(IDENTIFIER_HINTS)
 
@@ -103,16 +109,51 @@ def clean_identifiers(values: pd.Series) -> Cleaned:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    raw = pa.array(values.astype("str").array, type=pa.string(), from_pandas=True)
+    raw = text.arrow_strings(values)
+    if raw is None:
+        raw = pa.array(values.astype("str").array, type=pa.large_string(), from_pandas=True)
     cleaned = pc.utf8_trim_whitespace(raw)
-    if pc.any(pc.match_substring_regex(cleaned, r"\s\s|[\t\n\r]")).as_py():
+    if (
+        _may_hold_inner_space(cleaned)
+        and pc.any(pc.match_substring_regex(cleaned, r"\s\s|[\t\n\r]")).as_py()
+    ):
         cleaned = pc.replace_substring_regex(cleaned, r"\s\s+|[\t\n\r]", " ")
-    cleaned = pc.if_else(pc.equal(cleaned, ""), pa.scalar(None, pa.string()), cleaned)
-    changed = pc.fill_null(pc.and_(pc.not_equal(cleaned, raw), pc.is_valid(cleaned)), False)
+    empty = pc.equal(cleaned, "")
+    if pc.any(empty).as_py():
+        cleaned = pc.if_else(empty, pa.scalar(None, cleaned.type), cleaned)
+    changed = pc.fill_null(pc.not_equal(cleaned, raw), False)
     changed_np = changed.to_numpy(zero_copy_only=False)
-    out = pd.Series(pd.array(cleaned, dtype="str"), index=values.index, name=values.name)
-    repaired = {"whitespace": pd.Series(changed_np, index=values.index)} if changed_np.any() else {}
-    return Cleaned(values=out, repaired=repaired, invalid=pd.Series(False, index=values.index))
+    index = values.index
+    if (
+        not changed_np.any()
+        and cleaned.null_count == raw.null_count
+        and values.dtype == text.STR_DTYPE
+    ):
+        out = pd.Series(values.array, index=index, name=values.name, copy=False)
+    else:
+        out = text.str_series(cleaned, index, values.name)
+    repaired = (
+        {"whitespace": pd.Series(changed_np, index=index, copy=False)} if changed_np.any() else {}
+    )
+    return Cleaned(values=out, repaired=repaired, invalid=pd.Series(False, index=index))
+
+
+def _may_hold_inner_space(strings) -> bool:
+    """False when no value can match ``\\s\\s|[\\t\\n\\r]`` (RE2: ``\\s`` is
+    ``[\\t\\n\\f\\r ]``): the string bytes hold no control whitespace and no two
+    spaces in a row. A cheap scan of the data buffers that saves a regex over every value."""
+    chunks = strings.chunks if hasattr(strings, "chunks") else [strings]
+    for chunk in chunks:
+        buffers = chunk.buffers()
+        if len(buffers) < 3 or buffers[2] is None:
+            continue
+        data = np.frombuffer(buffers[2], dtype=np.uint8)
+        if ((data - np.uint8(9)) <= 4).any():  # \t \n \v \f \r
+            return True
+        space = data == 32
+        if (space[1:] & space[:-1]).any():
+            return True
+    return False
 
 
 def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
@@ -190,48 +231,60 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     frame = pd.DataFrame(index=data.index)
     repairs: dict[str, int] = {}
     issue_parts, unknown_parts = [], []
-    for col in ds.columns:
-        values = data[col.name]
-        result = clean_column(values, col, cfg)
-        frame[col.name] = result.values
-        for kind, mask in result.repaired.items():
-            repairs[kind] = repairs.get(kind, 0) + int(mask.sum())
-        if result.invalid.any():
-            _all_unparseable(values, result, col, prov)
-            bad = result.invalid.to_numpy()
-            shown = (
-                values[bad].astype("str")
-                if not col.pii
-                else pd.Series(HIDDEN, index=values.index[bad])
-            )
-            issue_parts.append(
-                pd.DataFrame(
-                    {
-                        "file": prov["source_file"][bad].astype("str"),
-                        "line": prov["source_line"][bad],
-                        "column": col.name,
-                        "value": shown,
-                        "problem": _problem(col),
-                    }
+    factorised: dict[str, tuple[np.ndarray, list]] = {}
+    columns = list(ds.columns)
+    inputs = [data[col.name] for col in columns]
+    pool = ThreadPoolExecutor(max_workers=_workers())
+    try:
+        # Arrow and numpy release the GIL: columns are cleaned two (or more) at a time.
+        run = pool.map if _workers() > 1 else map
+        results = run(clean_column, inputs, columns, [cfg] * len(columns))
+        for col, values, result in zip(columns, inputs, results, strict=True):
+            frame[col.name] = result.values
+            if result.codes is not None and _categorised(col):
+                factorised[col.name] = (result.codes, result.distinct)
+            for kind, mask in result.repaired.items():
+                repairs[kind] = repairs.get(kind, 0) + int(mask.sum())
+            if result.invalid.any():
+                _all_unparseable(values, result, col, prov)
+                bad = result.invalid.to_numpy()
+                shown = (
+                    values[bad].astype("str")
+                    if not col.pii
+                    else pd.Series(HIDDEN, index=values.index[bad])
                 )
-            )
-            counts = shown.value_counts()
-            unknown_parts.append(
-                pd.DataFrame(
-                    {"column": col.name, "value": counts.index, "count": counts.to_numpy()}
+                issue_parts.append(
+                    pd.DataFrame(
+                        {
+                            "file": prov["source_file"][bad].astype("str"),
+                            "line": prov["source_line"][bad],
+                            "column": col.name,
+                            "value": shown,
+                            "problem": _problem(col),
+                        }
+                    )
                 )
-            )
-        if result.flags is not None:
-            for flag in result.flags.columns:
-                frame[flag] = result.flags[flag].to_numpy()
+                counts = shown.value_counts()
+                unknown_parts.append(
+                    pd.DataFrame(
+                        {"column": col.name, "value": counts.index, "count": counts.to_numpy()}
+                    )
+                )
+            if result.flags is not None:
+                for flag in result.flags.columns:
+                    frame[flag] = result.flags[flag].to_numpy()
+    finally:
+        pool.shutdown(cancel_futures=True)
     for name_col in KEEP_ORIGINAL:
         if name_col in frame.columns:
             frame[f"{name_col}_original"] = data[name_col].astype("str")
     for extra in extras_seen:
         frame[extra] = data[extra]
 
-    frame, prov, quarantine = _quarantine_unidentified(frame, prov, ds)
-    frame = _categorise(frame, ds, cfg)
+    frame, prov, quarantine, kept = _quarantine_unidentified(frame, prov, ds)
+    if kept is not None:
+        factorised = {c: (codes[kept], distinct) for c, (codes, distinct) in factorised.items()}
+    frame = _categorise(frame, ds, cfg, factorised)
     issues = (
         pd.concat(issue_parts, ignore_index=True)
         if issue_parts
@@ -290,8 +343,10 @@ def _all_unparseable(values: pd.Series, result: Cleaned, col: Column, prov: pd.D
 
 def _quarantine_unidentified(
     frame: pd.DataFrame, prov: pd.DataFrame, ds: Dataset
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Rows without their record id cannot be checked or referred to: quarantine them."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+    """Rows without their record id cannot be checked or referred to: quarantine them.
+
+    Also returns the mask of the rows kept (None when all are)."""
     missing = frame[ds.key].isna().to_numpy()
     quarantine = pd.DataFrame(
         {
@@ -305,37 +360,60 @@ def _quarantine_unidentified(
     if missing.any():
         frame = frame.loc[~missing].reset_index(drop=True)
         prov = prov.loc[~missing].reset_index(drop=True)
-    return frame, prov, quarantine
+        return frame, prov, quarantine, ~missing
+    return frame, prov, quarantine, None
 
 
-def _as_categorical(values: pd.Series, categories: list[str]) -> pd.Categorical:
+def _as_categorical(
+    values: pd.Series, categories: list[str], factorised: tuple[np.ndarray, list] | None = None
+) -> pd.Categorical:
     """Categorical with the given categories (unknown values appended), built from Arrow's
-    dictionary encoding: a million values are mapped through their few distinct ones."""
-    import pyarrow as pa
-
-    encoded = pa.array(values.astype("str").array, type=pa.string(), from_pandas=True)
-    encoded = encoded.dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    extra = sorted(v for v in set(distinct) - set(categories) if v is not None)
+    dictionary encoding (or the cleaner's own ``factorised`` codes and distinct values): a
+    million values are mapped through their few distinct ones."""
+    codes, distinct = factorised or _factorise(values)
+    extra = sorted(set(_present(codes, distinct)) - set(categories) - {None})
     cats = pd.Index([*categories, *extra])
     # -1 (missing) indexes the appended -1 sentinel
-    position = np.append(cats.get_indexer(distinct), -1)
-    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return pd.Categorical.from_codes(position[indices], categories=cats)
+    position = np.append(cats.get_indexer(pd.Index(distinct, dtype=object)), -1)
+    return pd.Categorical.from_codes(position[codes], categories=cats)
 
 
-def _categorise(frame: pd.DataFrame, ds: Dataset, cfg: Config) -> pd.DataFrame:
+def _factorise(values: pd.Series) -> tuple[np.ndarray, list]:
+    encoded = text.factorize(values.astype("str"))
+    return encoded.codes, list(encoded.uniques)
+
+
+def _present(codes: np.ndarray, distinct: list) -> list:
+    """The distinct values that some row holds."""
+    used = np.bincount(codes[codes >= 0], minlength=len(distinct)) > 0
+    return [v for v, u in zip(distinct, used, strict=True) if u and v is not None]
+
+
+def _categorised(col: Column) -> bool:
+    return col.kind in ("code", "country") or col.name == "location"
+
+
+def _categorise(
+    frame: pd.DataFrame,
+    ds: Dataset,
+    cfg: Config,
+    factorised: dict[str, tuple[np.ndarray, list]] | None = None,
+) -> pd.DataFrame:
     """Categorical dtypes for repeating values; both country columns share categories."""
+    factorised = factorised or {}
     country_cols = [c.name for c in ds.columns if c.kind == "country"]
     if country_cols:
-        seen = set().union(*(set(frame[c].dropna().unique()) for c in country_cols))
+        parts = {c: factorised.get(c) or _factorise(frame[c]) for c in country_cols}
+        seen = set().union(*(set(_present(*parts[c])) for c in country_cols))
         for c in country_cols:
-            frame[c] = _as_categorical(frame[c], sorted(seen))
+            frame[c] = _as_categorical(frame[c], sorted(seen), parts[c])
     for col in ds.columns:
         if col.kind == "code":
-            frame[col.name] = _as_categorical(frame[col.name], cfg.codes(col.codes))
+            frame[col.name] = _as_categorical(
+                frame[col.name], cfg.codes(col.codes), factorised.get(col.name)
+            )
         elif col.name in ("location",):
-            frame[col.name] = _as_categorical(frame[col.name], [])
+            frame[col.name] = _as_categorical(frame[col.name], [], factorised.get(col.name))
     return frame
 
 

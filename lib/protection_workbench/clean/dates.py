@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .result import Cleaned
-from .text import ARABIC_DIGITS, MISSING, Outcome, assemble, is_blank
+from .text import ARABIC_DIGITS, MISSING, Outcome, factorize, is_blank
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # 1900 date system (Lotus leap-year bug included)
 SERIAL_MIN, SERIAL_MAX = 1, 80000
@@ -133,11 +133,6 @@ def _one(value: Any, dayfirst: bool) -> Outcome:
     return date, kind, False
 
 
-def _build(outs: list[Any]) -> np.ndarray:
-    nat = np.datetime64("NaT")
-    return np.array([nat if o is None else o for o in outs], dtype="datetime64[ns]")
-
-
 def clean_dates(values: pd.Series, dayfirst: bool = True) -> Cleaned:
     """Clean dates to ``datetime64[ns]`` at midnight (NaT when missing or invalid).
 
@@ -152,62 +147,137 @@ def clean_dates(values: pd.Series, dayfirst: bool = True) -> Cleaned:
     """
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed, kinds, todo = _fast_path(uniques, dayfirst)
-    outcomes: list[Outcome] = [
-        (parsed[i], kinds[i], False) if not todo[i] else None for i in range(len(uniques))
-    ]
-    plain = np.asarray(uniques, dtype=object)
+    encoded = factorize(values)
+    uniques = encoded.uniques
+    n = len(uniques)
+    parsed, kind_codes, todo = _fast_path(uniques, dayfirst, encoded.dictionary)
+    bad = np.zeros(n + 1, dtype=bool)  # last: missing
+    plain = np.asarray(uniques, dtype=object) if todo.any() else None
     for i in np.flatnonzero(todo):
         u = plain[i]
-        outcomes[i] = MISSING if is_blank(u) else _one(u, dayfirst)
-    return assemble(values, codes, outcomes, _build)
+        date, kind, invalid = MISSING if is_blank(u) else _one(u, dayfirst)
+        parsed[i] = np.datetime64("NaT") if date is None else date
+        kind_codes[i] = _KINDS.index(kind) if kind else 0
+        bad[i] = invalid
+    canon = np.append(parsed, np.datetime64("NaT")).astype("datetime64[ns]")
+    codes = encoded.codes
+    index = values.index
+    repaired: dict[str, pd.Series] = {}
+    present = [k for k in range(1, len(_KINDS)) if (kind_codes == k).any()]
+    # Repair kinds in the order of their first distinct value, as the per-value loop gave.
+    present.sort(key=lambda k: int(np.argmax(kind_codes == k)))
+    for k in present:
+        mask = np.append(kind_codes == k, False).take(codes)
+        if mask.any():
+            repaired[_KINDS[k]] = pd.Series(mask, index=index, copy=False)
+    return Cleaned(
+        values=pd.Series(canon.take(codes), index=index, name=values.name, copy=False),
+        repaired=repaired,
+        invalid=pd.Series(bad.take(codes), index=index, copy=False),
+    )
 
+
+# Repair kinds of dates by number (0: none).
+_KINDS = (None, "date_format", "excel_serial", "arabic_digits")
 
 # Vectorised formats for the bulk of distinct values; everything else goes to ``_one``.
+# (regex with day, month and year groups, month given by name?, repair kind). Each parses
+# exactly as ``pd.to_datetime`` with the format in the comment.
 _FAST_FORMATS = (
-    (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d", None),
-    (r"\d{1,2}/\d{1,2}/\d{4}", "%d/%m/%Y", "date_format"),
-    (r"\d{1,2}-\d{1,2}-\d{4}", "%d-%m-%Y", "date_format"),
-    (r"\d{1,2}\.\d{1,2}\.\d{4}", "%d.%m.%Y", "date_format"),
-    (r"\d{1,2} [A-Za-z]{3} \d{4}", "%d %b %Y", "date_format"),
-    (r"\d{1,2}-[A-Za-z]{3}-\d{4}", "%d-%b-%Y", "date_format"),
+    (r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$", False, None),  # %Y-%m-%d
+    (r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$", False, "date_format"),  # %d/%m/%Y
+    (r"^(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})$", False, "date_format"),  # %d-%m-%Y
+    (r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})$", False, "date_format"),  # %d.%m.%Y
+    (r"^(?P<d>\d{1,2}) (?P<m>[A-Za-z]{3}) (?P<y>\d{4})$", True, "date_format"),  # %d %b %Y
+    (r"^(?P<d>\d{1,2})-(?P<m>[A-Za-z]{3})-(?P<y>\d{4})$", True, "date_format"),  # %d-%b-%Y
 )
+_MONTH_ABBREVIATIONS = [m[:3] for m in _MONTHS]
+_ARABIC_DIGIT_CHARS = "[\u0660-\u0669\u06f0-\u06f9]"
+_DAY_MIN = np.datetime64(f"{YEAR_MIN}-01-01", "D")
+_DAY_MAX = np.datetime64(f"{YEAR_MAX}-12-31", "D")
+# The days a datetime64[ns] (pandas Timestamp) holds at midnight.
+_NS_DAY_MIN = np.datetime64("1677-09-22", "D")
+_NS_DAY_MAX = np.datetime64("2262-04-11", "D")
 
 
-def _fast_path(uniques, dayfirst: bool) -> tuple[np.ndarray, list, np.ndarray]:
-    """Parse the distinct values in the common numeric forms with vectorised pandas.
+def _to_days(parts, by_name: bool) -> np.ndarray:
+    """datetime64[D] of the day/month/year groups of ``extract_regex`` (NaT if impossible)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    Returns parsed dates (datetime64[D]), repair kinds, and a mask of values left for the
-    per-value parser (other forms, objects, impossible dates such as 31/02/1990).
+    year = pc.cast(parts.field("y"), pa.int64()).to_numpy(zero_copy_only=False)
+    day = pc.cast(parts.field("d"), pa.int64()).to_numpy(zero_copy_only=False)
+    if by_name:
+        month_index = pc.index_in(
+            pc.utf8_lower(parts.field("m")), value_set=pa.array(_MONTH_ABBREVIATIONS)
+        )
+        month = pc.fill_null(month_index, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    else:
+        month = pc.cast(parts.field("m"), pa.int64()).to_numpy(zero_copy_only=False)
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1)
+    first = np.where(ok, (year - 1970) * 12 + (month - 1), 0).astype("datetime64[M]")
+    length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    ok &= day <= length
+    days = first.astype("datetime64[D]") + np.where(ok, day - 1, 0)
+    ok &= (days >= _NS_DAY_MIN) & (days <= _NS_DAY_MAX)
+    days[~ok] = np.datetime64("NaT")
+    return days
+
+
+def _fast_path(
+    uniques, dayfirst: bool, dictionary=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse the distinct values in the common forms with vectorised Arrow and numpy.
+
+    Returns parsed dates (datetime64[D]), repair kinds (numbers into ``_KINDS``), and a
+    mask of values left for the per-value parser (other forms, objects, impossible dates
+    such as 31/02/1990). Values written with Arabic-Indic or Persian digits are translated
+    first and parsed in the same forms (repair kind "arabic_digits", as ``_one`` gives).
+    ``dictionary`` may hold ``uniques`` as an Arrow string array (saves a conversion).
     """
     n = len(uniques)
     parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    kinds: list = [None] * n
+    kinds = np.zeros(n, dtype=np.int8)
     todo = np.ones(n, dtype=bool)
     if not dayfirst or n == 0:
-        return parsed, kinds, todo
-    values = np.asarray(uniques, dtype=object)
-    is_str = np.fromiter((isinstance(u, str) for u in values), dtype=bool, count=n)
-    if not is_str.any():
         return parsed, kinds, todo
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrow = pa.array(values[is_str], type=pa.string())
-    strings = pd.Series(pd.array(arrow, dtype="str"))
-    where = np.flatnonzero(is_str)
-    for pattern, fmt, kind in _FAST_FORMATS:
-        matched = pc.match_substring_regex(arrow, f"^{pattern}$")
-        hit = pc.fill_null(matched, False).to_numpy(zero_copy_only=False)
-        if not hit.any():
-            continue
-        dates = pd.to_datetime(strings[hit], format=fmt, errors="coerce")
-        ok = dates.notna().to_numpy()
-        rows = where[hit][ok]
-        parsed[rows] = dates[ok].to_numpy().astype("datetime64[D]")
-        todo[rows] = False
-        if kind:
-            for r in rows:
-                kinds[r] = kind
+    if dictionary is not None:
+        arrow = dictionary
+        where = np.arange(n)
+    else:
+        values = np.asarray(uniques, dtype=object)
+        is_str = np.fromiter((isinstance(u, str) for u in values), dtype=bool, count=n)
+        if not is_str.any():
+            return parsed, kinds, todo
+        arrow = pa.array(values[is_str], type=pa.large_string())
+        where = np.flatnonzero(is_str)
+    # Arabic-Indic digits: translate those values (few) and parse them alongside.
+    arabic = pc.fill_null(pc.match_substring_regex(arrow, _ARABIC_DIGIT_CHARS), False)
+    arabic_np = arabic.to_numpy(zero_copy_only=False)
+    groups = [(arrow, where, False)]
+    if arabic_np.any():
+        raw = pc.filter(arrow, arabic).to_pylist()
+        translated = pa.array([t.translate(ARABIC_DIGITS) for t in raw], type=arrow.type)
+        groups.append((translated, where[arabic_np], True))
+    for strings, rows_of, is_arabic in groups:
+        for pattern, by_name, kind in _FAST_FORMATS:
+            extracted = pc.extract_regex(strings, pattern)
+            if extracted.null_count == len(extracted):
+                continue
+            valid = extracted.is_valid()
+            hit = valid.to_numpy(zero_copy_only=False)
+            days = _to_days(extracted.filter(valid), by_name)
+            ok = ~np.isnat(days)
+            if is_arabic:  # as ``_one``: only the years that datetime64[ns] holds in full
+                ok &= (days >= _DAY_MIN) & (days <= _DAY_MAX)
+            rows = rows_of[hit][ok]
+            parsed[rows] = days[ok]
+            todo[rows] = False
+            if is_arabic:
+                kinds[rows] = _KINDS.index("arabic_digits")
+            elif kind:
+                kinds[rows] = _KINDS.index(kind)
     return parsed, kinds, todo

@@ -262,22 +262,36 @@ def _first_record(text: str, delimiter: str) -> list[str]:
     return []
 
 
-def _record_lines_fast(data: bytes, table: pa.Table) -> np.ndarray | None:
+def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
+    """Positions of ``byte`` in ``arr``, scanned in blocks (no full-size temporary mask)."""
+    step = 1 << 22
+    parts = [np.flatnonzero(arr[i : i + step] == byte) + i for i in range(0, len(arr), step)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+def _record_lines_fast(data: bytes, table: pa.Table, start: int = 0) -> np.ndarray | None:
     """Start line of each non-empty record (header included), or None when unsure.
 
     Without quoted newlines record i starts on line i + 1. Otherwise the newlines inside
     the parsed values shift the following records; when blank lines make the totals
     disagree, the record ends are found from the bytes: a newline ends a record when an
     even number of quotes precedes it (RFC 4180: doubled quotes keep the parity). Empty
-    lines are skipped, as the CSV parser skips them.
+    lines are skipped, as the CSV parser skips them. The text starts at byte ``start`` (after
+    a BOM left in place).
     """
     n_records = table.num_rows
     end = len(data)
-    while end and data[end - 1] in (10, 13):
+    while end > start and data[end - 1] in (10, 13):
         end -= 1
-    n_lines = data.count(b"\n", 0, end) + 1
-    blank_line = b"\n\r\n" if data.find(b"\r\n", 0, 1 << 16) >= 0 else b"\n\n"
-    no_blank = data.find(blank_line, 0, end) < 0
+    arr = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    end -= start
+    newlines = _positions(arr, 10)
+    n_lines = len(newlines) + 1
+    gaps = np.diff(newlines)
+    if data.find(b"\r\n", start, start + (1 << 16)) >= 0:  # blank line: "\n\r\n"
+        no_blank = not (arr[newlines[:-1][gaps == 2] + 1] == 13).any()
+    else:  # blank line: "\n\n"
+        no_blank = not (gaps == 1).any()
     if no_blank and n_lines == n_records:
         return np.arange(1, n_records + 1, dtype=np.int64)
     if no_blank and n_lines > n_records:
@@ -288,9 +302,7 @@ def _record_lines_fast(data: bytes, table: pa.Table) -> np.ndarray | None:
         if n_records + int(extra.sum()) == n_lines:
             shift = np.concatenate(([0], np.cumsum(extra)[:-1]))
             return np.arange(1, n_records + 1, dtype=np.int64) + shift
-    arr = np.frombuffer(data, dtype=np.uint8, count=end)
-    newlines = np.flatnonzero(arr == 10)
-    quotes = np.flatnonzero(arr == 34)
+    quotes = _positions(arr, 34)
     if len(quotes) % 2:
         return None
     ends_record = (np.searchsorted(quotes, newlines) % 2) == 0
@@ -339,6 +351,48 @@ def _empty_rows(table: pa.Table) -> np.ndarray:
     return candidates
 
 
+_MAX_QUOTED_VALUES = 100_000
+
+
+def _line_break_in_quotes(data: bytes) -> bool:
+    """Whether a line break may sit inside a quoted value (else Arrow can split blocks at any
+    line break, which is much faster). Quotes toggle the quoted state wherever they are, as in
+    Arrow's parser (a doubled quote toggles twice); many quoted values or an unbalanced quote
+    answer True without looking further."""
+    pos = data.find(b'"')
+    seen = 0
+    while pos >= 0:
+        close = data.find(b'"', pos + 1)
+        if close < 0 or seen >= _MAX_QUOTED_VALUES:
+            return True
+        if data.find(b"\n", pos, close) >= 0 or data.find(b"\r", pos, close) >= 0:
+            return True
+        seen += 1
+        pos = data.find(b'"', close + 1)
+    return False
+
+
+def _drop_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table`` without the (sorted, unique) ``rows``: zero-copy slices when they form a few
+    runs (trailing empty rows), a filter otherwise."""
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    run_starts = np.concatenate(([rows[0]], rows[breaks]))
+    run_stops = np.concatenate((rows[breaks - 1], [rows[-1]])) + 1
+    if len(run_starts) > 32:
+        keep_mask = np.ones(table.num_rows, dtype=bool)
+        keep_mask[rows] = False
+        return table.filter(pa.array(keep_mask))
+    pieces = []
+    begin = 0
+    for a, b in zip(run_starts.tolist(), run_stops.tolist(), strict=True):
+        if a > begin:
+            pieces.append(table.slice(begin, a - begin))
+        begin = b
+    if begin < table.num_rows:
+        pieces.append(table.slice(begin))
+    return pa.concat_tables(pieces) if pieces else table.slice(0, 0)
+
+
 def _valid_utf8_prefix(chunk: bytes) -> bool:
     """Whether ``chunk`` is UTF-8, allowing a character cut at its end."""
     try:
@@ -363,11 +417,12 @@ def _pyarrow_csv(
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
-            newlines_in_values=data.find(b'"') >= 0,
+            newlines_in_values=_line_break_in_quotes(data),
             invalid_row_handler=invalid,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={f"f{i}": pa.string() for i in range(n_cols)},
+            # large_string is what pandas' ``str`` dtype holds: no cast in ``to_pandas``.
+            column_types={f"f{i}": pa.large_string() for i in range(n_cols)},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
@@ -397,9 +452,11 @@ def _read_csv(path: Path) -> RawTable:
         raise InputFileError(path, "file is empty")
     if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         _check_text(path, raw)
+    start = 0  # where the text starts in ``data`` (a UTF-8 BOM is left in place for Arrow)
     if raw.startswith(b"\xef\xbb\xbf"):
         encoding: str | None = "utf-8-sig"
-        data = raw[3:]
+        data = raw  # Arrow skips the BOM itself: no copy of the whole file
+        start = 3
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
         try:
@@ -412,15 +469,16 @@ def _read_csv(path: Path) -> RawTable:
     else:
         encoding = None  # UTF-8 unless pyarrow finds invalid UTF-8 (saves a full decode)
         data = raw
-    head_text = data[: 1 << 20].decode("utf-8", errors="replace")
+    head_text = data[start : start + (1 << 20)].decode("utf-8", errors="replace")
     arrow_encoding = "utf8"  # what Arrow transcodes from (``data`` stays in that encoding)
     if encoding is None and not _valid_utf8_prefix(data[: 1 << 20]):
         encoding = detect_encoding(raw)
         data, arrow_encoding = _for_arrow(raw, encoding)
         head_text = data[: 1 << 20].decode(_py_codec(arrow_encoding), errors="replace")
-    hint = _SEP_HINT.match(data)
+    hint = _SEP_HINT.match(data, start)
     if hint:  # Excel's "sep=;" first line: blanked (a skipped empty line keeps line numbers)
         data = b"\n" + data[hint.end() :]
+        start = 0
         head_text = data[: 1 << 20].decode("utf-8", errors="replace")
     first_line = next((ln for ln in head_text.splitlines() if ln.strip()), "")
     delimiter = hint.group(1).decode() if hint else _sniff_delimiter(first_line)
@@ -436,6 +494,8 @@ def _read_csv(path: Path) -> RawTable:
             data = _to_utf8(raw, encoding)
         elif arrow_encoding != "utf8":  # the Python reader needs UTF-8
             data = _to_utf8(raw, encoding)
+        else:
+            data = data[start:]
         return _read_csv_slow(path, data, delimiter, encoding, header)
 
     invalid = _Invalid()
@@ -445,6 +505,7 @@ def _read_csv(path: Path) -> RawTable:
         if encoding is None and "utf8" in str(exc).casefold().replace("-", ""):
             encoding = detect_encoding(raw)
             data, arrow_encoding = _for_arrow(raw, encoding)
+            start = 0
             invalid = _Invalid()
             try:
                 table = _pyarrow_csv(data, delimiter, n_cols, invalid, arrow_encoding)
@@ -458,9 +519,9 @@ def _read_csv(path: Path) -> RawTable:
     if invalid.rows or table.num_columns != n_cols:
         return slow()
 
-    lines = _record_lines_fast(data, table)
+    lines = _record_lines_fast(data, table, start)
     if lines is None:
-        text = data.decode(_py_codec(arrow_encoding), errors="replace")
+        text = data[start:].decode(_py_codec(arrow_encoding), errors="replace")
         _, py_lines = _record_lines_python(text, delimiter)
         if len(py_lines) != table.num_rows:
             return slow()
@@ -473,7 +534,7 @@ def _read_csv(path: Path) -> RawTable:
     if dropped_rows:
         keep_mask = np.ones(table.num_rows, dtype=bool)
         keep_mask[empty] = False
-        table = table.filter(pa.array(keep_mask))
+        table = _drop_rows(table, empty)
         lines = lines[keep_mask]
 
     # Blank-headed columns without any value are export artefacts (trailing commas).

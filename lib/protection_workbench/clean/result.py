@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,6 +22,10 @@ class Cleaned:
     invalid: pd.Series | None = None
     # For list columns: one boolean column per code (e.g. vuln_medical), same index.
     flags: pd.DataFrame | None = None
+    # Optionally ``values`` factorised: per row the position of its value in ``distinct``
+    # (-1: missing); ``distinct`` may repeat values and hold None. Saves re-encoding.
+    codes: np.ndarray | None = None
+    distinct: list | None = None
 
     def __post_init__(self) -> None:
         if self.invalid is None:

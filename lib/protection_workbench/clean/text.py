@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ftfy
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .result import Cleaned
 
@@ -55,6 +57,68 @@ def has_arabic_digits(text: str) -> bool:
     return text != text.translate(ARABIC_DIGITS)
 
 
+# The pandas ``str`` dtype (Arrow large_string storage, NaN as missing).
+STR_DTYPE = pd.array([], dtype="str").dtype
+
+
+def arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data behind a ``str`` (or ``string``) Series, without a copy; else None."""
+    data = getattr(values.array, "_pa_array", None)
+    if isinstance(data, pa.ChunkedArray) and (
+        pa.types.is_large_string(data.type) or pa.types.is_string(data.type)
+    ):
+        return data
+    return None
+
+
+def str_series(data: pa.ChunkedArray | pa.Array, index: pd.Index, name: Any) -> pd.Series:
+    """A ``str`` Series over Arrow strings (no copy when they are large_string)."""
+    if isinstance(data, pa.Array):
+        data = pa.chunked_array([data])
+    if STR_DTYPE.storage == "pyarrow":
+        from pandas.arrays import ArrowStringArray
+
+        if not pa.types.is_large_string(data.type):
+            data = data.cast(pa.large_string())
+        array = ArrowStringArray(data, dtype=STR_DTYPE)
+    else:  # pragma: no cover - pandas without pyarrow strings
+        array = pd.array(data, dtype="str")
+    return pd.Series(array, index=index, name=name, copy=False)
+
+
+@dataclass
+class Factorized:
+    """Distinct values of a column and, per row, the position of its value (-1: missing).
+
+    Same order and codes as ``pd.factorize(values, use_na_sentinel=True)``. For Arrow-backed
+    strings ``dictionary`` holds the distinct values and ``indices`` the per-row positions
+    (null: missing) as Arrow arrays, so results can be mapped back without leaving Arrow.
+    """
+
+    codes: np.ndarray
+    uniques: Sequence[Any]
+    dictionary: pa.Array | None = None
+    indices: pa.ChunkedArray | None = None
+
+
+def factorize(values: pd.Series) -> Factorized:
+    """Factorise ``values``: Arrow's dictionary encoding for ``str`` data, else pandas."""
+    data = arrow_strings(values)
+    encoded = data.dictionary_encode() if data is not None and len(data) else None
+    if encoded is not None and encoded.num_chunks:
+        chunks = encoded.chunks
+        dictionary = chunks[-1].dictionary
+        # Arrow encodes the chunks with one memo table: every chunk holds the same dictionary.
+        address = dictionary.buffers()[1].address
+        if all(c.dictionary.buffers()[1].address == address for c in chunks):
+            indices = pa.chunked_array([c.indices for c in chunks], type=chunks[0].indices.type)
+            filled = indices.fill_null(-1) if indices.null_count else indices
+            codes = filled.to_numpy().astype(np.intp, copy=False)
+            return Factorized(codes, dictionary.to_pylist(), dictionary, indices)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return Factorized(codes, uniques)
+
+
 def map_uniques(
     values: pd.Series,
     one: Callable[[Any], Outcome],
@@ -67,33 +131,50 @@ def map_uniques(
     """
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    outcomes = [MISSING if is_blank(u) else one(u) for u in uniques]
-    return assemble(values, codes, outcomes, build)
+    encoded = factorize(values)
+    outcomes = [MISSING if is_blank(u) else one(u) for u in encoded.uniques]
+    return assemble(values, encoded, outcomes, build)
 
 
 def assemble(
     values: pd.Series,
-    codes: np.ndarray,
+    codes: np.ndarray | Factorized,
     outcomes: list[Outcome],
     build: Callable[[list[Any]], Any],
 ) -> Cleaned:
-    """Map the outcomes of the distinct values (``pd.factorize`` order) back to the rows."""
+    """Map the outcomes of the distinct values (``pd.factorize`` order) back to the rows.
+
+    ``codes`` may be the :class:`Factorized` of ``values``: ``str`` results are then mapped
+    back in Arrow, and a column whose values all stay as they are is returned as it came.
+    """
+    encoded = codes if isinstance(codes, Factorized) else None
+    if encoded is not None:
+        codes = encoded.codes
     outs = [o[0] for o in outcomes] + [None]
     kinds = [o[1] for o in outcomes] + [None]
     bad = np.array([o[2] for o in outcomes] + [False], dtype=bool)
-    canon = build(outs)
     index = values.index
     repaired: dict[str, pd.Series] = {}
     kind_arr = np.array(kinds, dtype=object)
     for kind in dict.fromkeys(k for k in kinds if k):
         mask = (kind_arr == kind).take(codes)
         if mask.any():
-            repaired[kind] = pd.Series(mask, index=index)
+            repaired[kind] = pd.Series(mask, index=index, copy=False)
+    invalid = pd.Series(bad.take(codes), index=index, copy=False)
+    if build is str_array and encoded is not None and encoded.indices is not None:
+        if values.dtype == STR_DTYPE and all(
+            out is not None and out == u for out, u in zip(outs, encoded.uniques, strict=False)
+        ):
+            cleaned = pd.Series(values.array, index=index, name=values.name, copy=False)
+        else:
+            canon = pa.array(outs[:-1], type=pa.large_string())
+            cleaned = str_series(canon.take(encoded.indices), index, values.name)
+        return Cleaned(cleaned, repaired, invalid, codes=codes, distinct=outs[:-1])
+    canon = build(outs)
     return Cleaned(
-        values=pd.Series(canon.take(codes), index=index, name=values.name),
+        values=pd.Series(canon.take(codes), index=index, name=values.name, copy=False),
         repaired=repaired,
-        invalid=pd.Series(bad.take(codes), index=index),
+        invalid=invalid,
     )
 
 
