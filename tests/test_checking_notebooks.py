@@ -1,9 +1,13 @@
 """The checking notebooks run top to bottom with papermill on generated exports, and show
-what an independent `run_check` says: records to fix, go / no-go per passenger, changes
-since a previous run. With ``restricted=False`` no real id or name reaches an output."""
+what an independent `run_check` says.
+
+The reviewer version (``restricted=False``, published as HTML) holds aggregates only: no
+per-record table (neither real ids nor pseudonyms), counts from 1 to 4 as "<5". The case
+workers' copy (``restricted=True``) lists the records with real ids and exact counts."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -16,6 +20,7 @@ import pytest
 import yaml
 
 from protection_workbench.check import run_check
+from protection_workbench.disclosure import safe_series, show_count
 from protection_workbench.synth.generate import generate_demo_exports
 
 pytestmark = pytest.mark.slow
@@ -25,6 +30,16 @@ NOTEBOOKS = ROOT / "notebooks"
 KERNEL = "protection-workbench"
 AS_OF = "2026-11-24"
 NAMES = ("case_integrity", "manifest_review", "referrals_followup")
+RUNS = [(name, False) for name in (*NAMES, "data_quality")] + [(name, True) for name in NAMES]
+VERSIONS = {False: "reviewer", True: "restricted"}
+
+# A record named in a table: a raw id (IND-00000001, LY-VHR-0000001, REF-...) or a
+# pseudonym (16 hex digits of a keyed hash). Manifest ids (MNF-20261125-SEB-NGA) name a
+# flight: they go on with a dash and are not matched.
+RAW_ID = re.compile(r"(?<![\w-])[A-Z]{2,}(?:-[A-Z]{2,})*-\d{3,}(?![\w-])")
+PSEUDONYM = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{16}(?![0-9a-fA-F])")
+PER_RECORD_COLUMNS = ("record_id", "individual_id", "referral_id", "case_id")
+SMALL = re.compile(r"[1-4]")
 
 
 def papermill(name: str, out: Path, parameters: dict) -> subprocess.Popen:
@@ -49,7 +64,8 @@ def papermill(name: str, out: Path, parameters: dict) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """Generate exports, check them independently, execute the three notebooks in parallel."""
+    """Generate exports, check them independently, execute every notebook in both versions
+    in parallel."""
     tmp = tmp_path_factory.mktemp("checking")
     data = tmp / "demo"
     generate_demo_exports(data, 3000, 11, date(2026, 11, 24), 0.02)
@@ -66,14 +82,17 @@ def run(tmp_path_factory):
 
     base = {"data_dir": str(data), "as_of": AS_OF, "run_id": "test-run"}
     extra_params = {"case_integrity": {"previous_findings": str(previous_path)}}
+    target = {key: tmp / f"{key[0]}_{VERSIONS[key[1]]}.ipynb" for key in RUNS}
     procs = {
-        name: papermill(name, tmp / f"{name}.ipynb", base | extra_params.get(name, {}))
-        for name in NAMES
+        key: papermill(
+            key[0], target[key], base | extra_params.get(key[0], {}) | {"restricted": key[1]}
+        )
+        for key in RUNS
     }
-    logs = {name: proc.communicate(timeout=240)[0] for name, proc in procs.items()}
-    for name, proc in procs.items():
-        assert proc.returncode == 0, f"{name} failed:\n{logs[name][-3000:]}"
-    executed = {name: json.loads((tmp / f"{name}.ipynb").read_text("utf-8")) for name in NAMES}
+    logs = {key: proc.communicate(timeout=240)[0] for key, proc in procs.items()}
+    for key, proc in procs.items():
+        assert proc.returncode == 0, f"{key} failed:\n{logs[key][-3000:]}"
+    executed = {key: json.loads(target[key].read_text("utf-8")) for key in RUNS}
     return {"check": check, "previous": previous, "executed": executed}
 
 
@@ -101,59 +120,215 @@ def markdown(nb: dict) -> str:
     )
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_without_errors(run, name):
-    nb = run["executed"][name]
+def tables(nb: dict) -> dict[str, pd.DataFrame]:
+    """The HTML tables of the outputs by caption ("" when none), cells as shown (text)."""
+    found = {}
+    for o in outputs(nb):
+        page = o.get("data", {}).get("text/html")
+        if page is None:
+            continue
+        page = "".join(page) if isinstance(page, list) else page
+        for table in re.findall(r"<table.*?</table>", page, flags=re.S):
+            caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
+            rows = []
+            for row in re.findall(r"<tr.*?</tr>", table, flags=re.S):
+                cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+                rows.append([html.unescape(c).strip() for c in cells])
+            name = html.unescape(caption.group(1)).strip() if caption else ""
+            found[name] = pd.DataFrame(rows[1:], columns=rows[0])
+    return found
+
+
+def exact_or_hidden(shown: str, n: int) -> bool:
+    """A published count: show_count(n), or "<5" where a larger cell is hidden with it."""
+    return shown == show_count(n) or shown == "<5"
+
+
+@pytest.mark.parametrize("key", RUNS, ids=lambda k: f"{k[0]}-{VERSIONS[k[1]]}")
+def test_notebook_runs_without_errors(run, key):
+    nb = run["executed"][key]
     errors = [o for o in outputs(nb) if o["output_type"] == "error"]
     assert errors == [], errors[:1]
     assert "test-run" in markdown(nb)  # the header names the run
 
 
-def test_case_integrity_shows_gate_verdict_and_records_to_fix(run):
-    text = markdown(run["executed"]["case_integrity"])
-    assert re.search(r"\*\*Quality gate: (PASSED|FAILED)\*\*", text)
-    shown = re.search(r"\*\*([\d,]+) records to fix\*\*", text)
-    assert shown, "records-to-fix count missing"
-    assert int(shown.group(1).replace(",", "")) == len(run["check"].findings)
+# --------------------------------------------------------------------------- reviewer version
 
 
-def test_case_integrity_shows_changes_since_previous_run(run):
-    text = markdown(run["executed"]["case_integrity"])
-    found = re.search(
-        r"\*\*([\d,]+) new\*\*, \*\*([\d,]+) fixed\*\*, \*\*([\d,]+) still open\*\*", text
-    )
-    assert found, "change summary missing"
-    new, fixed, still_open = (int(g.replace(",", "")) for g in found.groups())
-    assert (new, fixed, still_open) == (1, 1, len(run["check"].findings) - 1)
-
-
-def test_manifest_review_decisions_match_run_check(run):
-    text = markdown(run["executed"]["manifest_review"])
-    chosen = re.search(r"\*\*Manifest\*\* (\S+):", text).group(1)
-    manifest = run["check"].export.frames["manifest"]
-    flights = manifest.groupby("manifest_id")["flight_date"].min().sort_index(kind="stable")
-    upcoming = flights[flights > pd.Timestamp(AS_OF)].sort_values(kind="stable")
-    assert chosen == upcoming.index[0]  # the first flight after the as-of date
-
-    passengers = set(manifest.loc[manifest["manifest_id"] == chosen, "individual_id"].astype(str))
-    findings = run["check"].findings
-    ours = findings[(findings["dataset"] == "manifest") & findings["record_id"].isin(passengers)]
-    errors = set(ours.loc[ours["severity"] == "error", "record_id"])
-    warned = set(ours.loc[ours["severity"] == "warning", "record_id"]) - errors
-    expected = (len(passengers) - len(errors) - len(warned), len(warned), len(errors))
-    shown = re.search(r"\*\*Decision: (\d+) GO, (\d+) GO \(check\), (\d+) NO-GO\*\*", text)
-    assert shown, "decision summary missing"
-    assert tuple(int(g) for g in shown.groups()) == expected
+@pytest.mark.parametrize("name", (*NAMES, "data_quality"))
+def test_reviewer_version_lists_no_record(run, name):
+    nb = run["executed"][(name, False)]
+    text = output_text(nb)
+    assert not RAW_ID.search(text), RAW_ID.search(text)
+    assert not PSEUDONYM.search(text), PSEUDONYM.search(text)
+    for caption, table in tables(nb).items():
+        assert not set(PER_RECORD_COLUMNS) & set(table.columns), caption
+    if name != "data_quality":
+        assert "restricted/" in markdown(nb)  # says where the per-record lists are
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_reviewer_version_shows_no_real_id_or_name(run, name):
-    text = output_text(run["executed"][name])
-    assert not re.search(r"IND-\d{8}", text)
-    assert not re.search(r"LY-VHR-\d{7}", text)
+def test_reviewer_version_shows_no_real_name(run, name):
+    text = output_text(run["executed"][(name, False)])
     cases = run["check"].export.frames["cases"]
     for place in cases["location"].dropna().astype(str).unique():  # "Ain Zara DC" is no name
         text = text.replace(place, " ")
     first_names = set(cases["first_name"].dropna().astype(str))
     shown = [n for n in first_names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
     assert shown == [], shown[:5]
+
+
+def test_reviewer_findings_by_rule_hide_small_counts(run):
+    found = tables(run["executed"][("case_integrity", False)])
+    findings = run["check"].findings
+    for caption in ("Findings by rule", "Findings by dataset", "Changes by rule", "By mantika"):
+        table = found[caption]
+        counts = table.drop(
+            columns=[c for c in ("rule", "title", "dataset", "mantika") if c in table]
+        )
+        bare = counts.map(lambda v: bool(SMALL.fullmatch(v.replace(",", ""))))
+        assert not bare.to_numpy().any(), f"{caption}: a count 1-4 is shown"
+    by_rule = found["Findings by rule"].set_index("rule")
+    exact = findings.groupby("rule").size()
+    assert set(exact.index) == set(by_rule.index) - {"Total"}
+    for rule, n in exact.items():
+        assert exact_or_hidden(by_rule.loc[rule, "Total"], n), rule
+    small = exact[(exact >= 1) & (exact < 5)]
+    assert all(by_rule.loc[rule, "Total"] == "<5" for rule in small.index)
+
+
+def test_reviewer_records_to_fix_are_counted_not_listed(run):
+    nb = run["executed"][("case_integrity", False)]
+    text = markdown(nb)
+    assert re.search(r"\*\*Quality gate: (PASSED|FAILED)\*\*", text)
+    findings = run["check"].findings
+    errors = int((findings["severity"] == "error").sum())
+    shown = re.search(r"\*\*(\S+) records to fix\*\* \((\S+) errors, (\S+) warnings\)", text)
+    assert shown, "records-to-fix count missing"
+    assert shown.groups() == (
+        show_count(len(findings)),
+        show_count(errors),
+        show_count(len(findings) - errors),
+    )
+    assert "findings.xlsx" in text
+
+
+def test_reviewer_changes_since_previous_run_hide_small_counts(run):
+    text = markdown(run["executed"][("case_integrity", False)])
+    found = re.search(r"\*\*(\S+) new\*\*, \*\*(\S+) fixed\*\*, \*\*(\S+) still open\*\*", text)
+    assert found, "change summary missing"
+    new, fixed, still_open = found.groups()
+    assert (new, fixed) == ("<5", "<5")  # one each: small
+    assert exact_or_hidden(still_open, len(run["check"].findings) - 1)
+
+
+def manifest_expected(run, chosen: str) -> dict[str, int]:
+    """GO / GO (check) / NO-GO of the chosen flight, computed from run_check's findings."""
+    manifest = run["check"].export.frames["manifest"]
+    passengers = set(manifest.loc[manifest["manifest_id"] == chosen, "individual_id"].astype(str))
+    findings = run["check"].findings
+    ours = findings[(findings["dataset"] == "manifest") & findings["record_id"].isin(passengers)]
+    errors = set(ours.loc[ours["severity"] == "error", "record_id"])
+    warned = set(ours.loc[ours["severity"] == "warning", "record_id"]) - errors
+    return {
+        "GO": len(passengers) - len(errors) - len(warned),
+        "GO (check)": len(warned),
+        "NO-GO": len(errors),
+        "Total": len(passengers),
+    }
+
+
+def chosen_manifest(run, text: str) -> str:
+    chosen = re.search(r"\*\*Manifest\*\* (\S+):", text).group(1)
+    manifest = run["check"].export.frames["manifest"]
+    flights = manifest.groupby("manifest_id")["flight_date"].min().sort_index(kind="stable")
+    upcoming = flights[flights > pd.Timestamp(AS_OF)].sort_values(kind="stable")
+    assert chosen == upcoming.index[0]  # the first flight after the as-of date
+    return chosen
+
+
+DECISION = re.compile(
+    r"\*\*Decision: (\S+) GO, (\S+) GO \(check\), (\S+) NO-GO\*\* "
+    r"\(passengers on the manifest: (\S+)\)"
+)
+
+
+def test_reviewer_manifest_decisions_are_counts_only(run):
+    nb = run["executed"][("manifest_review", False)]
+    text = markdown(nb)
+    expected = manifest_expected(run, chosen_manifest(run, text))
+    shown = DECISION.search(text)
+    assert shown, "decision summary missing"
+    shown = dict(zip(("GO", "GO (check)", "NO-GO", "Total"), shown.groups(), strict=True))
+    # the three decisions add up to the total: they are suppressed together
+    assert shown == safe_series(pd.Series(expected), total="Total").to_dict()
+    assert all(exact_or_hidden(shown[k], n) for k, n in expected.items())
+    found = tables(nb)
+    assert "Go / no-go" not in found and "To send back to Operations" not in found
+    reasons = found["Passengers by rule (NO-GO reasons first)"]
+    assert not reasons["passengers"].map(lambda v: bool(SMALL.fullmatch(v))).any()
+
+
+def test_reviewer_referrals_show_no_overdue_list(run):
+    nb = run["executed"][("referrals_followup", False)]
+    referrals = run["check"].export.frames["referrals"]
+    open_ = referrals[referrals["follow_up_date"].isna()]
+    overdue = int((pd.to_datetime(open_["follow_up_due"]) < pd.Timestamp(AS_OF)).sum())
+    shown = re.search(r"\*\*(\S+) open referrals\*\*, of which \*\*(\S+) overdue\*\*", markdown(nb))
+    assert shown and exact_or_hidden(shown.group(1), len(open_))
+    assert exact_or_hidden(shown.group(2), overdue)
+    by_service = tables(nb)["By service"]
+    for column in ("overdue", "not yet due", "open"):
+        assert not by_service[column].map(lambda v: bool(SMALL.fullmatch(v))).any()
+
+
+# --------------------------------------------------------------------------- case workers' copy
+
+
+def test_restricted_records_to_fix_list_real_ids_and_exact_counts(run):
+    nb = run["executed"][("case_integrity", True)]
+    text = markdown(nb)
+    findings = run["check"].findings
+    shown = re.search(r"\*\*([\d,]+) records to fix\*\*", text)
+    assert shown and int(shown.group(1).replace(",", "")) == len(findings)
+    listed = tables(nb)[""]  # the records to fix (no caption)
+    assert len(listed) == min(200, len(findings))
+    assert set(listed["record_id"]) <= set(findings["record_id"].astype(str))
+    assert listed["record_id"].str.match(r"IND-\d{8}$").any()
+    changes = re.search(
+        r"\*\*([\d,]+) new\*\*, \*\*([\d,]+) fixed\*\*, \*\*([\d,]+) still open\*\*", text
+    )
+    assert changes, "change summary missing"
+    counted = tuple(int(g.replace(",", "")) for g in changes.groups())
+    assert counted == (1, 1, len(findings) - 1)
+    moved = tables(nb)["New and fixed"]
+    assert "IND-99990001" in set(moved["record_id"])  # the fixed one, by its real id
+
+
+def test_restricted_manifest_review_lists_passengers(run):
+    nb = run["executed"][("manifest_review", True)]
+    text = markdown(nb)
+    chosen = chosen_manifest(run, text)
+    expected = manifest_expected(run, chosen)
+    shown = DECISION.search(text)
+    assert shown, "decision summary missing"
+    assert tuple(int(g) for g in shown.groups()) == tuple(expected.values())
+    listed = tables(nb)["Go / no-go"]
+    manifest = run["check"].export.frames["manifest"]
+    passengers = set(manifest.loc[manifest["manifest_id"] == chosen, "individual_id"].astype(str))
+    assert set(listed["record_id"]) == passengers
+    assert listed["decision"].value_counts().to_dict() == {
+        k: n for k, n in expected.items() if k != "Total" and n
+    }
+
+
+def test_restricted_referrals_list_overdue_with_real_ids(run):
+    nb = run["executed"][("referrals_followup", True)]
+    referrals = run["check"].export.frames["referrals"]
+    open_ = referrals[referrals["follow_up_date"].isna()]
+    overdue = open_[pd.to_datetime(open_["follow_up_due"]) < pd.Timestamp(AS_OF)]
+    listed = tables(nb)[""]
+    assert set(listed["referral_id"]) == set(overdue["referral_id"].astype(str))
+    assert set(listed["individual_id"]) == set(overdue["individual_id"].astype(str))
+    shown = re.search(r"of which \*\*([\d,]+) overdue\*\*", markdown(nb))
+    assert shown and int(shown.group(1).replace(",", "")) == len(overdue)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from protection_workbench.disclosure import suppress_table
 from protection_workbench.privacy import pseudonymise
 from protection_workbench.reports import integrity as I  # noqa: N812
 from protection_workbench.rules import catalogue
@@ -283,3 +284,241 @@ def test_for_display_hides_birth_dates_and_ids_unless_restricted():
     assert "2030-01-01" not in shared.loc[0, "message"]
     with pytest.raises(ValueError, match="key"):
         I.for_display(frame, restricted=False)
+
+
+# --------------------------------------------------------------------------- published tables
+
+
+@pytest.fixture
+def many() -> pd.DataFrame:
+    """12 C001 errors and 7 C015 warnings on cases, 2 M004 errors on the manifest."""
+    rows = [("cases", f"IND-{i}", None, "C001", "error", "required") for i in range(12)]
+    rows += [("cases", f"IND-{i}", None, "C015", "warning", "stalled") for i in range(7)]
+    rows += [("manifest", f"IND-{i}", None, "M004", "error", "pending") for i in range(2)]
+    return findings_frame(rows)
+
+
+def is_bare_small(value: str) -> bool:
+    return value.replace(",", "") in {"1", "2", "3", "4"}
+
+
+def test_count_text_and_publish():
+    assert [I.count_text(n, False) for n in (0, 3, 1234)] == ["0", "<5", "1,234"]
+    assert [I.count_text(n, True) for n in (0, 3, 1234)] == ["0", "3", "1,234"]
+    table = I.with_totals(pd.DataFrame({"a": [3, 10], "b": [6, 8]}, index=["x", "y"]))
+    assert table.loc[I.TOTAL].tolist() == [13, 14, 27] and table[I.TOTAL].tolist() == [9, 18, 27]
+    exact = I.publish(table, True, I.TOTAL, I.TOTAL)
+    assert exact.loc["x"].tolist() == ["3", "6", "9"]
+    shown = I.publish(table, False, I.TOTAL, I.TOTAL)
+    pd.testing.assert_frame_equal(
+        shown, suppress_table(table, row_total=I.TOTAL, col_total=I.TOTAL)
+    )
+    assert shown.loc["x", "a"] == "<5"
+    assert (shown == "<5").sum().sum() == 4  # the 3, and a cycle of three cells around it
+
+
+def test_rule_table_totals_and_suppression(many):
+    exact = I.rule_table(many, catalogue(), True)
+    assert exact.columns.tolist() == ["rule", "title", "error", "warning", "Total"]
+    assert exact.values.tolist()[-1] == ["Total", "", "14", "7", "21"]
+    assert exact.set_index("rule").loc["M004", "error"] == "2"
+    shown = I.rule_table(many, catalogue(), False).set_index("rule")
+    assert shown.loc["M004", "error"] == "<5"
+    counts = shown.drop(columns="title")
+    assert not counts.map(is_bare_small).to_numpy().any()
+    # M004 cannot be worked back from its row or column: each has a second hidden cell
+    assert shown.loc["M004", "Total"] == "<5"
+    assert (counts["error"] == "<5").sum() >= 2
+
+
+def test_severity_table(many):
+    exact = I.severity_table(many, True).set_index("dataset")
+    assert exact.loc["manifest"].tolist() == ["2", "0", "2"]
+    assert exact.loc[I.TOTAL].tolist() == ["14", "7", "21"]
+    shown = I.severity_table(many, False).set_index("dataset")
+    assert shown.loc["manifest", "error"] == "<5"
+    assert not shown.map(is_bare_small).to_numpy().any()
+
+
+def test_where_table_protects_findings_and_records(many):
+    cases = pd.DataFrame(
+        {
+            "individual_id": [f"IND-{i}" for i in range(12)],
+            "location": ["A"] * 10 + ["B"] * 2,
+            "mantika": ["M"] * 12,
+            "registration_date": pd.to_datetime(["2026-11-16"] * 12),
+        }
+    )
+    exact = I.where_table(many, cases, "location", True).set_index("location")
+    assert exact.loc["B"].tolist() == ["2", "0", "2", "2"]
+    assert exact.loc[I.TOTAL].tolist() == ["12", "7", "19", "12"]
+    shown = I.where_table(many, cases, "location", False).set_index("location")
+    assert shown.columns.tolist() == ["errors", "warnings", "findings", "records"]
+    # B's 2 is hidden, and A's records too (else 12 - 10 gives B's count)
+    assert shown.loc["B", "records"] == "<5" and shown.loc["A", "records"] == "<5"
+    assert shown.loc[I.TOTAL, "records"] == "12"
+    assert not shown.map(is_bare_small).to_numpy().any()
+
+
+def test_change_table_and_its_total_row(many):
+    changes = I.compare_runs(many, many.iloc[2:])  # two C001 findings are new
+    exact = I.change_table(changes, True).set_index("rule")
+    assert exact.loc[I.TOTAL].tolist() == ["2", "0", "19", "21"]
+    shown = I.change_table(changes, False).set_index("rule")
+    assert shown.loc[I.TOTAL, "new"] == "<5"
+    # still open = 21 - new: hidden too, though it is large
+    assert shown.loc[I.TOTAL, "still open"] == "<5"
+    assert not shown.map(is_bare_small).to_numpy().any()
+
+
+def test_decision_counts_are_suppressed_with_their_total(manifest):
+    found = findings_frame([("manifest", "IND-1", "C-1", "M004", "error", "pending")])
+    decisions = I.manifest_decisions(found, manifest, "MNF-A")
+    exact = I.decision_counts(decisions, True)
+    assert exact.to_dict() == {"NO-GO": "1", "GO (check)": "0", "GO": "3", "Total": "4"}
+    shown = I.decision_counts(decisions, False)
+    assert shown.to_dict() == {"NO-GO": "<5", "GO (check)": "0", "GO": "<5", "Total": "<5"}
+    big = pd.DataFrame({"decision": ["NO-GO"] * 2 + ["GO"] * 20})
+    shown = I.decision_counts(big, False)
+    # the 2 NO-GO would follow from 22 - 20: GO (or the total) is hidden as well
+    assert shown["NO-GO"] == "<5" and "<5" in (shown["GO"], shown[I.TOTAL])
+
+
+def test_reasons_by_rule_counts_passengers(manifest):
+    found = findings_frame(
+        [
+            ("manifest", "IND-1", "C-1", "M004", "error", "pending"),
+            ("manifest", "IND-1", "C-1", "M004", "error", "expired"),
+            ("manifest", "IND-2", "C-1", "M006", "warning", "family"),
+            ("manifest", "IND-5", "C-4", "M003", "error", "on hold"),  # another flight
+        ]
+    )
+    exact = I.reasons_by_rule(found, manifest, "MNF-A", catalogue(), True)
+    assert exact[["rule", "severity", "passengers"]].values.tolist() == [
+        ["M004", "error", "1"],
+        ["M006", "warning", "1"],
+    ]
+    assert exact.loc[0, "title"] == "Fit-to-travel not valid for this flight"
+    shown = I.reasons_by_rule(found, manifest, "MNF-A", catalogue(), False)
+    assert shown["passengers"].tolist() == ["<5", "<5"]
+
+
+def test_manifests_table(manifest):
+    shown = I.manifests_table(I.manifests(manifest), False)
+    assert shown["passengers"].tolist() == ["<5", "<5", "<5"]
+    assert I.manifests_table(I.manifests(manifest), True)["passengers"].tolist() == ["1", "1", "4"]
+
+
+def test_followup_table_hides_small_counts_and_their_median():
+    n = 14
+    referrals = pd.DataFrame(
+        {
+            "referral_id": [f"R{i}" for i in range(n)],
+            "individual_id": [f"IND-{i}" for i in range(n)],
+            "service": ["medical"] * 8 + ["legal"] * 6,
+            "referred_to": ["IRC"] * n,
+            "referral_date": pd.to_datetime(["2026-10-01"] * n),
+            # medical: 6 overdue, 2 not yet due; legal: 1 overdue, 5 not yet due
+            "follow_up_due": pd.to_datetime(
+                ["2026-11-14"] * 6 + ["2026-12-01"] * 2 + ["2026-11-20"] + ["2026-12-01"] * 5
+            ),
+            "follow_up_date": pd.to_datetime([None] * n),
+        }
+    )
+    followups = I.referral_followups(referrals, AS_OF)
+    counts = I.followup_counts(followups, "service")
+    assert counts.to_dict("index") == {
+        "medical": {"overdue": 6, "not yet due": 2, "open": 8},
+        "legal": {"overdue": 1, "not yet due": 5, "open": 6},
+    }
+    exact = I.followup_table(followups, "service", True).set_index("service")
+    assert exact.loc["legal"].tolist() == ["1", "5", "6", "4"]
+    assert exact.loc[I.TOTAL].tolist() == ["7", "7", "14", "10"]
+    shown = I.followup_table(followups, "service", False).set_index("service")
+    assert shown.loc["legal", "overdue"] == "<5" and shown.loc["medical", "not yet due"] == "<5"
+    assert shown.loc["legal", "median days overdue"] == "–"  # of a hidden count
+    assert not shown.drop(columns="median days overdue").map(is_bare_small).to_numpy().any()
+
+
+def test_draw_bars_leaves_out_small_bars_and_marks_them():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = pd.DataFrame({"errors": [20, 3, 8], "warnings": [0, 0, 9]}, index=["a", "b", "c"])
+    fig, ax = plt.subplots()
+    I.draw_bars(ax, table, False, ["red", "orange"])
+    widths = [bar.get_width() for bar in ax.patches]
+    assert widths[:3][1] == 0  # b's 3 errors are not drawn
+    assert widths[:3].count(0) >= 2  # and a second error bar (3 = total - the others)
+    assert "<5" in [t.get_text() for t in ax.texts]
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    I.draw_bars(ax, table, True, ["red", "orange"])
+    assert [bar.get_width() for bar in ax.patches][:3] == [20, 3, 8]
+    assert len(ax.texts) == 0
+    plt.close(fig)
+
+
+def test_data_quality_tables():
+    summary = pd.DataFrame(
+        {
+            "rows_in": [100, 50],
+            "rows_clean": [97, 50],
+            "rows_quarantined": [3, 0],
+            "values_repaired": [40, 2],
+            "unknown_values": [0, 6],
+            "unknown_columns": [1, 0],
+        },
+        index=pd.Index(["cases", "referrals"], name="dataset"),
+    )
+    shown = I.quality_summary(summary, False).set_index("dataset")
+    assert shown.loc["cases", "rows_quarantined"] == "<5"
+    assert shown.loc["cases", "rows_clean"] == "<5"  # else 100 - 97 gives it
+    assert shown.loc["referrals", "values_repaired"] == "<5"
+    assert shown.loc[I.TOTAL, "unknown_columns"] == "1"  # columns, not records
+    assert I.quality_summary(summary, True).set_index("dataset").loc["cases"].tolist() == [
+        "97",
+        "3",
+        "100",
+        "40",
+        "0",
+        "1",
+    ]
+    repairs = pd.DataFrame(
+        {
+            "dataset": ["cases", "cases", "referrals"],
+            "repair": ["date_format", "whitespace", "date_format"],
+            "values": [40, 2, 9],
+        }
+    )
+    table = I.repairs_published(repairs, False).set_index("repair")
+    assert table.loc["whitespace", "cases"] == "<5"
+    assert not table.map(is_bare_small).to_numpy().any()
+    quarantine = pd.DataFrame({"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["x"] * 9})
+    grouped = I.grouped_counts(quarantine, ["dataset", "reason"], "rows", False)
+    assert grouped.values.tolist() == [
+        ["cases", "x", "<5"],
+        ["visits", "x", "<5"],  # 9 - 6 would give the 3
+        [I.TOTAL, "", "9"],
+    ]
+
+
+def test_failed_expectations_and_notes():
+    failed = pd.DataFrame(
+        {
+            "dataset": ["cases"],
+            "expectation": ["unique"],
+            "column": ["individual_id"],
+            "unexpected_count": [2],
+            "success": [False],
+        }
+    )
+    assert I.failed_expectations(failed, False)["unexpected_count"].tolist() == ["<5"]
+    assert I.failed_expectations(failed, True)["unexpected_count"].tolist() == ["2"]
+    note = I.restricted_note("list of records to fix")
+    assert "restricted/" in note and "findings.xlsx" in note
+    assert "real ids" in I.version_note(True) and "<5" in I.version_note(False)
+    html = I.styled(pd.DataFrame({"n": ["<5"]})).to_html()
+    assert "&lt;5" in html and "<5<" not in html

@@ -3,7 +3,10 @@
 Every function takes cleaned frames or a findings table (columns ``dataset, record_id,
 case_id, rule, severity, message``) and returns a plain DataFrame, so that the notebooks
 only call, show and chart. Nothing here displays a name, phone, document number or date
-of birth; :func:`reviewer_ids` pseudonymises ids for reviewer-facing HTML.
+of birth. The ``*_table`` functions and :func:`count_text` give what a notebook shows:
+counts protected by :mod:`protection_workbench.disclosure` in the reviewer version
+(``restricted=False``), exact in the case workers' copy (``restricted=True``), which alone
+lists records; :func:`reviewer_ids` pseudonymises ids where a record must be named.
 """
 
 from __future__ import annotations
@@ -16,6 +19,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ..disclosure import (
+    NOT_SHOWN,
+    chart_counts,
+    marker,
+    safe_series,
+    show_count,
+    suppress_table,
+    suppression_mask,
+)
 from ..privacy import pseudonymise
 from ..rules.registry import FINDING_COLUMNS
 
@@ -366,6 +378,331 @@ def for_display(
 
 
 def styled(frame: pd.DataFrame, caption: str | None = None):
-    """A table without the index, counts with thousands separators, one decimal for ratios."""
-    styler = frame.style.hide(axis="index").format(precision=1, thousands=",", na_rep="")
+    """A table without the index, counts with thousands separators, one decimal for ratios;
+    text is HTML-escaped (a published "<5" is text, not markup)."""
+    styler = frame.style.hide(axis="index").format(
+        precision=1, thousands=",", na_rep="", escape="html"
+    )
     return styler.set_caption(caption) if caption else styler
+
+
+# --------------------------------------------------------------------------- published tables
+#
+# The reviewer-facing versions of the notebooks (``restricted=False``) show aggregates only:
+# every count goes through :mod:`protection_workbench.disclosure` (small counts as "<5",
+# secondary suppression against the totals shown next to them). The case workers' copy
+# (``restricted=True``, written to the run's restricted folder) shows exact counts and the
+# per-record lists. Each ``*_table`` below returns strings ready to show, labels as columns.
+
+TOTAL = "Total"
+RESTRICTED_NOTE = (
+    "The per-record {what}, with real ids, is for case workers only: it is in the "
+    "`restricted/` folder of this run (`findings.xlsx`, and the case workers' copy of this "
+    "notebook), which is not linked from these pages."
+)
+
+
+def restricted_note(what: str = "list") -> str:
+    """The sentence that replaces a per-record list in the reviewer version."""
+    return RESTRICTED_NOTE.format(what=what)
+
+
+def version_note(restricted: bool) -> str:
+    """What this version of a checking notebook shows (first lines under the header)."""
+    if restricted:
+        return (
+            "**Restricted version (case workers' copy)**: real ids and exact counts are "
+            "shown. For case workers only; do not share."
+        )
+    return (
+        'Aggregates only: counts from 1 to 4 are shown as "<5" (and a few other cells as '
+        "well, so that they cannot be worked back from the totals). No record is listed: "
+        "the lists with real ids are in the restricted folder of the run, for case workers."
+    )
+
+
+def count_text(n, restricted: bool) -> str:
+    """A count in a sentence: exact for case workers, else as published (``"<5"``)."""
+    if restricted:
+        return f"{int(n):,}"
+    return show_count(n)
+
+
+def publish(
+    table: pd.DataFrame,
+    restricted: bool,
+    row_total: str | None = None,
+    col_total: str | None = None,
+) -> pd.DataFrame:
+    """A table of counts (labels in the index) as strings: exact with thousands separators
+    when ``restricted``, else :func:`~protection_workbench.disclosure.suppress_table`."""
+    counts = table.fillna(0).astype(int)
+    if restricted:
+        return counts.map(lambda v: f"{int(v):,}").astype(str)
+    return suppress_table(counts, row_total=row_total, col_total=col_total)
+
+
+def with_totals(table: pd.DataFrame, row: bool = True, column: bool = True) -> pd.DataFrame:
+    """``table`` (counts) with a "Total" column (row sums) and a "Total" row (column sums)."""
+    out = table.fillna(0).astype(int).copy()
+    if column:
+        out[TOTAL] = out.sum(axis=1)
+    if row:
+        out.loc[TOTAL] = out.sum(axis=0)
+    return out
+
+
+def _shown(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    out = frame.copy()
+    out.index.name = label
+    out.columns.name = None
+    return out.reset_index()
+
+
+def rule_table(findings: pd.DataFrame, catalogue: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """Findings by rule: rule, title, error, warning, Total; a Total row; errors first.
+
+    Error and warning columns add up to the totals of :func:`severity_table` and of the
+    overall sentence, so those are protected together."""
+    by_rule = counts_by_rule(findings, catalogue)
+    order = list(dict.fromkeys(by_rule["rule"].astype(str)))
+    table = pd.crosstab(findings["rule"].astype(str), findings["severity"].astype(str))
+    table = table.reindex(index=order, columns=list(SEVERITY_ORDER), fill_value=0)
+    shown = publish(with_totals(table), restricted, row_total=TOTAL, col_total=TOTAL)
+    titles = catalogue.set_index("rule")["title"]
+    out = _shown(shown, "rule")
+    out.insert(1, "title", out["rule"].map(titles).fillna(""))
+    return out
+
+
+def severity_table(findings: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """Findings by dataset: dataset, error, warning, Total; a Total row."""
+    table = counts_by_severity(findings).set_index("dataset")[list(SEVERITY_ORDER)]
+    shown = publish(with_totals(table), restricted, row_total=TOTAL, col_total=TOTAL)
+    return _shown(shown, "dataset")
+
+
+def where_table(
+    findings: pd.DataFrame, cases: pd.DataFrame, by: str, restricted: bool
+) -> pd.DataFrame:
+    """:func:`counts_by` as published: errors, warnings, findings (their total) and records
+    (distinct individuals, each in one group), each with a Total row."""
+    counts = counts_by(findings, cases, by).set_index(by)
+    found = with_totals(counts[["errors", "warnings", "findings"]], column=False)
+    records = with_totals(counts[["records"]], column=False)
+    shown = pd.concat(
+        [
+            publish(found, restricted, row_total=TOTAL, col_total="findings"),
+            publish(records, restricted, row_total=TOTAL),
+        ],
+        axis=1,
+    )
+    return _shown(shown, by)
+
+
+def change_table(changes: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """Changes since the previous run by rule (new, fixed, still open, Total); a Total row,
+    whose cells are the ones to quote in a sentence."""
+    table = change_summary(changes, by="rule").set_index("rule")[list(CHANGES)]
+    shown = publish(with_totals(table), restricted, row_total=TOTAL, col_total=TOTAL)
+    return _shown(shown, "rule")
+
+
+def failed_expectations(failed: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """Failed gate expectations; the number of unexpected records as published."""
+    columns = ["dataset", "expectation", "column", "unexpected_count"]
+    out = failed[[c for c in columns if c in failed.columns]].copy()
+    if "unexpected_count" in out.columns:
+        out["unexpected_count"] = [
+            "" if pd.isna(n) else count_text(n, restricted) for n in out["unexpected_count"]
+        ]
+    return out.reset_index(drop=True)
+
+
+def manifests_table(flights: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """:func:`manifests` as published: flight dates as dates, passengers as counts."""
+    out = flights.assign(flight_date=pd.to_datetime(flights["flight_date"]).dt.date)
+    out["passengers"] = [count_text(n, restricted) for n in flights["passengers"]]
+    return out
+
+
+def decision_counts(decisions: pd.DataFrame, restricted: bool) -> pd.Series:
+    """Passengers per decision and their Total (index NO-GO, GO (check), GO, Total), as
+    published: the three decisions add up to the Total, so they are suppressed together."""
+    counts = decision_summary(decisions).set_index("decision")["passengers"]
+    counts.loc[TOTAL] = int(counts.sum())
+    if restricted:
+        return counts.map(lambda v: f"{int(v):,}").astype(str)
+    return safe_series(counts, total=TOTAL)
+
+
+def reasons_by_rule(
+    manifest_findings: pd.DataFrame,
+    manifest_frame: pd.DataFrame,
+    manifest_id: str,
+    catalogue: pd.DataFrame,
+    restricted: bool,
+) -> pd.DataFrame:
+    """Passengers of one manifest per rule they break (rule, title, severity, passengers),
+    errors (the NO-GO reasons) first. A passenger breaking two rules counts under both, so
+    the column has no total."""
+    rows = manifest_frame[manifest_frame["manifest_id"].astype("str") == manifest_id]
+    passengers = set(_as_key_text(rows["individual_id"]))
+    found = manifest_findings
+    if "dataset" in found.columns:
+        found = found[found["dataset"] == "manifest"]
+    found = found[_as_key_text(found["record_id"]).isin(passengers)]
+    counts = (
+        found.assign(record_id=_as_key_text(found["record_id"]))
+        .groupby(["rule", "severity"], observed=True)["record_id"]
+        .nunique()
+        .rename("passengers")
+        .reset_index()
+    )
+    counts["rule"] = counts["rule"].astype(str)
+    counts["_rank"] = _severity_rank(counts["severity"])
+    counts = counts.sort_values(["_rank", "passengers", "rule"], ascending=[True, False, True])
+    counts = counts.reset_index(drop=True)
+    titles = catalogue.set_index("rule")["title"]
+    out = pd.DataFrame(
+        {
+            "rule": counts["rule"],
+            "title": counts["rule"].map(titles).fillna(""),
+            "severity": counts["severity"].astype(str),
+        }
+    )
+    if restricted:
+        out["passengers"] = [f"{int(n):,}" for n in counts["passengers"]]
+    else:
+        out["passengers"] = safe_series(counts["passengers"]).to_numpy()
+    return out
+
+
+def followup_counts(followups: ReferralFollowUps, by: str) -> pd.DataFrame:
+    """Open referrals by ``by`` (service or referred_to), labels in the index: overdue, not
+    yet due and open (their sum), most overdue first."""
+    open_ = followups.open
+    key = open_[by].astype("str").where(open_[by].notna(), MISSING)
+    grouped = open_["days_overdue"].groupby(key.to_numpy())
+    counts = pd.DataFrame({"overdue": grouped.count(), "open": grouped.size()})
+    counts["not yet due"] = counts["open"] - counts["overdue"]
+    counts = counts.sort_values(["overdue", "open"], ascending=False, kind="stable")
+    counts.index.name = by
+    return counts[["overdue", "not yet due", "open"]].astype(int)
+
+
+def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> pd.DataFrame:
+    """:func:`followup_counts` as published, with a Total row and the median days overdue
+    (of the overdue referrals), not shown where their number is hidden."""
+    counts = with_totals(followup_counts(followups, by), column=False)
+    shown = publish(counts, restricted, row_total=TOTAL, col_total="open")
+    open_ = followups.open
+    key = open_[by].astype("str").where(open_[by].notna(), MISSING)
+    days = open_["days_overdue"].astype("Float64")
+    median = days.groupby(key.to_numpy()).median()
+    median.loc[TOTAL] = days.median()
+    hidden = shown["overdue"].str.startswith("<") | (counts["overdue"] == 0)
+    shown["median days overdue"] = [
+        NOT_SHOWN if hide or pd.isna(median.get(label)) else f"{float(median[label]):.0f}"
+        for label, hide in hidden.items()
+    ]
+    return _shown(shown, by)
+
+
+def draw_bars(
+    ax,
+    table: pd.DataFrame,
+    restricted: bool,
+    colours: Iterable[str],
+    horizontal: bool = True,
+) -> None:
+    """Stacked bars of a table of counts (labels in the index, one column per stack part).
+
+    In the reviewer version small counts are not drawn
+    (:func:`~protection_workbench.disclosure.chart_counts`), nor the cells hidden with them
+    by secondary suppression against the totals (the bars add up to totals published in
+    the tables), and "<5" is written where they would be."""
+    counts = table.fillna(0).astype(int)
+    if restricted:
+        heights = counts.astype(float)
+    else:
+        col_total = TOTAL if len(counts.columns) > 1 else None
+        hidden = suppression_mask(
+            with_totals(counts, column=col_total is not None), None, TOTAL, col_total
+        )
+        hidden = hidden.loc[counts.index, counts.columns]
+        heights = counts.apply(chart_counts).mask(hidden)
+    labels = [str(i) for i in counts.index]
+    positions = np.arange(len(labels))
+    base = np.zeros(len(labels))
+    for column, colour in zip(counts.columns, colours, strict=False):
+        values = heights[column].fillna(0).to_numpy()
+        if horizontal:
+            ax.barh(positions, values, left=base, color=colour, label=str(column))
+        else:
+            ax.bar(positions, values, bottom=base, color=colour, label=str(column), width=0.8)
+        base = base + values
+    if not restricted:
+        small = heights.isna().any(axis=1).to_numpy() & (counts > 0).any(axis=1).to_numpy()
+        mark = marker()
+        for pos, edge, hide in zip(positions, base, small, strict=True):
+            if hide:
+                xy = (edge, pos) if horizontal else (pos, edge)
+                align = {"va": "center"} if horizontal else {"ha": "center", "va": "bottom"}
+                ax.annotate(
+                    mark,
+                    xy,
+                    xytext=(3, 0) if horizontal else (0, 2),
+                    textcoords="offset points",
+                    fontsize=7,
+                    **align,
+                )
+    if horizontal:
+        ax.set_yticks(positions, labels)
+        ax.invert_yaxis()
+    else:
+        ax.set_xticks(positions, labels, rotation=90)
+    if len(counts.columns) > 1:
+        ax.legend()
+
+
+# --------------------------------------------------------------------------- data quality
+
+
+def quality_summary(summary: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """:meth:`Export.report_table` as published: rows in = clean + quarantined (protected
+    together), values repaired and not recognised and columns not in the contract."""
+    counts = summary[["rows_clean", "rows_quarantined", "rows_in"]]
+    shown = publish(with_totals(counts, column=False), restricted, TOTAL, "rows_in")
+    for column in ("values_repaired", "unknown_values"):
+        if column in summary.columns:
+            extra = with_totals(summary[[column]], column=False)
+            shown[column] = publish(extra, restricted, row_total=TOTAL)[column]
+    if "unknown_columns" in summary.columns:  # columns, not records: shown as they are
+        shown["unknown_columns"] = [f"{int(n):,}" for n in summary["unknown_columns"]] + [
+            f"{int(summary['unknown_columns'].sum()):,}"
+        ]
+    return _shown(shown, "dataset")
+
+
+def repairs_published(repairs: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """Values repaired by kind (rows) and dataset (columns), with totals."""
+    table = repairs.pivot_table(
+        index="repair", columns="dataset", values="values", aggfunc="sum", fill_value=0
+    )
+    shown = publish(with_totals(table), restricted, row_total=TOTAL, col_total=TOTAL)
+    return _shown(shown, "repair")
+
+
+def grouped_counts(frame: pd.DataFrame, by: list[str], name: str, restricted: bool):
+    """Rows of ``frame`` counted by ``by`` (e.g. quarantined rows by dataset and reason),
+    with a Total row, as published."""
+    counts = frame.groupby(by, observed=True).size().rename(name)
+    table = counts.to_frame()
+    table.index = [" · ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in table.index]
+    shown = publish(with_totals(table, column=False), restricted, row_total=TOTAL)
+    labels = counts.index.to_frame(index=False).astype(str)
+    total = pd.DataFrame([[TOTAL] + [""] * (len(by) - 1)], columns=by)
+    out = pd.concat([labels, total], ignore_index=True)
+    out[name] = shown[name].to_numpy()
+    return out
