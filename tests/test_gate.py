@@ -220,3 +220,56 @@ def test_import_does_not_import_great_expectations():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- distinct values
+
+
+def _more_defects(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The defects of _defective plus missing values, formats and ranges, each repeated."""
+    bad = _defective(frames)
+    cases = bad["cases"]
+    for col in ("nationality", "vulnerabilities", "mantika"):
+        cases[col] = cases[col].astype(object)
+    cases.loc[[5, 6, 7], "nationality"] = "xx"
+    cases.loc[[8, 9], "vulnerabilities"] = "not_a_code;other"
+    cases.loc[[10, 11, 12], "mantika"] = None
+    cases.loc[[13, 14], "individual_id"] = None
+    cases.loc[[15, 16, 17], "age"] = -1
+    cases.loc[18, "age"] = None
+    bad["hosts"] = bad["hosts"].copy()
+    bad["hosts"].loc[bad["hosts"].index[:4], "capacity"] = 0
+    bad["payments"] = bad["payments"].astype({"period": object})
+    bad["payments"].loc[bad["payments"].index[:2], "period"] = "2026-13"
+    bad["activities"] = bad["activities"].iloc[:0]  # no rows: validated as is
+    return bad
+
+
+@pytest.mark.parametrize("defects", [_defective, _more_defects])
+def test_distinct_value_validation_matches_full_validation(frames, tmp_path, caplog, defects):
+    """run_gate validates per-value expectations on each column's distinct values; with a
+    project_dir it validates every row. Verdicts, counts and details must be identical."""
+    bad = defects(frames)
+    with caplog.at_level("DEBUG", logger="protection_workbench.gate"):
+        fast = gate.run_gate(bad)
+    fallbacks = [r.getMessage() for r in caplog.records if "on all rows" in r.getMessage()]
+    no_rows = ["gate: activities validated on all rows (no rows)"]
+    assert fallbacks == ([] if defects is _defective else no_rows)
+    project = tmp_path / "expectations"
+    shutil.copytree(expectations_dir(), project, ignore=shutil.ignore_patterns("uncommitted"))
+    full = gate.run_gate(bad, project_dir=project)
+    pd.testing.assert_frame_equal(fast.results, full.results)
+    assert fast.passed is full.passed is False
+    assert fast.summary().split(" (")[0] == full.summary().split(" (")[0]
+
+
+def test_distinct_values_fall_back_on_object_columns(frames, caplog):
+    """A column of mixed values is type-checked value by value: the whole frame goes to GX."""
+    hosts = frames["hosts"].copy()
+    hosts["capacity"] = hosts["capacity"].astype(object)
+    hosts.loc[hosts.index[0], "capacity"] = "many"
+    with caplog.at_level("DEBUG", logger="protection_workbench.gate"):
+        result = gate.run_gate({"hosts": hosts})
+    assert any("hosts validated on all rows" in r.getMessage() for r in caplog.records)
+    row = _row(result, "hosts", "expect_column_values_to_be_in_type_list", "capacity")
+    assert not row.success
