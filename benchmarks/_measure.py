@@ -34,3 +34,30 @@ def measure(body: str, setup: str = "") -> dict:
 
 def gb(n: float) -> str:
     return f"{n / 1e9:.2f} GB"
+
+
+def best(body: str, setup: str = "", repeat: int = 1) -> dict:
+    """The fastest of ``repeat`` fresh-process measurements."""
+    return min((measure(body, setup) for _ in range(repeat)), key=lambda r: r["seconds"])
+
+
+def generated_cases(folder, individuals: int, seed: int):
+    """Generate demo exports into ``folder``; return the path of the cases export."""
+    from datetime import date
+
+    from protection_workbench.synth.generate import generate_demo_exports
+
+    generate_demo_exports(folder, individuals, seed, date(2026, 11, 24), 0.01)
+    return next(p for p in folder.iterdir() if p.name.startswith("cases."))
+
+
+def floor_read(folder, cases, repeat: int = 1) -> dict:
+    """The floor: a plain pyarrow read of the cases export, in its own encoding."""
+    record = json.loads((folder / "_generator" / "generator.json").read_text())
+    enc = next(f["encoding"] for f in record["files"] if f["path"] == cases.name)
+    enc = {"utf-8-sig": "utf-8"}.get(enc, enc)
+    return best(
+        f"t = pacsv.read_csv({str(cases)!r}, read_options=pacsv.ReadOptions(encoding={enc!r}))",
+        setup="import pyarrow.csv as pacsv",
+        repeat=repeat,
+    )

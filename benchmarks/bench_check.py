@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import gb, measure  # noqa: E402
+from _measure import best, floor_read, gb, generated_cases  # noqa: E402
 
 
 def main() -> None:
@@ -25,23 +25,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "demo"
         only_cases = Path(tmp) / "cases_only"
-        from datetime import date
-
-        from protection_workbench.synth.generate import generate_demo_exports
-
-        generate_demo_exports(data, args.individuals, args.seed, date(2026, 11, 24), 0.01)
-        cases = next(p for p in data.iterdir() if p.name.startswith("cases."))
+        cases = generated_cases(data, args.individuals, args.seed)
         only_cases.mkdir()
         (only_cases / cases.name).symlink_to(cases)
 
-        def best(body: str, setup: str) -> dict:
-            runs = [measure(body, setup) for _ in range(args.repeat)]
-            return min(runs, key=lambda r: r["seconds"])
-
-        floor = best(
-            f"t = pacsv.read_csv({str(cases)!r}, read_options=pacsv.ReadOptions(encoding=enc))",
-            setup=f"import pyarrow.csv as pacsv\nenc = {_encoding(data, cases.name)!r}",
-        )
+        floor = floor_read(data, cases, args.repeat)
         # Cleaning happens in the setup (not timed); the body is the gate + every case rule.
         checking = best(
             """
@@ -60,12 +48,14 @@ def main() -> None:
             frames = load_export({str(only_cases)!r}).frames
             import great_expectations  # import cost is not checking
             """,
+            repeat=args.repeat,
         )
         end_to_end = best(
             f"subprocess.run([sys.executable, '-m', 'protection_workbench', 'check', '--data', "
             f"{str(only_cases)!r}, '--as-of', '2026-11-24', '--out', {str(Path(tmp) / 'out')!r}],"
             " check=False, capture_output=True)",
             setup="import subprocess",
+            repeat=args.repeat,
         )
     print(f"cases export: {args.individuals:,} individuals ({cases.name})")
     print(f"floor  pyarrow.csv.read_csv: {floor['seconds']:.2f} s, peak {gb(floor['peak_bytes'])}")
@@ -79,14 +69,6 @@ def main() -> None:
         f"= {end_to_end['seconds'] / floor['seconds']:.2f}x the floor (goal <= 8x); "
         f"peak {gb(end_to_end['peak_bytes'])} (goal <= 4 GB)"
     )
-
-
-def _encoding(folder: Path, name: str) -> str:
-    import json
-
-    record = json.loads((folder / "_generator" / "generator.json").read_text())
-    enc = next(f["encoding"] for f in record["files"] if f["path"] == name)
-    return {"utf-8-sig": "utf-8"}.get(enc, enc)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import gb, measure  # noqa: E402
+from _measure import best, floor_read, gb, generated_cases  # noqa: E402
 
 
 def main() -> None:
@@ -22,25 +22,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "demo"
-        from datetime import date
-
-        from protection_workbench.synth.generate import generate_demo_exports
-
-        generate_demo_exports(out, args.individuals, args.seed, date(2026, 11, 24), 0.01)
-        cases = next(p for p in out.iterdir() if p.name.startswith("cases."))
+        cases = generated_cases(out, args.individuals, args.seed)
         size = cases.stat().st_size
 
-        def best(body: str, setup: str) -> dict:
-            runs = [measure(body, setup) for _ in range(args.repeat)]
-            return min(runs, key=lambda r: r["seconds"])
-
-        floor = best(
-            f"t = pacsv.read_csv({str(cases)!r}, read_options=pacsv.ReadOptions(encoding=enc))",
-            setup=f"import pyarrow.csv as pacsv\nenc = {_encoding(out, cases.name)!r}",
-        )
+        floor = floor_read(out, cases, args.repeat)
         cleaning = best(
             f"ds = clean_dataset('cases', Path({str(cases)!r}))",
             setup="from pathlib import Path\nfrom protection_workbench.clean.dataset import clean_dataset",
+            repeat=args.repeat,
         )
     ratio = cleaning["seconds"] / floor["seconds"]
     print(f"cases export: {args.individuals:,} rows, {size / 1e6:.0f} MB ({cases.name})")
@@ -49,14 +38,6 @@ def main() -> None:
         f"load + clean (clean_dataset): {cleaning['seconds']:.2f} s, peak {gb(cleaning['peak_bytes'])}"
     )
     print(f"ratio: {ratio:.2f}x the floor (goal <= 4x); peak memory goal <= 3 GB")
-
-
-def _encoding(folder: Path, name: str) -> str:
-    import json
-
-    record = json.loads((folder / "_generator" / "generator.json").read_text())
-    enc = next(f["encoding"] for f in record["files"] if f["path"] == name)
-    return {"utf-8-sig": "utf-8"}.get(enc, enc)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from notebook_runs import markdown, output_text, outputs, start_papermill
 
 from protection_workbench.check import run_check
 from protection_workbench.disclosure import safe_series, show_count
@@ -25,9 +22,6 @@ from protection_workbench.synth.generate import generate_demo_exports
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-KERNEL = "protection-workbench"
 AS_OF = "2026-11-24"
 NAMES = ("case_integrity", "manifest_review", "referrals_followup")
 RUNS = [(name, False) for name in (*NAMES, "data_quality")] + [(name, True) for name in NAMES]
@@ -40,26 +34,6 @@ RAW_ID = re.compile(r"(?<![\w-])[A-Z]{2,}(?:-[A-Z]{2,})*-\d{3,}(?![\w-])")
 PSEUDONYM = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{16}(?![0-9a-fA-F])")
 PER_RECORD_COLUMNS = ("record_id", "individual_id", "referral_id", "case_id")
 SMALL = re.compile(r"[1-4]")
-
-
-def papermill(name: str, out: Path, parameters: dict) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "papermill",
-        str(NOTEBOOKS / f"{name}.ipynb"),
-        str(out),
-        "--kernel",
-        KERNEL,
-        "--cwd",
-        str(NOTEBOOKS),
-        "--no-progress-bar",
-        "--log-level",
-        "ERROR",
-        "-y",
-        yaml.safe_dump(parameters),
-    ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +58,7 @@ def run(tmp_path_factory):
     extra_params = {"case_integrity": {"previous_findings": str(previous_path)}}
     target = {key: tmp / f"{key[0]}_{VERSIONS[key[1]]}.ipynb" for key in RUNS}
     procs = {
-        key: papermill(
+        key: start_papermill(
             key[0], target[key], base | extra_params.get(key[0], {}) | {"restricted": key[1]}
         )
         for key in RUNS
@@ -94,30 +68,6 @@ def run(tmp_path_factory):
         assert proc.returncode == 0, f"{key} failed:\n{logs[key][-3000:]}"
     executed = {key: json.loads(target[key].read_text("utf-8")) for key in RUNS}
     return {"check": check, "previous": previous, "executed": executed}
-
-
-def outputs(nb: dict) -> list[dict]:
-    return [o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
-
-
-def output_text(nb: dict) -> str:
-    """Everything a reader sees: streams, markdown, HTML and plain text (not images)."""
-    parts = []
-    for o in outputs(nb):
-        if "text" in o:
-            parts.append("".join(o["text"]))
-        for mime, value in o.get("data", {}).items():
-            if mime.startswith("text/"):
-                parts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(parts)
-
-
-def markdown(nb: dict) -> str:
-    return "\n".join(
-        "".join(o["data"]["text/markdown"])
-        for o in outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
 
 
 def tables(nb: dict) -> dict[str, pd.DataFrame]:

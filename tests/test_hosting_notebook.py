@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from notebook_runs import NOTEBOOKS, markdown, output_text, outputs, start_papermill
 
 from protection_workbench.disclosure import show_count
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-KERNEL = "protection-workbench"
 AS_OF = "2026-11-24"
 PERIOD_DAYS = 28
 SEEDS = (5, 23)
@@ -38,26 +32,6 @@ TABLES = (
     "payments",
     "alerts",
 )
-
-
-def papermill(out: Path, parameters: dict) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "papermill",
-        str(NOTEBOOKS / "community_hosting.ipynb"),
-        str(out),
-        "--kernel",
-        KERNEL,
-        "--cwd",
-        str(NOTEBOOKS),
-        "--no-progress-bar",
-        "--log-level",
-        "ERROR",
-        "-y",
-        yaml.safe_dump(parameters),
-    ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +50,9 @@ def runs(tmp_path_factory):
             "period_days": PERIOD_DAYS,
             "tables_dir": str(tables),
         }
-        procs[seed] = papermill(tmp / f"hosting-{seed}.ipynb", parameters)
+        procs[seed] = start_papermill(
+            "community_hosting", tmp / f"hosting-{seed}.ipynb", parameters
+        )
         out[seed] = {"data": data, "tables": tables}
     logs = {seed: proc.communicate(timeout=240)[0] for seed, proc in procs.items()}
     for seed, proc in procs.items():
@@ -84,30 +60,6 @@ def runs(tmp_path_factory):
         out[seed]["nb"] = json.loads((tmp / f"hosting-{seed}.ipynb").read_text("utf-8"))
         out[seed]["truth"] = load_truth(out[seed]["data"])[0]
     return out
-
-
-def outputs(nb: dict) -> list[dict]:
-    return [o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
-
-
-def output_text(nb: dict) -> str:
-    """Everything a reader sees: streams, markdown, HTML and plain text (not images)."""
-    parts = []
-    for o in outputs(nb):
-        if "text" in o:
-            parts.append("".join(o["text"]))
-        for mime, value in o.get("data", {}).items():
-            if mime.startswith("text/"):
-                parts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(parts)
-
-
-def markdown(nb: dict) -> str:
-    return "\n".join(
-        "".join(o["data"]["text/markdown"])
-        for o in outputs(nb)
-        if "text/markdown" in o.get("data", {})
-    )
 
 
 def headline(nb: dict, label: str) -> str:

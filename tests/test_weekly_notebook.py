@@ -8,14 +8,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
+import notebook_runs
 import pandas as pd
 import pytest
-import yaml
+from notebook_runs import outputs, start_papermill
 
 from protection_workbench.disclosure import show_count
 from protection_workbench.hxl import read_hxl_csv
@@ -24,9 +22,6 @@ from protection_workbench.synth.generate import generate_demo_exports, load_trut
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-KERNEL = "protection-workbench"
 GENERATED = date(2026, 11, 24)
 # (seed, parameters, the as-of date they mean): a whole ISO week, and a week in progress.
 RUNS = {
@@ -36,26 +31,6 @@ RUNS = {
 RETURNS = re.compile(
     r"In week (\d+)(?: so far \(to [^)]*\))?, (?:no migrant|(\S+) migrants) returned home"
 )
-
-
-def papermill(out: Path, parameters: dict) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "papermill",
-        str(NOTEBOOKS / "weekly_report.ipynb"),
-        str(out),
-        "--kernel",
-        KERNEL,
-        "--cwd",
-        str(NOTEBOOKS),
-        "--no-progress-bar",
-        "--log-level",
-        "ERROR",
-        "-y",
-        yaml.safe_dump(parameters),
-    ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +46,7 @@ def runs(tmp_path_factory):
             "tables_dir": str(tmp / f"tables-{name}"),
             **params,
         }
-        procs[name] = papermill(tmp / f"{name}.ipynb", parameters)
+        procs[name] = start_papermill("weekly_report", tmp / f"{name}.ipynb", parameters)
     logs = {name: proc.communicate(timeout=240)[0] for name, proc in procs.items()}
     for name, proc in procs.items():
         assert proc.returncode == 0, f"{name} failed:\n{logs[name][-3000:]}"
@@ -86,18 +61,8 @@ def runs(tmp_path_factory):
     }
 
 
-def outputs(nb: dict) -> list[dict]:
-    return [o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]]
-
-
 def markdown(nb: dict) -> str:
-    return html.unescape(
-        "\n".join(
-            "".join(o["data"]["text/markdown"])
-            for o in outputs(nb)
-            if "text/markdown" in o.get("data", {})
-        )
-    )
+    return html.unescape(notebook_runs.markdown(nb))
 
 
 def everything_shown(run: dict) -> str:

@@ -7,8 +7,6 @@ case worker's XLSX, a notebook's tables and the weekly figures always agree.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ import pandas as pd
 
 from .clean.load import Export, load_export, write_cleaning_outputs
 from .config import Config, get_config
+from .paths import staged_folder
 from .rules import FINDING_COLUMNS, catalogue, run_rules
 from .rules.registry import as_date
 
@@ -145,9 +144,7 @@ def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
     earlier ``out`` is replaced only then.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:
         result.findings.to_csv(staging / "findings.csv", index=False)
         write_findings_xlsx(result.findings, staging / "findings.xlsx")
         write_cleaning_outputs(result.export, staging / "cleaning")
@@ -167,15 +164,4 @@ def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
             "datasets": sorted(result.export.datasets),
         }
         (staging / "check.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out

@@ -12,8 +12,9 @@ import pytest
 from protection_workbench.config import get_config
 from protection_workbench.contract import DATASETS
 from protection_workbench.rules import run_rules
+from protection_workbench.rules.hosting import expected_amounts
 from protection_workbench.synth.defects import defects_per_rule, inject_defects
-from protection_workbench.synth.population import build_population, expected_payments
+from protection_workbench.synth.population import build_population
 
 AS_OF = date(2026, 11, 24)
 KEY = ["dataset", "record_id", "rule"]
@@ -83,8 +84,8 @@ def test_upcoming_manifests_hold_the_manifested_passengers(population):
 
 def test_hosting_payments_match_the_rate_times_days_hosted(population):
     hosts, placements, payments = (population[n] for n in ("hosts", "placements", "payments"))
-    months = pd.PeriodIndex(payments["period"].unique(), freq="M")
-    expected = expected_payments(hosts, placements, months).set_index(["host_id", "period"])
+    expected = expected_amounts(placements, hosts, pd.Timestamp(AS_OF))
+    expected = expected.set_index(["host_id", "period"])
     paid = payments.set_index(["host_id", "period"])["amount_lyd"]
     np.testing.assert_allclose(paid, expected.loc[paid.index, "expected"], atol=0.01)
     assert (payments["paid_date"] <= pd.Timestamp(AS_OF)).all()

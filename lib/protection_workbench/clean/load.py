@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import Config, get_config
+from ..paths import staged_folder
 from .dataset import CleanDataset, clean_dataset
 from .folder import discover
 
@@ -85,9 +84,7 @@ def write_cleaning_outputs(export: Export, out: str | Path) -> Path:
     and lines (for case workers), never personal values.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:
         report = {
             "folder": str(export.folder),
             "unrecognised_files": export.unrecognised_files,
@@ -99,10 +96,4 @@ def write_cleaning_outputs(export: Export, out: str | Path) -> Path:
         export.report_table().to_csv(staging / "cleaning_summary.csv")
         export.quarantine().to_csv(staging / "quarantine.csv", index=False)
         export.issues().to_csv(staging / "value_issues.csv", index=False)
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out

@@ -9,16 +9,16 @@ import pandas as pd
 
 from .dates import clean_dates
 from .result import Cleaned
+from .text import ARABIC_DIGITS
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _MONTH_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
-_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
 
 def _one(value: object) -> tuple[str | None, str | None]:
     """(canonical period, repair kind) for one distinct value; (None, None) if not a month."""
     text = str(value).strip()
-    plain = text.translate(_ARABIC_DIGITS)
+    plain = text.translate(ARABIC_DIGITS)
     for pattern, year_first in ((_ISO, True), (_MONTH_FIRST, False)):
         m = pattern.match(plain)
         if m:

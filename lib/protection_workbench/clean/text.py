@@ -27,7 +27,8 @@ Outcome = tuple[Any, str | None, bool]
 MISSING: Outcome = (None, None, False)
 
 # Only repair the encoding: keep curly quotes, full-width forms, ligatures and HTML as they are.
-_FTFY = ftfy.TextFixerConfig(
+# (The demo generator only writes mojibake that these settings repair.)
+FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
     unescape_html=False,
     fix_latin_ligatures=False,
     fix_character_width=False,
@@ -185,7 +186,7 @@ def str_array(outs: Sequence[Any]) -> Any:
 
 def fix_encoding(text: str) -> str:
     """Repair mojibake ("JosÃ©" -> "José") without touching quotes, widths or HTML."""
-    return ftfy.fix_text(text, _FTFY)
+    return ftfy.fix_text(text, FTFY_ENCODING_ONLY)
 
 
 def _clean_one_text(value: Any) -> Outcome:

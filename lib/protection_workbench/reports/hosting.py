@@ -22,8 +22,8 @@ import pandas as pd
 
 from ..config import Config, get_config
 from ..rules import run_rules
-from ..rules.hosting import _expected_amounts
 from ..rules.hosting import active_on as _rule_active_on
+from ..rules.hosting import expected_amounts
 
 MISSING = "(missing)"
 HOST_COLUMNS = ("host_type", "mantika")
@@ -412,7 +412,7 @@ def payments_reconciliation(
     """
     day = _day(as_of)
     periods = last_full_months(day, months)
-    exp = _expected_amounts(placements, hosts, day)
+    exp = expected_amounts(placements, hosts, day)
     expected = exp.groupby("period")["expected"].sum()
     hosts_expected = exp[exp["expected"] > 0].groupby("period")["host_id"].nunique()
     period = _text(payments["period"])

@@ -132,7 +132,6 @@ def _visits_by_merge(
 
 def _daily_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Occupancy per host at every placement start (the only days occupancy can rise)."""
-    starts = pl[["host_id", "start_date"]].dropna()
     end = _active_until(pl, as_of)
     events = pd.concat(
         [
@@ -140,11 +139,17 @@ def _daily_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             pd.DataFrame({"host_id": pl["host_id"], "day": end, "delta": -1}),
         ]
     ).dropna()
-    events = events[events.index.isin(starts.index) | True]
     # Ends before starts on the same day: the exit day is not hosted.
     events = events.sort_values(["host_id", "day", "delta"], kind="stable")
     events["occupancy"] = events.groupby("host_id")["delta"].cumsum()
     return events[events["delta"] == 1]
+
+
+def peak_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per host (index host_id): the highest number of people placed on one day up to
+    ``as_of`` (``occupancy``) and the last day it was reached (``day``)."""
+    occ = _daily_occupancy(pl[pl["start_date"] <= as_of], as_of)
+    return occ.sort_values("occupancy", kind="stable").groupby("host_id").last()
 
 
 @rule("H002", "error", "Host over capacity", ("hosts", "placements"))
@@ -153,8 +158,7 @@ def h002(ctx: Context) -> pd.DataFrame:
     correct the capacity or the placement dates."""
     hosts = ctx.frames["hosts"].reset_index(drop=True)
     pl = ctx.frames["placements"].astype({"host_id": "str"})
-    occ = _daily_occupancy(pl[pl["start_date"] <= ctx.as_of], ctx.as_of)
-    peak = occ.sort_values("occupancy", kind="stable").groupby("host_id").last()
+    peak = peak_occupancy(pl, ctx.as_of)
     hid = hosts["host_id"].astype("str")
     cap = hosts["capacity"].astype("Float64").to_numpy()
     peak_n = hid.map(peak["occupancy"]).astype("Float64").to_numpy()
@@ -197,7 +201,7 @@ def h003(ctx: Context) -> pd.DataFrame:
     return findings("placements", pid, message)
 
 
-def _expected_amounts(pl: pd.DataFrame, hosts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def expected_amounts(pl: pd.DataFrame, hosts: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Expected payment per host and period: rate × Σ placement-days in month / days in month."""
     pl = pl.dropna(subset=["start_date"])
     if pl.empty:
@@ -246,7 +250,7 @@ def h004(ctx: Context) -> pd.DataFrame:
     (setting `payment_tolerance`) from the monthly rate × the share of the month each
     person was hosted. Check the payment with finance before the next one."""
     pay = ctx.frames["payments"].reset_index(drop=True)
-    exp = _expected_amounts(ctx.frames["placements"], ctx.frames["hosts"], ctx.as_of)
+    exp = expected_amounts(ctx.frames["placements"], ctx.frames["hosts"], ctx.as_of)
     key = pay[["host_id", "period"]].astype("str")
     merged = key.merge(exp, on=["host_id", "period"], how="left")
     expected = merged["expected"].fillna(0.0).to_numpy()

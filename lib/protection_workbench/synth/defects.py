@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..rules.hosting import peak_occupancy
 from .population import _age_at, _birth_dates
 
 GROUND_TRUTH_COLUMNS = ["dataset", "record_id", "rule"]
@@ -36,6 +37,7 @@ class _Injector:
         self.used_cases: set[str] = set()
         self.used: dict[str, set[str]] = {name: set() for name in frames}
         self.truth: list[tuple[str, str, str]] = []
+        self._name_keys: pd.DataFrame | None = None
         cases = self.f["cases"]
         self.case_size = cases.groupby("case_id")["case_id"].transform("size").to_numpy()
         # Case of each row as a number, fixed at the start (defects may move people).
@@ -45,6 +47,21 @@ class _Injector:
         self.rank = (
             cases["case_status"].map({s: i for i, s in enumerate(STAGE_ORDER)}).fillna(-1)
         ).to_numpy(dtype=int)
+
+    def name_keys(self) -> pd.DataFrame:
+        """C003's name key and the nationality of every case row, computed once (names and
+        nationalities do not change between the defects that need them: C007, C008)."""
+        if self._name_keys is None:
+            from ..clean.text import normalise_name_key
+
+            cases = self.f["cases"]
+            self._name_keys = pd.DataFrame(
+                {
+                    "k": normalise_name_key(cases["first_name"], cases["last_name"]).to_numpy(),
+                    "n": cases["nationality"].to_numpy(),
+                }
+            )
+        return self._name_keys
 
     # -- choosing records
     def pick_cases(
@@ -181,18 +198,11 @@ def _c006(inj: _Injector, k: int) -> None:
 
 def _make_child(inj: _Injector, rows: np.ndarray, age: int = 16) -> None:
     """Make ``rows`` children of ``age``, with a birth date nobody of that name shares (C003)."""
-    from ..clean.text import normalise_name_key
-
     cases = inj.f["cases"]
     reg = cases["registration_date"].to_numpy()[rows]
     offset = inj.rng.integers(0, 365, len(rows))
     inj.set("cases", rows, "age", age)
-    everyone = pd.DataFrame(
-        {
-            "k": normalise_name_key(cases["first_name"], cases["last_name"]).to_numpy(),
-            "n": cases["nationality"].to_numpy(),
-        }
-    )
+    everyone = inj.name_keys()
     for _ in range(50):
         dob = _birth_dates(reg, np.full(len(rows), age), offset)
         inj.set("cases", rows, "date_of_birth", dob)
@@ -449,23 +459,11 @@ def _h001(inj: _Injector, k: int) -> None:
 def _h002(inj: _Injector, k: int) -> None:
     """A host whose capacity was recorded one place lower than its busiest day."""
     hosts, pl = inj.f["hosts"], inj.f["placements"]
-    peak = _peak_occupancy(pl)
-    occ = hosts["host_id"].map(peak).fillna(0).to_numpy()
+    peak = peak_occupancy(pl.astype({"host_id": "str"}), inj.as_of)["occupancy"]
+    occ = hosts["host_id"].astype("str").map(peak).fillna(0).to_numpy()
     rows = inj.pick_rows("hosts", occ >= 2, k, "host_id")
     inj.set("hosts", rows, "capacity", (occ[rows] - 1).astype(int))
     inj.record("hosts", hosts["host_id"].to_numpy()[rows], "H002")
-
-
-def _peak_occupancy(pl: pd.DataFrame) -> pd.Series:
-    far = pd.Timestamp("2200-01-01")
-    events = pd.concat(
-        [
-            pd.DataFrame({"host": pl["host_id"], "day": pl["start_date"], "d": 1}),
-            pd.DataFrame({"host": pl["host_id"], "day": pl["end_date"].fillna(far), "d": -1}),
-        ]
-    ).sort_values(["host", "day", "d"])
-    events["occ"] = events.groupby("host")["d"].cumsum()
-    return events.groupby("host")["occ"].max()
 
 
 def _h003(inj: _Injector, k: int) -> None:

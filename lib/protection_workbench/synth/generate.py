@@ -15,9 +15,6 @@ A folder that was not made by this generator is never overwritten.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -28,6 +25,7 @@ import pandas as pd
 from .. import __version__
 from ..config import Config, get_config
 from ..errors import WorkbenchError
+from ..paths import staged_folder
 from .defects import inject_defects
 from .messy import ExportFile, write_exports
 from .population import build_population
@@ -90,9 +88,7 @@ def generate_demo_exports(
     frames = build_population(individuals, seed, as_of, cfg)
     frames, ground_truth = inject_defects(frames, defect_rate, seed, as_of, cfg)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:
         files = write_exports(frames, staging, seed, cfg)
         meta_dir = staging / GENERATOR_DIR
         (meta_dir / "truth").mkdir(parents=True)
@@ -121,10 +117,6 @@ def generate_demo_exports(
             encoding="utf-8",
         )
         (meta_dir / MARKER).write_text(json.dumps(record, indent=2, default=str), "utf-8")
-        _swap_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     files = [ExportFile(**{**asdict(f), "path": out / Path(f.path).name}) for f in files]
     return GenerationSummary(
         out=out,
@@ -133,17 +125,6 @@ def generate_demo_exports(
         defects=int(len(ground_truth)),
         seconds=time.perf_counter() - started,
     )
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    """Replace ``out`` by the complete ``staging`` folder (old one removed only afterwards)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-    staging.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def load_truth(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict]:

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
 
+from ..clean.text import FTFY_ENCODING_ONLY
 from ..config import Config
 from ..contract import DATASETS, Column, Dataset
 
@@ -58,16 +59,6 @@ _MONTH_ABBR = np.array(
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SERIAL_FROM = pd.Timestamp("1900-03-01")
-# Only repair the encoding (the same settings as the cleaner's text module).
-_FTFY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    normalization=None,
-    explain=False,
-)
 # yes/no styles: (false, true)
 _BOOL_STYLES = (
     ("no", "yes"),
@@ -144,7 +135,11 @@ def _mojibake(value: str) -> str | None:
         bad = value.encode("utf-8").decode("cp1252", errors="strict")
     except UnicodeDecodeError:
         return None
-    if bad == value or ftfy.fix_text(bad) != value or ftfy.fix_text(bad, _FTFY) != value:
+    if (
+        bad == value
+        or ftfy.fix_text(bad) != value
+        or ftfy.fix_text(bad, FTFY_ENCODING_ONLY) != value
+    ):
         return None
     return bad
 

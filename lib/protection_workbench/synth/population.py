@@ -835,41 +835,14 @@ def _visits(placements, p_start, p_stop, rng, as_of64) -> pd.DataFrame:
     )
 
 
-def hosted_days(placements: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Days each placement is active in each month (exit day not hosted): placements × months."""
-    start = placements["start_date"].to_numpy().astype("datetime64[D]")
-    far = np.datetime64("2999-01-01")
-    stop = placements["end_date"].to_numpy().astype("datetime64[D]")
-    stop = np.where(np.isnat(stop), far, stop)
-    m_start = months.to_timestamp(how="start").to_numpy().astype("datetime64[D]")
-    m_end = (months + 1).to_timestamp(how="start").to_numpy().astype("datetime64[D]")
-    lo = np.maximum(start[:, None], m_start[None, :])
-    hi = np.minimum(stop[:, None], m_end[None, :])
-    days = np.clip((hi - lo).astype(int), 0, None)
-    return pd.DataFrame(days, columns=months.astype(str), index=placements.index)
-
-
-def expected_payments(
-    hosts: pd.DataFrame, placements: pd.DataFrame, months: pd.PeriodIndex
-) -> pd.DataFrame:
-    """Expected amount per (host_id, period): rate × Σ placement share of the month (H004)."""
-    days = hosted_days(placements, months)
-    share = days / months.days_in_month.to_numpy()[None, :]
-    share["host_id"] = placements["host_id"].to_numpy()
-    per_host = share.groupby("host_id").sum()
-    long = per_host.stack().rename("person_months").reset_index()
-    long.columns = ["host_id", "period", "person_months"]
-    rate = hosts.drop_duplicates("host_id").set_index("host_id")["monthly_rate_lyd"]
-    long["expected"] = long["host_id"].map(rate).to_numpy(dtype=float) * long["person_months"]
-    return long
-
-
 def _payments(hosts: pd.DataFrame, placements: pd.DataFrame, rng, as_of: date) -> pd.DataFrame:
     """One payment per host and full month with hosted people, paid early the next month."""
+    from ..rules.hosting import expected_amounts  # what rule H004 expects, by definition
+
     last_full = pd.Period(as_of, "M") - 1
-    months = pd.period_range(last_full - 12, last_full, freq="M")
-    exp = expected_payments(hosts, placements, months)
-    exp = exp[exp["expected"] > 0].reset_index(drop=True)
+    months = pd.period_range(last_full - 12, last_full, freq="M").astype(str)
+    exp = expected_amounts(placements, hosts, pd.Timestamp(as_of))
+    exp = exp[exp["period"].isin(months) & (exp["expected"] > 0)].reset_index(drop=True)
     paid = (pd.PeriodIndex(exp["period"], freq="M") + 1).to_timestamp(
         how="start"
     ) + pd.to_timedelta(rng.integers(0, 10, len(exp)), unit="D")
