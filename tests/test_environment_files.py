@@ -79,3 +79,18 @@ def test_constraints_match_the_installed_environment():
         if installed != pins[name]:
             wrong[name] = f"installed {installed}, pinned {pins[name]}"
     assert wrong == {}
+
+
+def test_great_expectations_import_does_not_pull_in_rfc3987_syntax():
+    """jsonschema >= 4.24 puts rfc3987-syntax in the format-nongpl extra (needed by Jupyter);
+    importing it compiles 38 lark grammars, ~2 s on every `workbench check`. The pin in
+    pyproject.toml keeps it out of the lock and of the environment."""
+    import importlib.util
+
+    pins = constraint_pins()
+    major, minor = (int(p) for p in pins["jsonschema"].split(".")[:2])
+    assert (major, minor) < (4, 24), f"jsonschema {pins['jsonschema']} is locked"
+    assert "rfc3987-syntax" not in pins
+    assert importlib.util.find_spec("rfc3987_syntax") is None, (
+        "rfc3987_syntax is installed: an older .venv? run make clean-venv && make install"
+    )

@@ -413,7 +413,7 @@ def _pyarrow_csv(
     return pacsv.read_csv(
         pa.BufferReader(data),
         read_options=pacsv.ReadOptions(
-            autogenerate_column_names=True, block_size=1 << 24, encoding=encoding
+            autogenerate_column_names=True, block_size=1 << 20, encoding=encoding
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
