@@ -41,23 +41,50 @@ def best(body: str, setup: str = "", repeat: int = 1) -> dict:
     return min((measure(body, setup) for _ in range(repeat)), key=lambda r: r["seconds"])
 
 
-def generated_cases(folder, individuals: int, seed: int):
-    """Generate demo exports into ``folder``; return the path of the cases export."""
+def interleaved(steps: dict[str, tuple[str, str]], repeat: int) -> dict[str, dict]:
+    """The fastest of ``repeat`` fresh-process measurements of each ``name: (body, setup)``,
+    taken in rounds (floor, step, floor, step...) so that a machine that slows down or
+    speeds up during the run (shared virtual machines do) weighs on all steps alike."""
+    runs: dict[str, list[dict]] = {name: [] for name in steps}
+    for _ in range(repeat):
+        for name, (body, setup) in steps.items():
+            runs[name].append(measure(body, setup))
+    return {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
+
+
+def generated_cases(folder, individuals: int, seed: int, reuse: bool = False):
+    """Generate demo exports into ``folder``; return the path of the cases export.
+
+    With ``reuse``, a folder already generated with the same size and seed is used as it is
+    (a million individuals take half a minute to generate)."""
     from datetime import date
 
     from protection_workbench.synth.generate import generate_demo_exports
 
-    generate_demo_exports(folder, individuals, seed, date(2026, 11, 24), 0.01)
+    record = folder / "_generator" / "generator.json"
+    if not (reuse and record.exists() and _generated_with(record, individuals, seed)):
+        generate_demo_exports(folder, individuals, seed, date(2026, 11, 24), 0.01)
     return next(p for p in folder.iterdir() if p.name.startswith("cases."))
 
 
-def floor_read(folder, cases, repeat: int = 1) -> dict:
-    """The floor: a plain pyarrow read of the cases export, in its own encoding."""
+def _generated_with(record, individuals: int, seed: int) -> bool:
+    params = json.loads(record.read_text()).get("parameters") or {}
+    return params.get("individuals") == individuals and params.get("seed") == seed
+
+
+def floor_step(folder, cases) -> tuple[str, str]:
+    """The floor as (body, setup): a plain pyarrow read of the cases export, in its own
+    encoding."""
     record = json.loads((folder / "_generator" / "generator.json").read_text())
     enc = next(f["encoding"] for f in record["files"] if f["path"] == cases.name)
     enc = {"utf-8-sig": "utf-8"}.get(enc, enc)
-    return best(
+    return (
         f"t = pacsv.read_csv({str(cases)!r}, read_options=pacsv.ReadOptions(encoding={enc!r}))",
-        setup="import pyarrow.csv as pacsv",
-        repeat=repeat,
+        "import pyarrow.csv as pacsv",
     )
+
+
+def floor_read(folder, cases, repeat: int = 1) -> dict:
+    """The floor measured alone (see floor_step)."""
+    body, setup = floor_step(folder, cases)
+    return best(body, setup=setup, repeat=repeat)

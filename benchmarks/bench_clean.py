@@ -11,31 +11,43 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import best, floor_read, gb, generated_cases  # noqa: E402
+from _measure import floor_step, gb, generated_cases, interleaved  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--individuals", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=2, help="best of N runs per measurement")
+    parser.add_argument("--repeat", type=int, default=5, help="best of N runs per measurement")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="generate into (and reuse) this folder instead of a temporary one",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "demo"
-        cases = generated_cases(out, args.individuals, args.seed)
+        out = args.data or Path(tmp) / "demo"
+        cases = generated_cases(out, args.individuals, args.seed, reuse=args.data is not None)
         size = cases.stat().st_size
-
-        floor = floor_read(out, cases, args.repeat)
-        cleaning = best(
-            f"ds = clean_dataset('cases', Path({str(cases)!r}))",
-            setup="from pathlib import Path\nfrom protection_workbench.clean.dataset import clean_dataset",
-            repeat=args.repeat,
+        measured = interleaved(
+            {
+                "floor": floor_step(out, cases),
+                "cleaning": (
+                    f"ds = clean_dataset('cases', Path({str(cases)!r}))",
+                    "from pathlib import Path\n"
+                    "from protection_workbench.clean.dataset import clean_dataset",
+                ),
+            },
+            args.repeat,
         )
+    floor, cleaning = measured["floor"], measured["cleaning"]
     ratio = cleaning["seconds"] / floor["seconds"]
-    print(f"cases export: {args.individuals:,} rows, {size / 1e6:.0f} MB ({cases.name})")
+    print(f"cases export: {args.individuals:,} individuals, {size / 1e6:.0f} MB ({cases.name})")
     print(f"floor  pyarrow.csv.read_csv: {floor['seconds']:.2f} s, peak {gb(floor['peak_bytes'])}")
     print(
-        f"load + clean (clean_dataset): {cleaning['seconds']:.2f} s, peak {gb(cleaning['peak_bytes'])}"
+        f"load + clean (clean_dataset): {cleaning['seconds']:.2f} s, "
+        f"peak {gb(cleaning['peak_bytes'])}"
     )
     print(f"ratio: {ratio:.2f}x the floor (goal <= 4x); peak memory goal <= 3 GB")
 

@@ -122,7 +122,8 @@ def _read_yaml(path: Path) -> object:
         raise ConfigError(f"{path}: configuration file not found")
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            # libyaml's loader when built in: the same safe loading, ~10x faster.
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""

@@ -21,7 +21,12 @@ from protection_workbench.clean.countries import clean_countries
 from protection_workbench.clean.dates import clean_dates
 from protection_workbench.clean.numbers import clean_int, clean_number
 from protection_workbench.clean.result import Cleaned
-from protection_workbench.clean.text import clean_text, normalise_name_key
+from protection_workbench.clean.text import (
+    FTFY_ENCODING_ONLY,
+    clean_text,
+    fix_encoding,
+    normalise_name_key,
+)
 from protection_workbench.config import get_config
 
 CFG = get_config()
@@ -203,6 +208,20 @@ def test_text_repairs(raw, expected, kind):
     assert value == expected
     assert kinds == ({kind} if kind else set())
     assert not invalid
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_fix_encoding_skips_ftfy_only_where_ftfy_changes_nothing(raw):
+    import ftfy
+
+    assert fix_encoding(raw) == ftfy.fix_text(raw, FTFY_ENCODING_ONLY)
+
+
+@pytest.mark.parametrize("raw", ["Jos\u00c3\u00a9", "a\x1b[31mred\x1b[0m", "tab\there", "nul\x00"])
+def test_fix_encoding_still_fixes_what_ftfy_fixes(raw):
+    import ftfy
+
+    assert fix_encoding(raw) == ftfy.fix_text(raw, FTFY_ENCODING_ONLY)
 
 
 def test_text_missing():

@@ -285,6 +285,8 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     if kept is not None:
         factorised = {c: (codes[kept], distinct) for c, (codes, distinct) in factorised.items()}
     frame = _categorise(frame, ds, cfg, factorised)
+    for col in frame.columns:
+        frame[col] = text.one_chunk(frame[col])
     issues = (
         pd.concat(issue_parts, ignore_index=True)
         if issue_parts

@@ -264,11 +264,16 @@ def _fast_path(
         groups.append((translated, where[arabic_np], True))
     for strings, rows_of, is_arabic in groups:
         for pattern, by_name, kind in _FAST_FORMATS:
+            if len(strings) == 0:
+                break
             extracted = pc.extract_regex(strings, pattern)
             if extracted.null_count == len(extracted):
                 continue
             valid = extracted.is_valid()
             hit = valid.to_numpy(zero_copy_only=False)
+            # The forms exclude one another: the next ones only look at what is left.
+            left = pc.invert(valid)
+            strings_next, rows_next = pc.filter(strings, left), rows_of[~hit]
             days = _to_days(extracted.filter(valid), by_name)
             ok = ~np.isnat(days)
             if is_arabic:  # as ``_one``: only the years that datetime64[ns] holds in full
@@ -280,4 +285,5 @@ def _fast_path(
                 kinds[rows] = _KINDS.index("arabic_digits")
             elif kind:
                 kinds[rows] = _KINDS.index(kind)
+            strings, rows_of = strings_next, rows_next
     return parsed, kinds, todo

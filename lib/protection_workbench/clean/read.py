@@ -340,15 +340,17 @@ def _empty_rows(table: pa.Table) -> np.ndarray:
     """Indices of rows whose cells are all missing or whitespace (checked column by column)."""
     if table.num_rows == 0 or table.num_columns == 0:
         return np.zeros(0, dtype=np.int64)
-    candidates = np.flatnonzero(
-        np.asarray(_blank_mask(table.column(0)).to_numpy(zero_copy_only=False), dtype=bool)
-    )
-    for col in table.columns[1:]:
-        if len(candidates) == 0:
-            break
-        blank = _blank_mask(col.take(pa.array(candidates)))
-        candidates = candidates[np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)]
-    return candidates
+    first = _blank_mask(table.column(0))
+    candidates = np.flatnonzero(np.asarray(first.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(candidates) == 0 or table.num_columns == 1:
+        return candidates
+    # The rows blank in the first column, filtered chunk by chunk (``take`` on a chunked
+    # column would first join all its chunks), then checked in every other column.
+    rest = table.select(range(1, table.num_columns)).filter(first)
+    blank = np.ones(len(candidates), dtype=bool)
+    for col in rest.columns:
+        blank &= np.asarray(_blank_mask(col).to_numpy(zero_copy_only=False), dtype=bool)
+    return candidates[blank]
 
 
 _MAX_QUOTED_VALUES = 100_000

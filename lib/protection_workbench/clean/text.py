@@ -87,6 +87,16 @@ def str_series(data: pa.ChunkedArray | pa.Array, index: pd.Index, name: Any) -> 
     return pd.Series(array, index=index, name=name, copy=False)
 
 
+def one_chunk(values: pd.Series) -> pd.Series:
+    """``values`` over one contiguous Arrow array when it is a ``str`` Series read in many
+    blocks: taking a few rows of a chunked string array makes Arrow join every chunk first,
+    so each later ``iloc``/``take`` on the column (rules, reports) would copy it whole."""
+    data = arrow_strings(values)
+    if data is None or data.num_chunks <= 1 or values.dtype != STR_DTYPE:
+        return values
+    return str_series(data.combine_chunks(), values.index, values.name)
+
+
 @dataclass
 class Factorized:
     """Distinct values of a column and, per row, the position of its value (-1: missing).
@@ -186,6 +196,8 @@ def str_array(outs: Sequence[Any]) -> Any:
 
 def fix_encoding(text: str) -> str:
     """Repair mojibake ("JosÃ©" -> "José") without touching quotes, widths or HTML."""
+    if text.isascii() and text.isprintable():
+        return text  # no mojibake, control character or terminal escape: nothing to fix
     return ftfy.fix_text(text, FTFY_ENCODING_ONLY)
 
 

@@ -128,13 +128,13 @@ def _case_findings(cases: pd.DataFrame, mask: np.ndarray, message) -> pd.DataFra
     """Findings of the rows where ``mask`` holds; ``message`` is a string or a function of
     their positions that returns their messages."""
     idx = np.flatnonzero(mask)
-    sub = cases.iloc[idx]
     msg = message if isinstance(message, str) else pd.Series(np.asarray(message(idx)))
+    # Only the two id columns: taking whole rows would copy every column of the export.
     return findings(
         "cases",
-        sub["individual_id"].reset_index(drop=True),
+        cases["individual_id"].iloc[idx].reset_index(drop=True),
         msg,
-        sub["case_id"].reset_index(drop=True),
+        cases["case_id"].iloc[idx].reset_index(drop=True),
     )
 
 
