@@ -2,7 +2,7 @@
 
 Goal (issue: integrity checks): checking (after cleaning) <= 3x the floor, `workbench
 check` end to end <= 8x the floor, peak memory <= 4 GB. The floor is a plain pyarrow
-read of the same cases export, measured in the same run.
+read of the same cases export, measured in the same run (in alternation with the steps).
 """
 
 from __future__ import annotations
@@ -13,50 +13,61 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import best, floor_read, gb, generated_cases  # noqa: E402
+from _measure import floor_step, gb, generated_cases, interleaved  # noqa: E402
+
+CHECKING_BODY = """
+g = time.perf_counter()
+gate = run_gate(frames)
+g = time.perf_counter() - g
+r = time.perf_counter()
+findings = run_rules(frames, "2026-11-24")
+r = time.perf_counter() - r
+print(f"gate {g:.2f} s, rules {r:.2f} s, {len(findings)} findings", file=sys.stderr)
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--individuals", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=2, help="best of N runs per measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs per measurement")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="generate into (and reuse) this folder instead of a temporary one",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "demo"
+        data = args.data or Path(tmp) / "demo"
         only_cases = Path(tmp) / "cases_only"
-        cases = generated_cases(data, args.individuals, args.seed)
+        cases = generated_cases(data, args.individuals, args.seed, reuse=args.data is not None)
         only_cases.mkdir()
         (only_cases / cases.name).symlink_to(cases)
-
-        floor = floor_read(data, cases, args.repeat)
-        # Cleaning happens in the setup (not timed); the body is the gate + every case rule.
-        checking = best(
-            """
-            g = time.perf_counter()
-            gate = run_gate(frames)
-            g = time.perf_counter() - g
-            r = time.perf_counter()
-            findings = run_rules(frames, "2026-11-24")
-            r = time.perf_counter() - r
-            print(f"gate {g:.2f} s, rules {r:.2f} s, {len(findings)} findings", file=sys.stderr)
-            """,
-            setup=f"""
-            from protection_workbench.clean.load import load_export
-            from protection_workbench.gate import run_gate
-            from protection_workbench.rules import run_rules
-            frames = load_export({str(only_cases)!r}).frames
-            import great_expectations  # import cost is not checking
-            """,
-            repeat=args.repeat,
+        out = Path(tmp) / "out"
+        measured = interleaved(
+            {
+                "floor": floor_step(data, cases),
+                # Cleaning and the GX import happen in the setup (not timed): the body is the
+                # gate and every case rule.
+                "checking": (
+                    CHECKING_BODY,
+                    f"from protection_workbench.clean.load import load_export\n"
+                    f"from protection_workbench.gate import run_gate\n"
+                    f"from protection_workbench.rules import run_rules\n"
+                    f"frames = load_export({str(only_cases)!r}).frames\n"
+                    f"import great_expectations  # import cost is not checking\n",
+                ),
+                "end_to_end": (
+                    f"subprocess.run([sys.executable, '-m', 'protection_workbench', 'check', "
+                    f"'--data', {str(only_cases)!r}, '--as-of', '2026-11-24', '--out', "
+                    f"{str(out)!r}], check=False, capture_output=True)",
+                    "import subprocess",
+                ),
+            },
+            args.repeat,
         )
-        end_to_end = best(
-            f"subprocess.run([sys.executable, '-m', 'protection_workbench', 'check', '--data', "
-            f"{str(only_cases)!r}, '--as-of', '2026-11-24', '--out', {str(Path(tmp) / 'out')!r}],"
-            " check=False, capture_output=True)",
-            setup="import subprocess",
-            repeat=args.repeat,
-        )
+    floor, checking, end_to_end = (measured[k] for k in ("floor", "checking", "end_to_end"))
     print(f"cases export: {args.individuals:,} individuals ({cases.name})")
     print(f"floor  pyarrow.csv.read_csv: {floor['seconds']:.2f} s, peak {gb(floor['peak_bytes'])}")
     print(

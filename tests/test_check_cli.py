@@ -129,3 +129,28 @@ def test_rules_lists_the_catalogue():
     detail = _workbench("rules", "M004")
     assert "ftt_validity_days" in detail.stdout
     assert _workbench("rules", "X999").returncode == 2
+
+
+def test_findings_xlsx_keeps_text_as_text(tmp_path: Path):
+    from protection_workbench.check import write_findings_xlsx
+
+    findings = pd.DataFrame(
+        {
+            "dataset": ["cases", "cases", "hosts"],
+            "record_id": ['=HYPERLINK("http://x")', "00123", "H-1"],
+            "case_id": ["C-1", None, None],
+            "rule": ["C001", "C002", "H001"],
+            "severity": ["error", "error", "warning"],
+            "message": ["http://example.org", "individual_id on 2 rows", "+1 more"],
+        }
+    )
+    path = tmp_path / "findings.xlsx"
+    write_findings_xlsx(findings, path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["cases", "hosts", "rules"]
+    rows = [[c.value for c in row] for row in book["cases"].iter_rows(min_row=2)]
+    assert [r[0] for r in rows] == ['=HYPERLINK("http://x")', "00123"]
+    assert all(c.data_type == "s" for c in book["cases"]["A"][1:])  # not a formula
+    assert rows[1][1] is None and rows[0][4]  # missing case_id blank; rule title filled in
+    assert not book["cases"]["F2"].hyperlink
+    assert book["hosts"].max_row == 2

@@ -680,11 +680,9 @@ def _value_codes(s: pd.Series) -> pd.Series:
     """``s`` with each value replaced by a number of its own (missing stays missing): the
     same duplicates as ``s``, so the same uniqueness verdict and counts, at a fraction of the
     cost of GX hashing and comparing the values themselves (and no value reaches GX)."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy()
-    else:
-        codes, _ = pd.factorize(s, use_na_sentinel=True)
-    codes = np.asarray(codes, dtype=np.int64)
+    from .clean.text import value_codes
+
+    codes = np.array(value_codes(s)[0], dtype=np.int64)  # (a copy: the codes are shared)
     return pd.Series(pd.arrays.IntegerArray(codes, codes < 0), index=s.index, name=s.name)
 
 

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-from ..clean.text import normalise_name_key
+from ..clean.text import normalise_name_key, value_codes
 from ..contract import CASES
 from .registry import Context, findings, fmt_date, isin_many, reasons_at, rule
 
@@ -46,11 +46,9 @@ def text_isin(values: pd.Series, allowed: list[str]) -> np.ndarray:
 
 
 def codes_of(values: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of the distinct values (-1 for missing) and their number."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes.astype(np.int64), len(uniques)
+    """Integer codes of the distinct values (-1 for missing) and their number (computed once
+    per column, shared with the quality gate: see ``value_codes``)."""
+    return value_codes(values)
 
 
 def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -189,12 +187,12 @@ def c002(ctx: Context) -> pd.DataFrame:
     """The same individual_id appears on more than one row of the case export. Each person
     must have exactly one record: merge the duplicates in MiMOSA."""
     cases = ctx.frames["cases"]
-    dup = cases["individual_id"].duplicated(keep=False).to_numpy()
-    ids = cases["individual_id"].iloc[np.flatnonzero(dup)]
-    # Every row of a duplicated id is among ``dup``: count them there.
-    counts = ids.map(ids.value_counts())
-    message = ("individual_id on " + counts.astype(str) + " rows").to_numpy(dtype=object)
-    return _case_findings(cases, dup, lambda rows: message)
+    codes, k = codes_of(cases["individual_id"])
+    rows_of = np.bincount(codes[codes >= 0], minlength=k)
+    per_row = np.where(codes >= 0, rows_of[np.maximum(codes, 0)], 0)
+    dup = per_row > 1
+    message = np.char.add(np.char.add("individual_id on ", per_row[dup].astype(str)), " rows")
+    return _case_findings(cases, dup, lambda rows: message.astype(object))
 
 
 def _nunique_by(group: np.ndarray, n_groups: int, values: np.ndarray, n_values: int):
