@@ -1,7 +1,5 @@
 """`python -m protection_workbench` — same as the `workbench` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()
