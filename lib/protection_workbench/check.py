@@ -7,6 +7,8 @@ case worker's XLSX, a notebook's tables and the weekly figures always agree.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -86,15 +88,36 @@ def run_check(
         if prepared is not None and (prepared.gate is not None or not gate):
             return prepared
     cfg = cfg or get_config()
-    export = export or load_export(data, cfg)
     as_of_ts = as_date(as_of)
-    gate_result = None
-    if gate:
-        from .gate import run_gate
+    if not gate:
+        export = export or load_export(data, cfg)
+        findings = run_rules(export.frames, as_of_ts, cfg)
+        return CheckResult(export=export, findings=findings, gate=None, as_of=as_of_ts)
+    from .gate import run_gate
 
-        gate_result = run_gate(export.frames, cfg)
-    findings = run_rules(export.frames, as_of_ts, cfg)
+    with _gate_worker(cleaning=export is None) as worker:
+        export = export or load_export(data, cfg)
+        if worker is None:
+            gate_result = run_gate(export.frames, cfg)
+            findings = run_rules(export.frames, as_of_ts, cfg)
+        else:  # the gate waits on its worker while the rules run here
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gate") as pool:
+                pending = pool.submit(run_gate, export.frames, cfg, None, worker)
+                findings = run_rules(export.frames, as_of_ts, cfg)
+                gate_result = pending.result()
     return CheckResult(export=export, findings=findings, gate=gate_result, as_of=as_of_ts)
+
+
+def _gate_worker(cleaning: bool):
+    """A worker process that imports Great Expectations while the exports are cleaned, when
+    there is cleaning to overlap and GX is not imported here yet; else no worker."""
+    import sys
+
+    if not cleaning or "great_expectations" in sys.modules:
+        return nullcontext(None)
+    from .gate_worker import GateWorker
+
+    return GateWorker()
 
 
 def read_findings(path: str | Path) -> pd.DataFrame:

@@ -20,7 +20,7 @@ rows, so no raw value (name, id, date) is ever returned or stored.
 For speed, :func:`run_gate` hands GX each column's distinct values rather than every row
 for the expectations decided value by value (type, not null, code lists, formats, ranges):
 the verdicts are the same, and the unexpected counts are turned back into rows by counting
-the rows of each distinct value GX rejects (``_run_reduced``). Uniqueness is validated on
+the rows of each distinct value GX rejects (``_rows_from_reduced``). Uniqueness is validated on
 all rows, with each key replaced by a number of its own. Whenever the distinct values cannot
 stand for the rows exactly (an ``object`` column, a frame without rows, or any GX count the
 rows do not reproduce) the dataset is validated row by row, as it always is when the results
@@ -32,10 +32,8 @@ that need it; importing this module does not import it.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -48,12 +46,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import gx_validate
 from .contract import DATASETS, Column, Dataset
+from .gx_validate import Batch, Outcome, Validated
 
 if TYPE_CHECKING:  # pragma: no cover
     from great_expectations.core import ExpectationSuite
 
     from .config import Config
+    from .gate_worker import GateWorker
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +105,7 @@ TEXT_KINDS = frozenset({"str", "code", "country", "list", "period"})
 COUNTRY_REGEX = r"^[A-Z]{3}$"
 PERIOD_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
 
-RESULT_FORMAT = {
-    "result_format": "SUMMARY",
-    "partial_unexpected_count": 0,
-    "include_unexpected_rows": False,
-    "return_unexpected_index_query": False,
-}
-
-# Result keys kept from GX results (counts only; everything else is dropped).
-_SAFE_RESULT_KEYS = (
-    "element_count",
-    "missing_count",
-    "missing_percent",
-    "unexpected_count",
-    "unexpected_percent",
-    "unexpected_percent_total",
-    "unexpected_percent_nonmissing",
-)
+RESULT_FORMAT = gx_validate.RESULT_FORMAT
 
 RESULT_COLUMNS = [
     "dataset",
@@ -143,62 +128,12 @@ _SHORT = {
 }
 
 
-# --------------------------------------------------------------------------- quiet GX
+# --------------------------------------------------------------------------- GX context
 
-
-def _quiet_gx() -> None:
-    """Turn off GX analytics and progress bars before GX is imported or a context is made."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    for name in ("great_expectations", "great_expectations.core", "tqdm"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    if "great_expectations" not in sys.modules:
-        _import_gx()
-
-
-def _import_gx() -> None:
-    """Import Great Expectations with the cyclic garbage collector paused: while thousands of
-    new, long-lived objects load, it would walk them again and again (some 15 % of the import
-    time) and find nothing to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import great_expectations  # noqa: F401
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _quiet_context(context: Any) -> Any:
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    variables = context.variables
-    variables.analytics_enabled = False
-    variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    return context
-
-
-def _ephemeral_context() -> Any:
-    _quiet_gx()
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-    )
-    return gx.get_context(mode="ephemeral", project_config=config)
-
-
-def _file_context(project_dir: str | Path) -> Any:
-    _quiet_gx()
-    import great_expectations as gx
-
-    return gx.get_context(mode="file", project_root_dir=str(project_dir))
+# GX imports and contexts live in gx_validate (shared with the worker process).
+_quiet_gx = gx_validate.quiet_gx
+_quiet_context = gx_validate.quiet_context
+_file_context = gx_validate.file_context
 
 
 def default_project_dir() -> Path:
@@ -510,13 +445,12 @@ def _num(value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _details(etype: str, kwargs: dict[str, Any], r: Any, missing: bool) -> str:
+def _details(etype: str, kwargs: dict[str, Any], r: Outcome, missing: bool) -> str:
     """What was checked and, for a failure, why; never a data value."""
-    result = r.result or {}
+    result = r.result
     if missing:
         return "column missing"
-    exc = r.exception_info or {}
-    if exc.get("raised_exception"):
+    if r.raised_exception:
         return "not evaluated: error in Great Expectations"
     if etype == "expect_column_values_to_be_in_type_list":
         wanted = "|".join(kwargs.get("type_list") or [])
@@ -531,36 +465,6 @@ def _details(etype: str, kwargs: dict[str, Any], r: Any, missing: bool) -> str:
     if etype == "expect_column_values_to_be_between":
         return f"range {_num(kwargs.get('min_value'))}..{_num(kwargs.get('max_value'))}"
     return ""
-
-
-def _sanitise(result_json: dict[str, Any]) -> dict[str, Any]:
-    """A GX suite validation result reduced to counts (for storage under uncommitted/)."""
-    out = dict(result_json)
-    out["meta"] = {
-        k: v
-        for k, v in (result_json.get("meta") or {}).items()
-        if k in ("great_expectations_version",)
-    }
-    rows = []
-    for r in result_json.get("results") or []:
-        res = r.get("result") or {}
-        safe = {k: res[k] for k in _SAFE_RESULT_KEYS if k in res}
-        if isinstance(res.get("observed_value"), str) and r["expectation_config"]["type"] == (
-            "expect_column_values_to_be_in_type_list"
-        ):
-            safe["observed_value"] = res["observed_value"]
-        exc = r.get("exception_info") or {}
-        rows.append(
-            {
-                "success": r.get("success"),
-                "expectation_config": r.get("expectation_config"),
-                "result": safe,
-                "meta": {},
-                "exception_info": {"raised_exception": bool(exc.get("raised_exception"))},
-            }
-        )
-    out["results"] = rows
-    return out
 
 
 # ------------------------------------------------------------------ validation on distinct values
@@ -706,37 +610,22 @@ def _rows(values: list[int]) -> Any:
     return np.asarray(values, dtype=np.int64)
 
 
-def _validate(context: Any, source: Any, name: str, expectations: list, frame: pd.DataFrame):
-    """Validate ``expectations`` (GX dicts) on ``frame`` as a suite named ``name``."""
-    import great_expectations as gx
-    from great_expectations.core import ExpectationSuite
-
-    suite = ExpectationSuite(name=name, id=_stable_id(name), expectations=expectations)
-    suite = context.suites.add(suite)
-    batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch_def, suite=suite)
-    )
-    validation = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-    return validation
-
-
-def _result_row(name: str, r: Any, columns: Any, count: int | None, percent: float | None):
-    etype = r.expectation_config.type
-    kwargs = dict(r.expectation_config.kwargs)
-    column = kwargs.get("column")
-    res = r.result or {}
+def _result_row(
+    name: str, r: Outcome, columns: Any, count: int | None, percent: float | None
+) -> dict[str, Any]:
+    column = r.kwargs.get("column")
+    res = r.result
     missing = column is not None and column not in columns
     return {
         "dataset": name,
-        "expectation": etype,
+        "expectation": r.type,
         "column": column,
-        "success": bool(r.success),
+        "success": r.success,
         "unexpected_count": int(res.get("unexpected_count") or 0) if count is None else count,
         "unexpected_percent": (
             float(res.get("unexpected_percent") or 0.0) if percent is None else percent
         ),
-        "details": _details(etype, kwargs, r, missing),
+        "details": _details(r.type, r.kwargs, r, missing),
     }
 
 
@@ -750,44 +639,65 @@ def _key(etype: str, kwargs: Any) -> tuple[str, str]:
     return etype, str(dict(kwargs).get("column"))
 
 
-def _run_reduced(
-    context: Any,
-    source: Any,
-    name: str,
-    frame: pd.DataFrame,
-    expectations: list[dict[str, Any]],
-) -> list[dict[str, Any]] | None:
-    """Validate one dataset on its distinct values (see _reduced_inputs); result rows in
-    suite order with unexpected counts in rows, or None to validate the full frame instead
-    (no reduction, or any GX outcome on the distinct values that the row counts do not
-    reproduce exactly)."""
+def _in_suite_order(outcomes: list[Outcome], expectations: list[dict[str, Any]]) -> list:
+    """GX gives the expectations of an added suite new ids: order by type and column."""
+    order = {_key(e["type"], e["kwargs"]): i for i, e in enumerate(expectations)}
+    return sorted(outcomes, key=lambda r: order.get(_key(r.type, r.kwargs), len(order)))
+
+
+@dataclass
+class _Reduced:
+    """One dataset's validation on its distinct values: the batches and what they stand for."""
+
+    name: str
+    expectations: list[dict[str, Any]]
+    reduced: pd.DataFrame
+    distinct: dict[str, _Distinct]
+    batches: list[Batch]
+
+
+def _reduced_batches(
+    name: str, frame: pd.DataFrame, expectations: list[dict[str, Any]]
+) -> _Reduced | None:
+    """The batches that validate one dataset on its distinct values (see _reduced_inputs),
+    or None when the reduction does not apply."""
     inputs = _reduced_inputs(frame, DATASETS[name], expectations)
     if inputs is None:
         return None
     reduced, distinct, unique = inputs
     on_rows = [e for e in expectations if e["type"] == _UNIQUE]
     on_values = [e for e in expectations if e["type"] != _UNIQUE]
-    results = list(_validate(context, source, f"{name}.values", on_values, reduced).results)
+    batches = [Batch(f"{name}.values", on_values, reduced)]
     if on_rows:
-        results += list(_validate(context, source, f"{name}.unique", on_rows, unique).results)
-    # GX gives the expectations of an added suite new ids: order by type and column.
-    order = {_key(e["type"], e["kwargs"]): i for i, e in enumerate(expectations)}
-    keys = [_key(r.expectation_config.type, r.expectation_config.kwargs) for r in results]
+        batches.append(Batch(f"{name}.unique", on_rows, unique))
+    return _Reduced(name, expectations, reduced, distinct, batches)
+
+
+def _rows_from_reduced(plan: _Reduced, validated: list[Validated]) -> list[dict] | None:
+    """Result rows in suite order with unexpected counts in rows, or None to validate the
+    full frame instead (any GX outcome on the distinct values that the row counts do not
+    reproduce exactly)."""
+    name, expectations, reduced, distinct = (
+        plan.name,
+        plan.expectations,
+        plan.reduced,
+        plan.distinct,
+    )
+    results = [r for v in validated for r in v.outcomes]
+    order = {_key(e["type"], e["kwargs"]) for e in expectations}
+    keys = [_key(r.type, r.kwargs) for r in results]
     if len(order) != len(expectations) or sorted(keys) != sorted(order):
         return _not_reduced(name, "results not matched")
-    results.sort(key=lambda r: order[_key(r.expectation_config.type, r.expectation_config.kwargs)])
     rows = []
-    for r in results:
-        etype = r.expectation_config.type
-        kwargs = dict(r.expectation_config.kwargs)
+    for r in _in_suite_order(results, expectations):
+        etype, kwargs, res = r.type, r.kwargs, r.result
         d = distinct.get(kwargs.get("column"))
-        res = r.result or {}
         if etype not in _PER_VALUE or d is None:
             if etype != _UNIQUE and res.get("unexpected_count"):
                 return _not_reduced(name, "count on type")
             rows.append(_result_row(name, r, reduced.columns, None, None))
             continue
-        if (r.exception_info or {}).get("raised_exception"):
+        if r.raised_exception:
             return _not_reduced(name, "GX exception")
         try:
             bad = _unexpected(etype, kwargs, d.values)
@@ -795,9 +705,7 @@ def _run_reduced(
             return _not_reduced(name, "values not comparable")
         pad = len(reduced) - len(d.values)
         on_values = int(bad.sum()) + (pad if bad[0] else 0)
-        if on_values != int(res.get("unexpected_count") or 0) or bool(r.success) != (
-            on_values == 0
-        ):
+        if on_values != int(res.get("unexpected_count") or 0) or r.success != (on_values == 0):
             return _not_reduced(name, "counts differ")
         count = int(d.rows[bad].sum())
         base = d.total if etype == "expect_column_values_to_not_be_null" else d.total - d.missing
@@ -806,73 +714,72 @@ def _run_reduced(
     return rows
 
 
+def _validator(worker: GateWorker | None):
+    """``validate(batches)`` in ``worker`` (falling back to this process) or here."""
+    if worker is None:
+        return gx_validate.validate
+
+    def validate(batches: list[Batch]) -> list[Validated]:
+        from .gate_worker import WorkerFailed
+
+        if not batches:
+            return []
+        try:
+            return worker.validate(batches)
+        except WorkerFailed as exc:
+            if not worker.fallback_reported:
+                worker.fallback_reported = True
+                log.warning("gate: validating in this process (%s)", exc)
+            return gx_validate.validate(batches)
+
+    return validate
+
+
 def run_gate(
     frames: dict[str, pd.DataFrame],
     cfg: Config | None = None,
     project_dir: str | Path | None = None,
+    worker: GateWorker | None = None,
 ) -> GateResult:
     """Validate the cleaned ``frames`` (those of the contract that are present).
 
-    The suites are built from the contract and ``cfg`` (:func:`build_suites`) and validated
-    in an in-memory GX context. With ``project_dir`` (a GX project such as ``expectations/``),
-    a sanitised copy of each validation result (counts only) is also stored in its
-    ``gx/uncommitted/validations/``.
+    The suites are built from the contract and ``cfg`` (the expectations of
+    :func:`build_suites`) and validated in an in-memory GX context: in this process, or in
+    ``worker`` (a :class:`~protection_workbench.gate_worker.GateWorker` started earlier, so
+    that GX was imported while the data were cleaned). With ``project_dir`` (a GX project
+    such as ``expectations/``), a sanitised copy of each validation result (counts only) is
+    also stored in its ``gx/uncommitted/validations/``.
     """
     from .config import get_config
 
     start = time.perf_counter()
     cfg = cfg or get_config()
-    suites = build_suites(cfg, [n for n in DATASETS if n in frames])
-    context = _ephemeral_context()
-    import great_expectations as gx
-
-    source = context.data_sources.add_pandas("protection_workbench_gate")
-    rows: list[dict[str, Any]] = []
-    stored: list[tuple[str, Any]] = []
+    validate = _validator(worker)
     names = [n for n in DATASETS if n in frames]
-    for name in names:
-        ds = DATASETS[name]
-        frame = frames[name]
-        if project_dir is None:
-            # Fast path: validate on the distinct values of each column (identical verdicts and
-            # counts, see _run_reduced); the stored results keep the full-frame validation.
-            fast = _run_reduced(context, source, name, frame, _expectation_dicts(name, ds, cfg))
-            if fast is not None:
-                rows.extend(fast)
-                continue
-        prepared = _prepare(frame, ds)
-        batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(
-                name=name, data=batch_def, suite=context.suites.add(suites[name])
-            )
-        )
-        validation = definition.run(
-            batch_parameters={"dataframe": prepared}, result_format=RESULT_FORMAT
-        )
-        order = {e.id: i for i, e in enumerate(suites[name].expectations)}
-        ordered = sorted(
-            validation.results, key=lambda r: order.get(r.expectation_config.id, len(order))
-        )
-        for r in ordered:
-            etype = r.expectation_config.type
-            kwargs = dict(r.expectation_config.kwargs)
-            column = kwargs.get("column")
-            res = r.result or {}
-            missing = column is not None and column not in prepared.columns
-            rows.append(
-                {
-                    "dataset": name,
-                    "expectation": etype,
-                    "column": column,
-                    "success": bool(r.success),
-                    "unexpected_count": int(res.get("unexpected_count") or 0),
-                    "unexpected_percent": float(res.get("unexpected_percent") or 0.0),
-                    "details": _details(etype, kwargs, r, missing),
-                }
-            )
-        if project_dir is not None:
-            stored.append((name, validation))
+    expectations = {n: _expectation_dicts(n, DATASETS[n], cfg) for n in names}
+    by_dataset: dict[str, list[dict[str, Any]]] = {}
+    full = list(names)
+    if project_dir is None:
+        # Fast path: validate on the distinct values of each column (identical verdicts and
+        # counts, see _rows_from_reduced); stored results keep the full-frame validation.
+        plans = [p for n in names if (p := _reduced_batches(n, frames[n], expectations[n]))]
+        validated = iter(validate([b for p in plans for b in p.batches]))
+        for plan in plans:
+            rows = _rows_from_reduced(plan, [next(validated) for _ in plan.batches])
+            if rows is not None:
+                by_dataset[plan.name] = rows
+        full = [n for n in names if n not in by_dataset]
+    prepared = {n: _prepare(frames[n], DATASETS[n]) for n in full}
+    batches = [
+        Batch(n, expectations[n], prepared[n], project_dir is not None, _stable_id(n)) for n in full
+    ]
+    stored = []
+    for n, v in zip(full, validate(batches), strict=True):
+        ordered = _in_suite_order(v.outcomes, expectations[n])
+        by_dataset[n] = [_result_row(n, r, prepared[n].columns, None, None) for r in ordered]
+        if v.json is not None:
+            stored.append((n, v.json))
+    rows = [row for n in names for row in by_dataset[n]]
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     results["success"] = results["success"].astype(bool)
     results["unexpected_count"] = results["unexpected_count"].astype("int64")
@@ -887,17 +794,16 @@ def run_gate(
     )
 
 
-def _store_results(project_dir: Path, stored: list[tuple[str, Any]]) -> list[Path]:
+def _store_results(project_dir: Path, stored: list[tuple[str, dict[str, Any]]]) -> list[Path]:
     """Write sanitised validation results to <project>/gx/uncommitted/validations/."""
     from datetime import UTC, datetime
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     out_dir = project_dir / "gx" / "uncommitted" / "validations"
     paths = []
-    for name, validation in stored:
+    for name, data in stored:
         path = out_dir / name / "gate" / stamp / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = _sanitise(validation.to_json_dict())
         path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
         paths.append(path)
     return paths

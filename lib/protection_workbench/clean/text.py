@@ -154,10 +154,15 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, int]:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         return codes.astype(np.int64), len(uniques)
     key = id(data)
-    with _CODES_LOCK:
+    with _CODES_LOCK:  # held while computing: two threads asking for one column hash it once
         cached = _CODES.get(key)
-    if cached is not None:
-        return cached
+        if cached is None:
+            cached = _CODES[key] = _codes_of_strings(data)
+            weakref.finalize(data, _CODES.pop, key, None)
+    return cached
+
+
+def _codes_of_strings(data: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     encoded = data.dictionary_encode() if len(data) else None
     if encoded is None or encoded.num_chunks != 1:
         encoded = pa.chunked_array([encoded.combine_chunks()]) if encoded is not None else None
@@ -169,9 +174,6 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, int]:
         filled = indices.fill_null(-1) if indices.null_count else indices
         result = (filled.to_numpy().astype(np.int64), len(chunk.dictionary))
     result[0].flags.writeable = False  # shared: nobody may change it in place
-    with _CODES_LOCK:
-        _CODES[key] = result
-    weakref.finalize(data, _CODES.pop, key, None)
     return result
 
 
