@@ -563,11 +563,20 @@ def _unexpected(etype: str, kwargs: dict[str, Any], values: pd.Series) -> Any:
     return bad
 
 
+@dataclass
+class _KeyRows:
+    """The record key as GX validates its uniqueness (see _key_rows)."""
+
+    frame: pd.DataFrame  # one column of numbers, or no column when the key column is missing
+    duplicated: int  # rows of the full frame whose key is on another row too
+    present: int  # rows of the full frame with a key
+
+
 def _reduced_inputs(
     frame: pd.DataFrame, ds: Dataset, expectations: list[dict[str, Any]]
-) -> tuple[pd.DataFrame, dict[str, _Distinct], pd.DataFrame] | None:
+) -> tuple[pd.DataFrame, dict[str, _Distinct], _KeyRows] | None:
     """The frame of distinct values GX validates in place of ``frame``, the representatives
-    per column, and the one-column frame (all rows) of the record key for uniqueness.
+    per column, and the rows of the record key for uniqueness.
 
     None when the reduction does not apply (no rows, or a column GX would check value by
     value for its type: an ``object`` column)."""
@@ -576,7 +585,7 @@ def _reduced_inputs(
     by_value = {e["kwargs"].get("column") for e in expectations if e["type"] in _VALUE_CHECKS}
     pii = set(ds.pii)
     distinct: dict[str, _Distinct] = {}
-    unique = pd.DataFrame(index=frame.index)
+    unique = _KeyRows(pd.DataFrame(index=range(1)), 0, 0)
     for col in ds.columns:
         c = col.name
         if c not in frame.columns:
@@ -590,20 +599,31 @@ def _reduced_inputs(
             return _not_reduced(ds.name, f"{c} is an object column")
         distinct[c] = d
         if UNIQUE_KEYS.get(ds.name) == c:
-            unique[c] = _value_codes(s)
+            unique = _key_rows(s)
     length = max(len(d.values) for d in distinct.values())
     reduced = pd.DataFrame({c: _padded(d.values, length) for c, d in distinct.items()})
     return reduced, distinct, unique
 
 
-def _value_codes(s: pd.Series) -> pd.Series:
-    """``s`` with each value replaced by a number of its own (missing stays missing): the
-    same duplicates as ``s``, so the same uniqueness verdict and counts, at a fraction of the
-    cost of GX hashing and comparing the values themselves (and no value reaches GX)."""
+def _key_rows(s: pd.Series) -> _KeyRows:
+    """What GX needs to count the duplicated keys of ``s``: every row whose key is on
+    another row too, plus one row of a key that is not (and one missing key if there is no
+    other row), each key replaced by a number of its own. GX finds as many duplicated rows
+    there as in the full column, at a fraction of the cost of hashing and comparing a
+    million values; no value reaches GX."""
     from .clean.text import value_codes
 
-    codes = np.array(value_codes(s)[0], dtype=np.int64)  # (a copy: the codes are shared)
-    return pd.Series(pd.arrays.IntegerArray(codes, codes < 0), index=s.index, name=s.name)
+    codes, k = value_codes(s)
+    present = codes >= 0
+    per_key = np.bincount(codes[present], minlength=k)
+    rows_of_key = np.where(present, per_key[np.where(present, codes, 0)], 0)
+    duplicated = rows_of_key > 1
+    keep = np.flatnonzero(duplicated)
+    single = np.flatnonzero(rows_of_key == 1)[:1]
+    take = np.sort(np.concatenate([keep, single if len(single) else np.arange(min(1, len(s)))]))
+    kept = np.asarray(codes[take], dtype=np.int64)
+    column = pd.Series(pd.arrays.IntegerArray(kept, kept < 0), name=s.name)
+    return _KeyRows(column.to_frame(), int(duplicated.sum()), int(present.sum()))
 
 
 def _rows(values: list[int]) -> Any:
@@ -654,6 +674,7 @@ class _Reduced:
     reduced: pd.DataFrame
     distinct: dict[str, _Distinct]
     batches: list[Batch]
+    key: _KeyRows
 
 
 def _reduced_batches(
@@ -669,8 +690,8 @@ def _reduced_batches(
     on_values = [e for e in expectations if e["type"] != _UNIQUE]
     batches = [Batch(f"{name}.values", on_values, reduced)]
     if on_rows:
-        batches.append(Batch(f"{name}.unique", on_rows, unique))
-    return _Reduced(name, expectations, reduced, distinct, batches)
+        batches.append(Batch(f"{name}.unique", on_rows, unique.frame))
+    return _Reduced(name, expectations, reduced, distinct, batches, unique)
 
 
 def _rows_from_reduced(plan: _Reduced, validated: list[Validated]) -> list[dict] | None:
@@ -692,8 +713,15 @@ def _rows_from_reduced(plan: _Reduced, validated: list[Validated]) -> list[dict]
     for r in _in_suite_order(results, expectations):
         etype, kwargs, res = r.type, r.kwargs, r.result
         d = distinct.get(kwargs.get("column"))
+        if etype == _UNIQUE:
+            key = plan.key
+            if r.raised_exception or int(res.get("unexpected_count") or 0) != key.duplicated:
+                return _not_reduced(name, "duplicated keys differ")
+            percent = 100.0 * key.duplicated / key.present if key.duplicated else 0.0
+            rows.append(_result_row(name, r, key.frame.columns, key.duplicated, percent))
+            continue
         if etype not in _PER_VALUE or d is None:
-            if etype != _UNIQUE and res.get("unexpected_count"):
+            if res.get("unexpected_count"):
                 return _not_reduced(name, "count on type")
             rows.append(_result_row(name, r, reduced.columns, None, None))
             continue
