@@ -24,6 +24,7 @@ from .rules.registry import as_date
 
 if TYPE_CHECKING:
     from .gate import GateResult
+    from .gate_worker import GateWorker
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -79,8 +80,13 @@ def run_check(
     cfg: Config | None = None,
     gate: bool = True,
     export: Export | None = None,
+    worker: GateWorker | None = None,
 ) -> CheckResult:
-    """Load and clean ``data`` (unless ``export`` is given), run the gate and the rules."""
+    """Load and clean ``data`` (unless ``export`` is given), run the gate and the rules.
+
+    The gate runs in ``worker`` if given (the caller closes it), else in a worker started
+    here when there is cleaning to overlap with the import of Great Expectations (see
+    ``gate_worker.py``), else in this process."""
     if export is None:
         from .prepared import load_for
 
@@ -95,7 +101,7 @@ def run_check(
         return CheckResult(export=export, findings=findings, gate=None, as_of=as_of_ts)
     from .gate import run_gate
 
-    with _gate_worker(cleaning=export is None) as worker:
+    with nullcontext(worker) if worker else _gate_worker(cleaning=export is None) as worker:
         export = export or load_export(data, cfg)
         if worker is None:
             gate_result = run_gate(export.frames, cfg)

@@ -99,9 +99,18 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import run_check, write_check_outputs
+    from contextlib import nullcontext
 
-    result = run_check(args.data, args.as_of or date.today(), gate=not args.no_gate)
+    from .gate_worker import GateWorker
+
+    # Started before this process imports pandas: Great Expectations imports in the worker
+    # on the other core from the first second on.
+    with nullcontext(None) if args.no_gate else GateWorker() as worker:
+        from .check import run_check, write_check_outputs
+
+        result = run_check(
+            args.data, args.as_of or date.today(), gate=not args.no_gate, worker=worker
+        )
     out = write_check_outputs(result, args.out)
     for line in result.summary_lines():
         print(line)

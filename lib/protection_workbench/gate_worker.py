@@ -27,9 +27,10 @@ import subprocess
 import sys
 import threading
 import traceback
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .gx_validate import Batch, Validated
+if TYPE_CHECKING:  # pragma: no cover
+    from .gx_validate import Batch, Validated
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ def _receive(stream: IO[bytes]) -> Any:
 
 class GateWorker:
     """A worker process that imports GX now and validates later. Use as a context manager,
-    or call :meth:`close`; one request at a time."""
+    or call :meth:`close`; one request at a time. Importing this module is cheap (no pandas),
+    so a command can start the worker before its own imports."""
 
     def __init__(self, command: list[str] | None = None) -> None:
         self.command = command or [sys.executable, "-m", "protection_workbench.gate_worker"]

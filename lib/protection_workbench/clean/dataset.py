@@ -392,7 +392,7 @@ def _present(codes: np.ndarray, distinct: list) -> list:
 
 
 def _categorised(col: Column) -> bool:
-    return col.kind in ("code", "country") or col.name == "location"
+    return col.kind in ("code", "country", "list") or col.name == "location"
 
 
 def _categorise(
@@ -414,7 +414,7 @@ def _categorise(
             frame[col.name] = _as_categorical(
                 frame[col.name], cfg.codes(col.codes), factorised.get(col.name)
             )
-        elif col.name in ("location",):
+        elif col.kind == "list" or col.name == "location":
             frame[col.name] = _as_categorical(frame[col.name], [], factorised.get(col.name))
     return frame
 
