@@ -9,6 +9,7 @@ rules.md is read.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,14 +33,23 @@ class Context:
     # Conversions shared by several rules (stage ranks, group codes …), keyed by name and
     # the id of the frame they come from; filled by ``memo``.
     cache: dict = field(default_factory=dict, compare=False, repr=False)
+    _locks: dict = field(default_factory=dict, compare=False, repr=False)
+    _locks_guard: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def memo(self, name: str, frame: pd.DataFrame, compute: Callable[[], object]):
-        """``compute()`` once per context and frame, then from the cache."""
+        """``compute()`` once per context and frame, then from the cache (rules run in
+        several threads: one computes, the others asking for the same key wait for it)."""
         key = (name, id(frame))
-        if key not in self.cache:
-            # Keep the frame with its value, so that its id cannot be reused meanwhile.
-            self.cache[key] = (frame, compute())
-        return self.cache[key][1]
+        hit = self.cache.get(key)
+        if hit is None:
+            with self._locks_guard:
+                lock = self._locks.setdefault(key, threading.Lock())
+            with lock:
+                hit = self.cache.get(key)
+                if hit is None:
+                    # Keep the frame with its value, so that its id cannot be reused meanwhile.
+                    hit = self.cache[key] = (frame, compute())
+        return hit[1]
 
     @property
     def t(self):
