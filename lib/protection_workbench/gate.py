@@ -20,14 +20,16 @@ rows, so no raw value (name, id, date) is ever returned or stored.
 For speed, :func:`run_gate` hands GX each column's distinct values rather than every row
 for the expectations decided value by value (type, not null, code lists, formats, ranges):
 the verdicts are the same, and the unexpected counts are turned back into rows by counting
-the rows of each distinct value GX rejects (``_rows_from_reduced``). Uniqueness is validated on
-all rows, with each key replaced by a number of its own. Whenever the distinct values cannot
-stand for the rows exactly (an ``object`` column, a frame without rows, or any GX count the
-rows do not reproduce) the dataset is validated row by row, as it always is when the results
-are stored (``project_dir``).
+the rows of each distinct value GX rejects (``_rows_from_reduced``). Uniqueness is validated
+on the rows whose key is duplicated (and one that is not), each key replaced by a number of
+its own. Whenever the distinct values cannot stand for the rows exactly (an ``object``
+column, a frame without rows, or any GX count the rows do not reproduce) the dataset is
+validated row by row, as it always is when the results are stored (``project_dir``).
 
 Great Expectations takes seconds to import, so it is imported only inside the functions
-that need it; importing this module does not import it.
+that need it (``gx_validate.py``); importing this module does not import it. Given a
+``worker`` (``gate_worker.py``), the validations run in a process that imported GX while
+the data were cleaned.
 """
 
 from __future__ import annotations
