@@ -52,6 +52,24 @@ def interleaved(steps: dict[str, tuple[str, str]], repeat: int) -> dict[str, dic
     return {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
 
 
+def arguments(description: str, repeat: int):
+    """The command-line arguments every 1M-individual benchmark takes, parsed."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--individuals", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=repeat, help="best of N runs per step")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="generate into (and reuse) this folder instead of a temporary one",
+    )
+    return parser.parse_args()
+
+
 def generated_cases(folder, individuals: int, seed: int, reuse: bool = False):
     """Generate demo exports into ``folder``; return the path of the cases export.
 

@@ -7,13 +7,12 @@ read of the same cases export, measured in the same run (in alternation with the
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import floor_step, gb, generated_cases, interleaved  # noqa: E402
+from _measure import arguments, floor_step, gb, generated_cases, interleaved  # noqa: E402
 
 CHECKING_BODY = """
 g = time.perf_counter()
@@ -27,17 +26,7 @@ print(f"gate {g:.2f} s, rules {r:.2f} s, {len(findings)} findings", file=sys.std
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--individuals", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N runs per measurement")
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="generate into (and reuse) this folder instead of a temporary one",
-    )
-    args = parser.parse_args()
+    args = arguments(__doc__, repeat=3)
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data or Path(tmp) / "demo"
         only_cases = Path(tmp) / "cases_only"

@@ -5,27 +5,16 @@ Goal (issue: cleaning library): cleaning <= 4x the floor, peak memory <= 3 GB.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import floor_step, gb, generated_cases, interleaved  # noqa: E402
+from _measure import arguments, floor_step, gb, generated_cases, interleaved  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--individuals", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=5, help="best of N runs per measurement")
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="generate into (and reuse) this folder instead of a temporary one",
-    )
-    args = parser.parse_args()
+    args = arguments(__doc__, repeat=5)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.data or Path(tmp) / "demo"
         cases = generated_cases(out, args.individuals, args.seed, reuse=args.data is not None)

@@ -107,8 +107,6 @@ TEXT_KINDS = frozenset({"str", "code", "country", "list", "period"})
 COUNTRY_REGEX = r"^[A-Z]{3}$"
 PERIOD_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
 
-RESULT_FORMAT = gx_validate.RESULT_FORMAT
-
 RESULT_COLUMNS = [
     "dataset",
     "expectation",
@@ -128,14 +126,6 @@ _SHORT = {
     "expect_column_values_to_match_regex": "format",
     "expect_column_values_to_be_between": "in range",
 }
-
-
-# --------------------------------------------------------------------------- GX context
-
-# GX imports and contexts live in gx_validate (shared with the worker process).
-_quiet_gx = gx_validate.quiet_gx
-_quiet_context = gx_validate.quiet_context
-_file_context = gx_validate.file_context
 
 
 def default_project_dir() -> Path:
@@ -231,7 +221,7 @@ def build_suites(
     from .config import get_config
 
     cfg = cfg or get_config()
-    _quiet_gx()
+    gx_validate.quiet_gx()
     from great_expectations.core import ExpectationSuite
 
     suites: dict[str, ExpectationSuite] = {}
@@ -266,7 +256,7 @@ def write_suites(project_dir: str | Path | None = None, cfg: Config | None = Non
     """
     project_dir = Path(project_dir) if project_dir is not None else default_project_dir()
     suites = build_suites(cfg)
-    context = _quiet_context(_file_context(project_dir))
+    context = gx_validate.quiet_context(gx_validate.file_context(project_dir))
     context.variables.save()
     for existing in context.suites.all():
         if existing.name not in suites:

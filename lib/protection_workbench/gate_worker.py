@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct(">Q")  # payload length
-READY = b"ready"
 
 
 class WorkerFailed(RuntimeError):

@@ -24,8 +24,6 @@ from typing import Any
 
 import pandas as pd
 
-log = logging.getLogger(__name__)
-
 RESULT_FORMAT = {
     "result_format": "SUMMARY",
     "partial_unexpected_count": 0,

@@ -114,20 +114,29 @@ class Factorized:
     indices: pa.ChunkedArray | None = None
 
 
+def _arrow_codes(data: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, pa.ChunkedArray] | None:
+    """Arrow's dictionary encoding of ``data``: per-row codes (-1: missing), the distinct
+    values and the per-row indices; None when the chunks do not share one dictionary."""
+    if not len(data):
+        return None
+    chunks = data.dictionary_encode().chunks
+    dictionary = chunks[-1].dictionary
+    # Arrow encodes the chunks with one memo table: every chunk holds the same dictionary.
+    address = dictionary.buffers()[1].address
+    if not all(c.dictionary.buffers()[1].address == address for c in chunks):
+        return None
+    indices = pa.chunked_array([c.indices for c in chunks], type=chunks[0].indices.type)
+    filled = indices.fill_null(-1) if indices.null_count else indices
+    return filled.to_numpy().astype(np.intp, copy=False), dictionary, indices
+
+
 def factorize(values: pd.Series) -> Factorized:
     """Factorise ``values``: Arrow's dictionary encoding for ``str`` data, else pandas."""
     data = arrow_strings(values)
-    encoded = data.dictionary_encode() if data is not None and len(data) else None
-    if encoded is not None and encoded.num_chunks:
-        chunks = encoded.chunks
-        dictionary = chunks[-1].dictionary
-        # Arrow encodes the chunks with one memo table: every chunk holds the same dictionary.
-        address = dictionary.buffers()[1].address
-        if all(c.dictionary.buffers()[1].address == address for c in chunks):
-            indices = pa.chunked_array([c.indices for c in chunks], type=chunks[0].indices.type)
-            filled = indices.fill_null(-1) if indices.null_count else indices
-            codes = filled.to_numpy().astype(np.intp, copy=False)
-            return Factorized(codes, dictionary.to_pylist(), dictionary, indices)
+    encoded = _arrow_codes(data) if data is not None else None
+    if encoded is not None:
+        codes, dictionary, indices = encoded
+        return Factorized(codes, dictionary.to_pylist(), dictionary, indices)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return Factorized(codes, uniques)
 
@@ -163,16 +172,15 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, int]:
 
 
 def _codes_of_strings(data: pa.ChunkedArray) -> tuple[np.ndarray, int]:
-    encoded = data.dictionary_encode() if len(data) else None
-    if encoded is None or encoded.num_chunks != 1:
-        encoded = pa.chunked_array([encoded.combine_chunks()]) if encoded is not None else None
-    if encoded is None:
-        result = (np.zeros(0, dtype=np.int64), 0)
+    encoded = _arrow_codes(data)
+    if encoded is not None:
+        codes, dictionary, _ = encoded
+        result = (codes.astype(np.int64, copy=False), len(dictionary))
+    elif len(data):
+        codes, uniques = pd.factorize(pd.Series(data.to_pandas()), use_na_sentinel=True)
+        result = (codes.astype(np.int64), len(uniques))
     else:
-        chunk = encoded.chunk(0)
-        indices = chunk.indices
-        filled = indices.fill_null(-1) if indices.null_count else indices
-        result = (filled.to_numpy().astype(np.int64), len(chunk.dictionary))
+        result = (np.zeros(0, dtype=np.int64), 0)
     result[0].flags.writeable = False  # shared: nobody may change it in place
     return result
 

@@ -45,16 +45,10 @@ def text_isin(values: pd.Series, allowed: list[str]) -> np.ndarray:
     return per_value(values, lambda s: text(s).isin(allowed).to_numpy(dtype=bool))
 
 
-def codes_of(values: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of the distinct values (-1 for missing) and their number (computed once
-    per column, shared with the quality gate: see ``value_codes``)."""
-    return value_codes(values)
-
-
 def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the distinct values of ``values`` and ``text()`` of each, indexed by code + 1
     (so that a missing value, code -1, looks up position 0)."""
-    codes, k = codes_of(values)
+    codes, k = value_codes(values)
     first = np.full(k + 1, len(codes), dtype=np.int64)
     np.minimum.at(first, codes + 1, np.arange(len(codes)))  # the first row of each code
     slots = np.flatnonzero(first < len(codes))
@@ -116,7 +110,7 @@ def _case_groups(ctx: Context, cases: pd.DataFrame) -> tuple[np.ndarray, int] | 
     by the text of case_id)."""
 
     def compute():
-        codes, k = codes_of(cases["case_id"])
+        codes, k = value_codes(cases["case_id"])
         return None if (codes < 0).any() else (codes, k)
 
     return ctx.memo("case groups", cases, compute)
@@ -187,7 +181,7 @@ def c002(ctx: Context) -> pd.DataFrame:
     """The same individual_id appears on more than one row of the case export. Each person
     must have exactly one record: merge the duplicates in MiMOSA."""
     cases = ctx.frames["cases"]
-    codes, k = codes_of(cases["individual_id"])
+    codes, k = value_codes(cases["individual_id"])
     rows_of = np.bincount(codes[codes >= 0], minlength=k)
     per_row = np.where(codes >= 0, rows_of[np.maximum(codes, 0)], 0)
     dup = per_row > 1
@@ -575,8 +569,8 @@ def c012(ctx: Context) -> pd.DataFrame:
         principal = cases["is_principal"].fillna(False).astype(bool).to_numpy(dtype=bool)
         principals = pd.Series(np.bincount(codes, weights=principal, minlength=k)[codes])
         principals = principals.astype(np.int64)
-        destinations = pd.Series(_nunique_by(codes, k, *codes_of(cases["destination_country"])))
-        manifest_codes, n_manifests = codes_of(cases["manifest_id"])
+        destinations = pd.Series(_nunique_by(codes, k, *value_codes(cases["destination_country"])))
+        manifest_codes, n_manifests = value_codes(cases["manifest_id"])
         manifest_codes = np.where(moving, manifest_codes, -1)
         manifests = pd.Series(_nunique_by(codes, k, manifest_codes, n_manifests))
     parts = [
