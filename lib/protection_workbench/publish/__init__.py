@@ -1,0 +1,1 @@
+"""Publishing: what turns report figures into what reviewers read (HTML, tables, labels)."""
