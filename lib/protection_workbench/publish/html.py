@@ -20,8 +20,9 @@ CSP = (
 )
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 
-# Characters that Markdown would read as markup; escaped with a backslash.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Characters that HTML or Markdown would read as markup. In Markdown each becomes a numeric
+# character reference: CommonMark shows it as the character and never as markup.
+_MARKUP = re.compile(r"[&<>\"'\\`*_{}\[\]()#+\-.!|~:]")
 
 
 def esc(value: object) -> str:
@@ -30,6 +31,8 @@ def esc(value: object) -> str:
 
 
 def esc_markdown(value: object) -> str:
-    """``value`` as text safe inside Markdown that is rendered to HTML: HTML-escaped, and
-    Markdown's own markup characters backslash-escaped (no link, image or emphasis)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", esc(value))
+    """``value`` as text safe inside Markdown rendered to HTML: every character that HTML or
+    Markdown reads as markup is written as a character reference (no tag, link, image or
+    emphasis; the reader sees the text as it was)."""
+    text = "" if value is None else str(value)
+    return _MARKUP.sub(lambda m: f"&#{ord(m.group())};", text)
