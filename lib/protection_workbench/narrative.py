@@ -7,6 +7,9 @@ the week before never gives away a small number. Counts that are not counts of p
 (flights, outreach sessions, NFI kits) are written exactly (``protect=False``).
 
 A dataset absent from the export gives a sentence saying the figure is not available.
+
+:func:`weekly_narrative_markdown` gives the same paragraphs escaped for Markdown
+(:func:`protection_workbench.publish.html.esc_markdown`): that is what a notebook shows.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 from datetime import date
 
 from . import disclosure
+from .publish.html import esc_markdown
+from .publish.labels import OTHER
 from .reports.weekly import WeeklyFigures
 
 DESTINATIONS_NAMED = 3
@@ -31,6 +36,7 @@ VULNERABILITY_NOUNS: dict[str, tuple[str, str]] = {
         "members of single-headed households",
     ),
     "pregnant": ("pregnant woman", "pregnant women"),
+    OTHER: ("person with another vulnerability", "people with other vulnerabilities"),
 }
 
 SERVICE_NAMES: dict[str, str] = {
@@ -41,6 +47,7 @@ SERVICE_NAMES: dict[str, str] = {
     "legal": "legal aid",
     "cash": "cash assistance",
     "other": "other services",
+    OTHER: "services not in the code list",
 }
 
 
@@ -394,3 +401,9 @@ PARAGRAPHS = (
 def weekly_narrative(fig: WeeklyFigures) -> list[str]:
     """The report's paragraphs in reading order (empty ones left out)."""
     return [text for text in (paragraph(fig) for paragraph in PARAGRAPHS) if text]
+
+
+def weekly_narrative_markdown(fig: WeeklyFigures) -> list[str]:
+    """:func:`weekly_narrative` with every paragraph escaped for Markdown: whatever a label
+    from the exports holds, it shows as text (no tag, link, image or emphasis)."""
+    return [esc_markdown(text) for text in weekly_narrative(fig)]

@@ -8,6 +8,9 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
+from .publish.html import esc_markdown
+from .publish.tables import styled
+
 
 def resolve_as_of(as_of: str | date | None) -> date:
     """The report's as-of date: a ``YYYY-MM-DD`` string, a date, or empty for today."""
@@ -30,7 +33,10 @@ def describe_sources(names: list[str]) -> str:
 
 
 def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "") -> Markdown:
-    """Title block every report starts with: as-of date, data sources and run id."""
+    """Title block every report starts with: as-of date, data sources and run id.
+
+    File and folder names come from the exports' folder and may hold anything: they (and
+    the title and run id) are escaped for Markdown."""
     folder = Path(data_dir)
     sources = (
         sorted(
@@ -41,11 +47,12 @@ def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "
     )
     iso = as_of.isocalendar()
     lines = [
-        f"# {title}",
+        f"# {esc_markdown(title)}",
         "",
         f"**As of** {as_of:%d %B %Y} (ISO week {iso.year}-W{iso.week:02d})  ",
-        f"**Data sources** {describe_sources(sources)} in `{folder.name}/`  ",
-        f"**Run** {run_id or 'interactive'}",
+        f"**Data sources** {esc_markdown(describe_sources(sources))} in "
+        f"{esc_markdown(folder.name + '/')}  ",
+        f"**Run** {esc_markdown(run_id or 'interactive')}",
     ]
     return Markdown("\n".join(lines))
 
@@ -56,5 +63,6 @@ def fmt_int(value: float | int) -> str:
 
 
 def styled_counts(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """A plain count table without the index name clutter, numbers right-aligned."""
-    return frame.style.format(thousands=",", na_rep="").set_table_attributes('class="counts"')
+    """A plain count table without the index name clutter, numbers right-aligned; every
+    value and label HTML-escaped (:func:`protection_workbench.publish.tables.styled`)."""
+    return styled(frame, hide_index=False, precision=6).set_table_attributes('class="counts"')

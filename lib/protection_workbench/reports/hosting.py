@@ -9,6 +9,10 @@ The semantics are those of the hosting rules (``rules/hosting.py``): a placement
 on day d when ``start_date <= d`` and (``end_date`` is missing or ``d < end_date``), so the
 exit day is not hosted; "overdue" is H001, "not followed up" is H005, payment findings
 are H004.
+
+Labels (host types, mantikas, exit reasons, visit types, compliance) are only values that
+``config/`` lists: anything else in the exports is counted under "Other / unrecognised"
+(:mod:`protection_workbench.publish.labels`), so free text is never published as a label.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
+from ..publish.labels import OTHER, known_labels
 from ..rules import run_rules
 from ..rules.hosting import active_on as _rule_active_on
 from ..rules.hosting import expected_amounts
@@ -52,6 +57,13 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").where(values.notna(), MISSING)
 
 
+def _label(values: pd.Series, column: str, extra: Sequence[str] = ()) -> pd.Series:
+    """Values as labels: known to ``config/`` (or in ``extra``), else "Other /
+    unrecognised"; missing as "(missing)"."""
+    known = known_labels(_text(values).where(values.notna()), column, extra=extra)
+    return known.where(known.notna(), MISSING)
+
+
 def _by(by: str | Sequence[str]) -> list[str]:
     columns = [by] if isinstance(by, str) else list(by)
     unknown = [c for c in columns if c not in HOST_COLUMNS]
@@ -72,7 +84,7 @@ def with_host(placements: pd.DataFrame, hosts: pd.DataFrame) -> pd.DataFrame:
     out = placements.copy()
     pkey = _text(placements["host_id"])
     for col in HOST_COLUMNS:
-        lookup = pd.Series(_text(info[col]).to_numpy(), index=key.to_numpy())
+        lookup = pd.Series(_label(info[col], col).to_numpy(), index=key.to_numpy())
         out[col] = pkey.map(lookup).fillna(MISSING).to_numpy()
     return out
 
@@ -98,8 +110,8 @@ def occupancy(hosts: pd.DataFrame, placements: pd.DataFrame, as_of: DateLike) ->
     h = h[h["active"].fillna(False).astype(bool).to_numpy()]
     cap = pd.DataFrame(
         {
-            "host_type": _text(h["host_type"]).to_numpy(),
-            "mantika": _text(h["mantika"]).to_numpy(),
+            "host_type": _label(h["host_type"], "host_type").to_numpy(),
+            "mantika": _label(h["mantika"], "mantika").to_numpy(),
             "capacity": h["capacity"].astype("Float64").fillna(0).to_numpy(dtype=float),
         }
     )
@@ -184,15 +196,17 @@ def movements(
 ) -> Movements:
     """Placements started and ended (exit day = end_date) within the period.
 
-    ``by_reason`` lists the ``reasons`` given (code list order, zeros kept) then any other
-    reason found, and "(missing)" for exits without a reason.
+    ``by_reason`` lists the ``reasons`` given (code list order, zeros kept), then any other
+    reason of the code list found, "Other / unrecognised" for reasons ``config/`` does not
+    list and "(missing)" for exits without a reason.
     """
     lo, hi = _day(period_start), _day(period_end)
     started = placements["start_date"].between(lo, hi).fillna(False).to_numpy(dtype=bool)
     ended = placements["end_date"].between(lo, hi).fillna(False).to_numpy(dtype=bool)
-    counts = _text(placements.loc[ended, "exit_reason"]).value_counts()
+    counts = _label(placements.loc[ended, "exit_reason"], "exit_reason", reasons).value_counts()
     order = list(reasons) + sorted(
-        (r for r in counts.index if r not in reasons), key=lambda r: (r == MISSING, r)
+        (r for r in counts.index if r not in reasons),
+        key=lambda r: (r == MISSING, r == OTHER, r),
     )
     by_reason = counts.reindex(order, fill_value=0).astype(int).rename("exits")
     by_reason.index.name = "exit_reason"
@@ -347,8 +361,10 @@ def compliance_followup(
     dated = visits["visit_date"]
     in_period = visits[((dated >= lo) & (dated <= day)).fillna(False).to_numpy(dtype=bool)]
     comp = _text(in_period["compliance"])
-    order = list(compliance) + sorted(set(comp) - set(compliance))
-    table = pd.crosstab(_text(in_period["visit_type"]), comp).reindex(columns=order, fill_value=0)
+    shown = _label(in_period["compliance"], "compliance", compliance)
+    order = list(compliance) + sorted(set(shown) - set(compliance))
+    kinds = _label(in_period["visit_type"], "visit_type")
+    table = pd.crosstab(kinds, shown).reindex(columns=order, fill_value=0)
     table.index.name, table.columns.name = "visit_type", None
     major = in_period[(comp == "major_issue").to_numpy()]
     follow = visits[(_text(visits["visit_type"]) == "follow_up").to_numpy()]

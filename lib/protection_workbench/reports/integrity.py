@@ -29,6 +29,9 @@ from ..disclosure import (
     suppression_mask,
 )
 from ..privacy import pseudonymise
+from ..publish import tables as _tables
+from ..publish.html import esc_markdown
+from ..publish.labels import known_labels
 from ..rules.registry import FINDING_COLUMNS
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -96,12 +99,17 @@ def iso_week(dates: pd.Series) -> pd.Series:
     return text.where(dates.notna())
 
 
-def counts_by(findings: pd.DataFrame, cases: pd.DataFrame, by: str) -> pd.DataFrame:
+def counts_by(
+    findings: pd.DataFrame, cases: pd.DataFrame, by: str, known_only: bool = False
+) -> pd.DataFrame:
     """Findings of the ``cases`` dataset by the case's location, mantika or registration week.
 
     Columns: ``by``, errors, warnings, findings (all rules), records (distinct individuals).
     A finding whose record is not in ``cases`` (or has no value) counts under "(missing)".
-    Weeks are in time order; locations and mantikas by number of findings.
+    Weeks are in time order; locations and mantikas by number of findings. With
+    ``known_only`` (reviewers' tables) a location or mantika that ``config/`` does not
+    list counts under "Other / unrecognised" (:mod:`protection_workbench.publish.labels`):
+    free text typed into the column is never a label.
     """
     if by not in BY_COLUMNS:
         raise ValueError(f"by must be one of {', '.join(BY_COLUMNS)}, not {by!r}")
@@ -112,6 +120,8 @@ def counts_by(findings: pd.DataFrame, cases: pd.DataFrame, by: str) -> pd.DataFr
         values = iso_week(people["registration_date"])
     else:
         values = people[by].astype("str").where(people[by].notna())
+        if known_only:
+            values = known_labels(values, by)
     lookup = pd.Series(values.to_numpy(), index=ids.to_numpy())
     group = _as_key_text(ours["record_id"]).map(lookup).fillna(MISSING)
     frame = pd.DataFrame(
@@ -305,8 +315,17 @@ def referral_followups(
     )
 
 
+def _labels(values: pd.Series, by: str, known_only: bool) -> pd.Series:
+    """Group labels: the value (``config/``-known only, else "Other / unrecognised", when
+    ``known_only``), "(missing)" where there is none."""
+    text = values.astype("str").where(values.notna())
+    if known_only:
+        text = known_labels(text, by)
+    return text.where(text.notna(), MISSING)
+
+
 def _followup_summary(open_: pd.DataFrame, by: str) -> pd.DataFrame:
-    key = open_[by].astype("str").where(open_[by].notna(), MISSING)
+    key = _labels(open_[by], by, known_only=False)
     days = open_["days_overdue"].astype("Float64")
     frame = pd.DataFrame({by: key.to_numpy(), "days": days.to_numpy()})
     out = frame.groupby(by).agg(
@@ -379,11 +398,9 @@ def for_display(
 
 def styled(frame: pd.DataFrame, caption: str | None = None):
     """A table without the index, counts with thousands separators, one decimal for ratios;
-    text is HTML-escaped (a published "<5" is text, not markup)."""
-    styler = frame.style.hide(axis="index").format(
-        precision=1, thousands=",", na_rep="", escape="html"
-    )
-    return styler.set_caption(caption) if caption else styler
+    every value, label and the caption HTML-escaped (:func:`protection_workbench.publish.
+    tables.styled`: a published "<5" is text, a value from the exports never markup)."""
+    return _tables.styled(frame, caption)
 
 
 # --------------------------------------------------------------------------- published tables
@@ -486,8 +503,10 @@ def where_table(
     findings: pd.DataFrame, cases: pd.DataFrame, by: str, restricted: bool
 ) -> pd.DataFrame:
     """:func:`counts_by` as published: errors, warnings, findings (their total) and records
-    (distinct individuals, each in one group), each with a Total row."""
-    counts = counts_by(findings, cases, by).set_index(by)
+    (distinct individuals, each in one group), each with a Total row. In the reviewer
+    version only locations and mantikas known to ``config/`` are labels (others are
+    counted under "Other / unrecognised")."""
+    counts = counts_by(findings, cases, by, known_only=not restricted).set_index(by)
     found = with_totals(counts[["errors", "warnings", "findings"]], column=False)
     records = with_totals(counts[["records"]], column=False)
     shown = pd.concat(
@@ -520,10 +539,30 @@ def failed_expectations(failed: pd.DataFrame, restricted: bool) -> pd.DataFrame:
 
 
 def manifests_table(flights: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """:func:`manifests` as published: flight dates as dates, passengers as counts."""
+    """:func:`manifests` as published: flight dates as dates, passengers as counts; in the
+    reviewer version flight types and destinations that ``config/`` does not know read
+    "Other / unrecognised"."""
     out = flights.assign(flight_date=pd.to_datetime(flights["flight_date"]).dt.date)
     out["passengers"] = [count_text(n, restricted) for n in flights["passengers"]]
+    if not restricted:
+        for column in ("flight_type", "destination_country"):
+            out[column] = known_labels(out[column], column)
     return out
+
+
+def flight_sentence(flights: pd.DataFrame, chosen: str, restricted: bool) -> str:
+    """The Markdown line naming the reviewed flight: its id, type, date, destination and
+    passengers; every value from the exports escaped (and, for reviewers, only flight types
+    and destinations known to ``config/``)."""
+    flight = manifests_table(flights, restricted).set_index("manifest_id").loc[chosen]
+    n = flights.set_index("manifest_id").loc[chosen, "passengers"]
+    when = pd.Timestamp(flight["flight_date"])
+    day = f"{when:%d %B %Y}" if pd.notna(when) else "an unknown date"
+    return (
+        f"**Manifest** {esc_markdown(chosen)}: {esc_markdown(flight['flight_type'])} flight on "
+        f"{day} to {esc_markdown(flight['destination_country'])}, "
+        f"**{flight['passengers']} passenger{'' if n == 1 else 's'}**."
+    )
 
 
 def decision_counts(decisions: pd.DataFrame, restricted: bool) -> pd.Series:
@@ -578,11 +617,14 @@ def reasons_by_rule(
     return out
 
 
-def followup_counts(followups: ReferralFollowUps, by: str) -> pd.DataFrame:
+def followup_counts(
+    followups: ReferralFollowUps, by: str, restricted: bool = False
+) -> pd.DataFrame:
     """Open referrals by ``by`` (service or referred_to), labels in the index: overdue, not
-    yet due and open (their sum), most overdue first."""
+    yet due and open (their sum), most overdue first. Unless ``restricted``, services and
+    partners that ``config/`` does not list are counted under "Other / unrecognised"."""
     open_ = followups.open
-    key = open_[by].astype("str").where(open_[by].notna(), MISSING)
+    key = _labels(open_[by], by, known_only=not restricted)
     grouped = open_["days_overdue"].groupby(key.to_numpy())
     counts = pd.DataFrame({"overdue": grouped.count(), "open": grouped.size()})
     counts["not yet due"] = counts["open"] - counts["overdue"]
@@ -594,10 +636,10 @@ def followup_counts(followups: ReferralFollowUps, by: str) -> pd.DataFrame:
 def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> pd.DataFrame:
     """:func:`followup_counts` as published, with a Total row and the median days overdue
     (of the overdue referrals), not shown where their number is hidden."""
-    counts = with_totals(followup_counts(followups, by), column=False)
+    counts = with_totals(followup_counts(followups, by, restricted), column=False)
     shown = publish(counts, restricted, row_total=TOTAL, col_total="open")
     open_ = followups.open
-    key = open_[by].astype("str").where(open_[by].notna(), MISSING)
+    key = _labels(open_[by], by, known_only=not restricted)
     days = open_["days_overdue"].astype("Float64")
     median = days.groupby(key.to_numpy()).median()
     median.loc[TOTAL] = days.median()
@@ -706,3 +748,31 @@ def grouped_counts(frame: pd.DataFrame, by: list[str], name: str, restricted: bo
     out = pd.concat([labels, total], ignore_index=True)
     out[name] = shown[name].to_numpy()
     return out
+
+
+def extra_columns(unknown: dict[str, list[str]], restricted: bool) -> str:
+    """Markdown about the columns not in the data contract, per dataset (``unknown``: the
+    ``unknown_columns`` of each dataset's cleaning report, "file: header").
+
+    Headers and file names come from the exports and may hold anything: the reviewer
+    version counts them; the case workers' copy lists them, escaped."""
+    found = {name: list(columns) for name, columns in unknown.items() if columns}
+    if not found:
+        return "No extra columns."
+    lines = []
+    for name, columns in found.items():
+        n = len(columns)
+        if restricted:
+            listed = ", ".join(esc_markdown(c) for c in columns)
+            lines.append(f"- **{esc_markdown(name)}**: {listed}")
+        else:
+            lines.append(
+                f"- **{esc_markdown(name)}**: {n:,} column{'' if n == 1 else 's'} not in the "
+                "contract"
+            )
+    if not restricted:
+        lines.append(
+            "\nThe headers themselves are not shown here: they are in the cleaning report of "
+            "the run (restricted, for case workers), to be taught in `config/header_aliases.yaml`."
+        )
+    return "\n".join(lines)

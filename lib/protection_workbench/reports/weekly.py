@@ -11,6 +11,10 @@ Monday to the as-of date. The figures are exact counts (plain ints, dicts and
 DataFrames): disclosure control (small cells shown as "<5") is applied where they are
 published, by :mod:`protection_workbench.narrative` and the notebook, never here.
 A dataset absent from the export gives ``None`` for the figures that need it.
+
+Labels (destinations, vulnerabilities, services, exit reasons) are only values that
+``config/`` knows: anything else is counted under "Other / unrecognised"
+(:mod:`protection_workbench.publish.labels`), so free text is never published as a label.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
+from ..publish.labels import known_labels, known_or_other
 
 FLIGHT_TYPES = ("charter", "commercial")
 AGE_BANDS = ("0–4", "5–11", "12–17", "18–59", "60+")
@@ -173,7 +178,9 @@ def _departed(cases: pd.DataFrame) -> pd.DataFrame:
         _band=age_band(age).to_numpy(),
         _sex=sex.to_numpy(),
         _flight=_text(gone["flight_type"]).fillna(UNKNOWN).to_numpy(),
-        _dest=_text(gone["destination_country"]).fillna(UNKNOWN).to_numpy(),
+        _dest=known_labels(gone["destination_country"], "destination_country")
+        .fillna(UNKNOWN)
+        .to_numpy(),
     )
 
 
@@ -217,7 +224,8 @@ def _vulnerability_table(parts: dict[str, pd.DataFrame], codes: list[str]) -> pd
     columns = {}
     for name, part in parts.items():
         listed = _text(part["vulnerabilities"]).dropna().str.split(";").explode().str.strip()
-        columns[name] = listed[listed.ne("")].value_counts()
+        listed = known_or_other(listed[listed.ne("")], codes)
+        columns[name] = listed.value_counts()
     table = pd.DataFrame(columns).fillna(0).astype(int)
     order = [c for c in codes if c in table.index] + sorted(set(table.index) - set(codes))
     table = table.reindex(order)
@@ -264,7 +272,11 @@ def _referral_figures(figures: WeeklyFigures, referrals: pd.DataFrame, as_of: da
     made = _in(referrals, "referral_date", figures.periods["week"])
     figures.referrals_week = int(len(made))
     figures.referrals_by_service = (
-        _text(made["service"]).fillna(UNKNOWN).value_counts().astype(int).rename("referrals")
+        known_labels(made["service"], "service")
+        .fillna(UNKNOWN)
+        .value_counts()
+        .astype(int)
+        .rename("referrals")
     )
     overdue = (
         referrals["follow_up_due"].lt(pd.Timestamp(as_of)) & referrals["follow_up_date"].isna()
@@ -297,7 +309,11 @@ def _hosting_figures(figures: WeeklyFigures, placements: pd.DataFrame, as_of: da
         "exits": int(len(exits)),
     }
     figures.exits_by_reason = (
-        _text(exits["exit_reason"]).fillna(UNKNOWN).value_counts().astype(int).rename("exits")
+        known_labels(exits["exit_reason"], "exit_reason")
+        .fillna(UNKNOWN)
+        .value_counts()
+        .astype(int)
+        .rename("exits")
     )
 
 
