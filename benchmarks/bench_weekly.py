@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from protection_workbench.pipeline import WEEKLY_REPORTS, Report, run_weekly
+from protection_workbench.run.weekly import WEEKLY_REPORTS, Report, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
 
 AS_OF = date(2026, 11, 24)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from protection_workbench.pipeline import run_weekly
+from protection_workbench.run.weekly import run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

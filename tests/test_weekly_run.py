@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from protection_workbench.pipeline import WEEKLY_REPORTS, Report, RunFailed, run_weekly
+from protection_workbench.run.weekly import WEEKLY_REPORTS, Report, RunFailed, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
 
 AS_OF = date(2026, 11, 24)
@@ -139,21 +139,27 @@ def full_run(demo, tmp_path_factory) -> tuple[Path, dict]:
 def test_every_report_is_produced_with_a_complete_run_folder(full_run):
     out, record = full_run
     run = out / record["run_id"]
+    restricted = out.with_name("outputs-restricted") / record["run_id"]
+    assert Path(record["restricted"]) == restricted
     assert record["status"] in {"ok", "gate_failed"}
     for report in WEEKLY_REPORTS:
         html = run / report.notebook.replace(".ipynb", ".html")
         assert html.is_file(), html
         assert (run / "notebooks" / report.notebook).is_file()
-        if report.case_worker_copy:  # real ids, for case workers, in the restricted folder
-            assert (run / "restricted" / html.name).is_file(), html.name
+        if report.case_worker_copy:  # real ids, for case workers, in the restricted root
+            assert (restricted / html.name).is_file(), html.name
+            assert not (run / "restricted").exists()
         text = html.read_text("utf-8")
         assert "Traceback" not in text
         assert not re.search(r"""(src|href)=["']https?://""", text), "network request in HTML"
         assert record["as_of"] in text and record["run_id"] in text
-    for name in ("index.html", "run.json", "gate.json", "restricted/findings.csv"):
+    for name in ("index.html", "run.json", "gate.json"):
         assert (run / name).is_file(), name
-    assert (run / "restricted" / "cleaning" / "cleaning_report.json").is_file()
-    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert (restricted / "findings.csv").is_file()
+    assert (restricted / "cleaning" / "cleaning_report.json").is_file()
+    assert not (restricted / "prepared").exists(), "the hand-off copy of the data is removed"
+    for root in (out, restricted.parent):
+        assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_run_json_matches_the_inputs(full_run, demo):
@@ -193,7 +199,7 @@ def test_planted_personal_data_reaches_no_reviewer_output(full_run, demo):
     cases = load_export(demo)["cases"]
     assert (cases["first_name"] == "Zorblatt").sum() == 6
     assert (cases["date_of_birth"] == "1931-03-13").sum() == 6
-    restricted = (run / "restricted" / "findings.csv").read_text()
+    restricted = (Path(record["restricted"]) / "findings.csv").read_text()
     assert "Zorblatt" not in restricted  # findings name records by id, never by name
 
 
@@ -207,26 +213,35 @@ def test_reviewer_pages_never_link_the_restricted_folder(full_run):
     assert record["run_id"] in site
 
 
-def test_a_failing_cell_is_kept_as_a_failed_run_and_spares_earlier_runs(demo, tmp_path):
+def test_a_failing_report_spares_the_others_and_earlier_runs(demo, tmp_path):
     out = tmp_path / "outputs"
     notebooks = tmp_path / "notebooks"
     _tiny_notebook(notebooks, "good", "print('fine')")
-    _tiny_notebook(notebooks, "bad", "raise ValueError('planted failure in the report')")
+    _tiny_notebook(notebooks, "bad", "raise ValueError('planted failure Zorblatt')")
     first = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
     before = {p: p.read_bytes() for p in (out / first["run_id"]).rglob("*") if p.is_file()}
-    with pytest.raises(RunFailed) as info:
-        run_weekly(demo, AS_OF, out, (Report("bad.ipynb", "Bad"),), notebooks)
-    message = str(info.value)
-    assert "bad.ipynb" in message and "cell" in message and "planted failure" in message
-    failed = [p for p in out.iterdir() if p.name.endswith(".failed")]
-    assert len(failed) == 1
-    error = (failed[0] / "error.txt").read_text()
-    assert "bad.ipynb" in error and "cell" in error and "planted failure" in error
-    assert (failed[0] / "notebooks" / "bad.ipynb").is_file(), "executed notebook kept"
+    record = run_weekly(
+        demo, AS_OF, out, (Report("bad.ipynb", "Bad"), Report("good.ipynb", "Good")), notebooks
+    )
+    assert record["status"] == "reports_failed"
+    run, restricted = out / record["run_id"], Path(record["restricted"])
+    bad, good = record["reports"]
+    assert bad["status"] == "failed" and good["status"] == "ok"
+    assert (run / "good.html").is_file() and not (run / "bad.html").exists()
+    # reviewers read what failed and where, never a value from the data
+    error = (run / "error.txt").read_text()
+    assert "bad.ipynb" in error and "cell" in error and "ValueError" in error
+    assert "Zorblatt" not in error and "Zorblatt" not in (run / "run.json").read_text()
+    assert "Zorblatt" not in (run / "index.html").read_text()
+    assert not (run / "notebooks" / "bad.ipynb").exists(), "its error output may quote data"
+    # maintainers get the whole story in the restricted folder, without terminal colours
+    log = (restricted / "logs" / "error.log").read_text()
+    assert "planted failure Zorblatt" in log and "\x1b[" not in log
+    assert (restricted / "notebooks" / "failed-bad.ipynb").is_file()
     after = {p: p.read_bytes() for p in (out / first["run_id"]).rglob("*") if p.is_file()}
     assert after == before, "an earlier run was changed"
     site = (out / "index.html").read_text()
-    assert first["run_id"] in site and "FAILED" in site
+    assert first["run_id"] in site and record["run_id"] in site and "some reports failed" in site
 
 
 def test_a_corrupt_export_fails_cleanly_at_the_cli(tmp_path):
@@ -244,6 +259,9 @@ def test_a_corrupt_export_fails_cleanly_at_the_cli(tmp_path):
     assert proc.returncode == 2
     assert "cases.csv" in proc.stderr and "Traceback" not in proc.stderr
     assert [p.name.endswith(".failed") for p in out.iterdir() if p.is_dir()] == [True]
+    failed = next(p for p in out.iterdir() if p.is_dir())
+    assert "cases.csv" in (failed / "error.txt").read_text()
+    assert not list(out.with_name("outputs-restricted").rglob("prepared"))
 
 
 def test_reruns_of_the_same_week_get_new_run_ids(demo, tmp_path):
@@ -260,7 +278,7 @@ RUNNER = """
 import sys
 from datetime import date
 from pathlib import Path
-from protection_workbench.pipeline import Report, run_weekly
+from protection_workbench.run.weekly import Report, run_weekly
 run_weekly(Path(sys.argv[1]), date(2026, 11, 24), Path(sys.argv[2]),
            (Report("slow.ipynb", "Slow"),), Path(sys.argv[3]))
 """
@@ -307,7 +325,13 @@ def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     assert complete == [], "a killed run must not look complete"
     site = out / "index.html"
     assert not site.exists() or "Slow" not in site.read_text()
-    # the next run is not disturbed by the leftover staging folder
+    restricted = out.with_name("outputs-restricted")
+    assert list(restricted.glob(".*.tmp/prepared")), "the killed run had handed off its data"
+    # the next run sweeps what the killed one left, including its copy of the data
     _tiny_notebook(notebooks, "slow", "print('quick this time')")
     record = run_weekly(demo, AS_OF, out, (Report("slow.ipynb", "Slow"),), notebooks)
     assert (out / record["run_id"] / "slow.html").is_file()
+    assert record["swept_leftovers"] == 2
+    for root in (out, restricted):
+        assert not [p.name for p in root.iterdir() if p.name.endswith(".tmp")]
+    assert not list(restricted.rglob("prepared")) and not list(restricted.rglob("*.parquet"))

@@ -18,7 +18,8 @@ import pandas as pd
 
 from .clean.load import Export, load_export, write_cleaning_outputs
 from .config import Config, get_config
-from .paths import staged_folder
+from .errors import WorkbenchError
+from .outputs import replacing_own_output, write_csv
 from .rules import FINDING_COLUMNS, catalogue, run_rules
 from .rules.registry import as_date
 
@@ -58,6 +59,46 @@ class CheckResult:
     def exit_code(self) -> int:
         return EXIT_OK if self.passed else EXIT_FAILED
 
+    def save(self, folder: Path) -> Path:
+        """Write this result into ``folder`` for the notebooks of a run (see :meth:`load`):
+        the cleaned export and the findings as Parquet, the gate result and as-of as JSON."""
+        self.export.save(folder / "export")
+        self.findings.to_parquet(folder / "findings.parquet")
+        meta = {"as_of": self.as_of.isoformat(), "gate": self.gate is not None}
+        if self.gate is not None:
+            self.gate.results.to_parquet(folder / "gate_results.parquet")
+            meta.update(
+                gate_passed=bool(self.gate.passed),
+                gate_seconds=float(self.gate.seconds),
+                gate_datasets=list(self.gate.datasets),
+            )
+        (folder / "check.json").write_text(json.dumps(meta), "utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> CheckResult:
+        """The result a run saved into ``folder`` with :meth:`save`."""
+        from .gate import GateResult
+
+        try:
+            meta = json.loads((folder / "check.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise WorkbenchError(f"{folder}: no prepared check of a run here ({exc})") from None
+        gate = None
+        if meta["gate"]:
+            gate = GateResult(
+                passed=meta["gate_passed"],
+                results=pd.read_parquet(folder / "gate_results.parquet"),
+                seconds=meta["gate_seconds"],
+                datasets=meta["gate_datasets"],
+            )
+        return cls(
+            export=Export.load(folder / "export"),
+            findings=pd.read_parquet(folder / "findings.parquet"),
+            gate=gate,
+            as_of=pd.Timestamp(meta["as_of"]),
+        )
+
     def summary_lines(self) -> list[str]:
         lines = []
         if self.gate is not None:
@@ -81,18 +122,27 @@ def run_check(
     gate: bool = True,
     export: Export | None = None,
     worker: GateWorker | None = None,
+    prepared_dir: str | Path | None = None,
 ) -> CheckResult:
     """Load and clean ``data`` (unless ``export`` is given), run the gate and the rules.
+
+    Given ``prepared_dir`` (the notebooks of a weekly run get it as a parameter), the run's
+    own result saved there is returned instead (see :meth:`CheckResult.save`); it must be
+    of the same folder and as-of date.
 
     The gate runs in ``worker`` if given (the caller closes it), else in a worker started
     here when there is cleaning to overlap with the import of Great Expectations (see
     ``gate_worker.py``), else in this process."""
-    if export is None:
-        from .prepared import load_for
-
-        prepared = load_for(data, as_of)  # inside a weekly run: checked once by the run
-        if prepared is not None and (prepared.gate is not None or not gate):
-            return prepared
+    if prepared_dir:
+        result = CheckResult.load(Path(prepared_dir))
+        if Path(data).resolve() != result.export.folder.resolve():
+            raise WorkbenchError(f"prepared data in {prepared_dir} are not of {data}")
+        if as_date(as_of) != result.as_of:
+            raise WorkbenchError(
+                f"prepared data in {prepared_dir} are as of {result.as_of:%Y-%m-%d}, "
+                f"not {as_date(as_of):%Y-%m-%d}"
+            )
+        return result
     cfg = cfg or get_config()
     as_of_ts = as_date(as_of)
     if not gate:
@@ -185,12 +235,13 @@ def write_findings_xlsx(findings: pd.DataFrame, path: Path) -> None:
 def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
     """Write findings.csv / findings.xlsx, the gate result and the cleaning report into ``out``.
 
-    Built in a temporary folder next to ``out`` and moved into place when complete; an
-    earlier ``out`` is replaced only then.
+    ``out`` is refused if it could harm the user's files (see ``outputs.py``); the outputs
+    are restricted (real ids): private to their owner. They are built in a staging folder and
+    replace the same outputs of an earlier check only when complete; other files in ``out``
+    are never touched.
     """
-    out = Path(out)
-    with staged_folder(out) as staging:
-        result.findings.to_csv(staging / "findings.csv", index=False)
+    with replacing_own_output(Path(out), "check", data=result.export.folder) as staging:
+        write_csv(result.findings, staging / "findings.csv", index=False)
         write_findings_xlsx(result.findings, staging / "findings.xlsx")
         write_cleaning_outputs(result.export, staging / "cleaning")
         summary = {
@@ -209,4 +260,4 @@ def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
             "datasets": sorted(result.export.datasets),
         }
         (staging / "check.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
-    return out
+    return Path(out).resolve()

@@ -1,27 +1,43 @@
 """The `workbench` command (also `python -m protection_workbench`).
 
-Expected problems (bad input, bad settings) print one clear message and exit 2,
-without a traceback; anything else is a bug and keeps its traceback.
+Exit codes mean one thing each: 0 passed; 1 outputs produced, but the quality gate failed
+or records need correcting; 2 bad input or arguments (one clear message, nothing
+half-written); 3 internal error (one plain line on stderr, the traceback in a private log).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import re
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+from .errors import WorkbenchError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+# Dates the workbench can reason about (programmes, births, flights): outside this range an
+# argument is a typo, and pandas cannot hold it as a timestamp anyway.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 
 
 def _iso_date(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}")
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"{text}: outside the dates the workbench handles ({FIRST_DAY} to {LAST_DAY})"
+        )
+    return value
 
 
 def _rate(text: str) -> float:
@@ -83,9 +99,13 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     from .clean.load import load_export, write_cleaning_outputs
+    from .outputs import check_output_folder, replacing_own_output
 
+    check_output_folder(args.out, args.data, kind="cleaning")  # before any work
     export = load_export(args.data)
-    out = write_cleaning_outputs(export, args.out)
+    with replacing_own_output(args.out, "cleaning", data=args.data) as staging:
+        write_cleaning_outputs(export, staging)
+    out = args.out.resolve()
     table = export.report_table()
     print(
         table[
@@ -102,7 +122,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from .gate_worker import GateWorker
+    from .outputs import check_output_folder
 
+    check_output_folder(args.out, args.data, kind="check")  # before any work
     # Started before this process imports pandas: Great Expectations imports in the worker
     # on the other core from the first second on.
     with nullcontext(None) if args.no_gate else GateWorker() as worker:
@@ -128,8 +150,6 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.code:
         unknown = sorted(set(args.code) - set(table["rule"]))
         if unknown:
-            from .errors import WorkbenchError
-
             raise WorkbenchError(f"unknown rule code(s): {', '.join(unknown)}")
         table = table[table["rule"].isin(args.code)]
     for row in table.itertuples(index=False):
@@ -149,37 +169,65 @@ def cmd_expectations(args: argparse.Namespace) -> int:
 
 
 def cmd_run_weekly(args: argparse.Namespace) -> int:
-    from .pipeline import EXIT_GATE_FAILED, EXIT_OK, RunFailed, run_weekly
+    from .run.weekly import RunFailed, exit_code_of, run_weekly
 
     as_of = args.as_of or (_week_end(args.week) if args.week else date.today())
     out = Path(args.out)
     try:
-        record = run_weekly(args.data, as_of, out)
+        record = run_weekly(
+            args.data,
+            as_of,
+            out,
+            restricted_root=args.restricted,
+            keep_restricted=args.keep_restricted,
+        )
     except RunFailed as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         print(
             f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
             file=sys.stderr,
         )
-        return EXIT_BAD_INPUT
+        return exc.exit_code
     folder = out.resolve() / record["run_id"]
-    print(f"Weekly run {record['run_id']}: {len(record['reports'])} report(s) in {folder}")
+    produced = [r for r in record["reports"] if r["status"] == "ok"]
+    print(f"Weekly run {record['run_id']}: {len(produced)} report(s) in {folder}")
+    for failed in (r for r in record["reports"] if r["status"] != "ok"):
+        print(f"  FAILED: {failed['error']} (see {folder / 'error.txt'})")
     print(record["gate"]["summary"])
-    print(f"Open {out.resolve() / 'index.html'} in a browser.")
-    return EXIT_OK if record["status"] == "ok" else EXIT_GATE_FAILED
+    print(f"Share with reviewers: {out.resolve()} (open index.html in a browser).")
+    print(f"Never share: {Path(record['restricted']).parent} (real ids, for case workers).")
+    return exit_code_of(record)
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from .run.weekly import default_restricted_root, prune_restricted
+
+    root = (args.restricted or default_restricted_root(args.out)).resolve()
+    if not root.is_dir():
+        raise WorkbenchError(f"{root}: no restricted outputs here")
+    removed = prune_restricted(root, args.keep)
+    print(f"Removed the restricted outputs of {len(removed)} older run(s) from {root}.")
+    return EXIT_OK
 
 
 def _iso_week(text: str) -> str:
+    match = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not an ISO week like 2026-W47: {text!r}")
+    year, week = int(match[1]), int(match[2])
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise argparse.ArgumentTypeError(f"{text}: year outside {FIRST_DAY.year}-{LAST_DAY.year}")
     try:
-        date.fromisocalendar(int(text[:4]), int(text.split("W")[1]), 1)
-    except (ValueError, IndexError):
-        raise argparse.ArgumentTypeError(f"not an ISO week like 2026-W47: {text!r}") from None
-    return text
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: year {year} has no ISO week {week}") from None
+    return f"{year}-W{week:02d}"
 
 
 def _week_end(week: str) -> date:
     """The last day (Sunday) of an ISO week: a week's report covers the whole week."""
-    return date.fromisocalendar(int(week[:4]), int(week.split("W")[1]), 7)
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 7)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -253,8 +301,38 @@ def build_parser() -> argparse.ArgumentParser:
     when = weekly.add_mutually_exclusive_group()
     when.add_argument("--as-of", type=_iso_date, default=None, help="YYYY-MM-DD (default today)")
     when.add_argument("--week", type=_iso_week, default=None, help="ISO week, e.g. 2026-W47")
-    weekly.add_argument("--out", type=Path, default=Path("outputs"), help="default outputs/")
+    weekly.add_argument(
+        "--out",
+        type=Path,
+        default=Path("outputs"),
+        help="the reviewers' folder, safe to share (default outputs/)",
+    )
+    weekly.add_argument(
+        "--restricted",
+        type=Path,
+        default=None,
+        help="folder for the case workers' outputs, never to share (default: OUT-restricted "
+        "next to --out)",
+    )
+    weekly.add_argument(
+        "--keep-restricted",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="after the run, keep the restricted outputs of the newest N runs only",
+    )
     weekly.set_defaults(func=cmd_run_weekly)
+
+    prune = sub.add_parser(
+        "prune",
+        help="remove the restricted outputs of older runs (data minimisation)",
+        description="Keep the restricted outputs (findings with real ids, case workers' "
+        "copies) of the newest N weekly runs only; reviewer outputs are not touched.",
+    )
+    prune.add_argument("--out", type=Path, default=Path("outputs"), help="default outputs/")
+    prune.add_argument("--restricted", type=Path, default=None, help="default OUT-restricted")
+    prune.add_argument("--keep", type=_positive_int, required=True, metavar="N")
+    prune.set_defaults(func=cmd_prune)
 
     config = sub.add_parser("config", help="configuration files")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -267,7 +345,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .config import ConfigError
-    from .errors import WorkbenchError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -280,6 +357,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 (a bug: one plain line, the traceback kept apart)
+        log = _crash_log(exc)
+        print(
+            f"workbench: internal error ({type(exc).__name__}); this is a bug of the "
+            f"workbench, not of your data. Details for the maintainers: {log}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _crash_log(exc: BaseException) -> Path:
+    """The traceback, in a file only its owner can read (it may quote data values)."""
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    folder = state / "protection-workbench"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    log = folder / f"crash-{date.today():%Y%m%d}-{os.getpid()}.log"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    return log
 
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:

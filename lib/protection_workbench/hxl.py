@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .outputs import neutralise_formula, neutralise_frame
+
 HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(\s*\+[a-z][a-z0-9_]*)*$")
 
 # Suggested hashtags for the usual columns of published tables.
@@ -103,9 +105,10 @@ def write_hxl_csv(
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([neutralise_formula(c) for c in columns])
     writer.writerow(hashtags)
-    frame.to_csv(buffer, header=False, index=False, lineterminator="\n")
+    # Text that a spreadsheet would run as a formula is neutralised (see outputs.py).
+    neutralise_frame(frame).to_csv(buffer, header=False, index=False, lineterminator="\n")
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Config, get_config
-from ..paths import staged_folder
-from .dataset import CleanDataset, clean_dataset
+from ..errors import WorkbenchError
+from ..outputs import write_csv
+from .dataset import CleanDataset, CleaningReport, clean_dataset
 from .folder import discover
 
 
@@ -55,18 +57,66 @@ class Export:
         parts = [ds.issues.assign(dataset=n) for n, ds in self.datasets.items()]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
+    # The weekly run cleans once and hands the result to its notebooks as files: Parquet for
+    # the frames (types kept), JSON for the rest. Personal data: the run keeps the folder in
+    # its restricted area and removes it when the notebooks are done.
+    _FRAMES = ("frame", "provenance", "quarantine", "issues")
 
-def load_export(folder: str | Path, cfg: Config | None = None) -> Export:
+    def save(self, folder: Path) -> Path:
+        """Write the export into ``folder`` (see :meth:`load`)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        index = {"folder": str(self.folder), "unrecognised_files": self.unrecognised_files}
+        index["datasets"] = {}
+        for name, ds in self.datasets.items():
+            for part in self._FRAMES:
+                getattr(ds, part).to_parquet(folder / f"{name}.{part}.parquet")
+            ds.report.unknown_values.to_parquet(folder / f"{name}.unknown_values.parquet")
+            report = {
+                f.name: getattr(ds.report, f.name)
+                for f in dataclasses.fields(ds.report)
+                if f.name != "unknown_values"
+            }
+            index["datasets"][name] = {"report": report, "extra_columns": ds.extra_columns}
+        (folder / "export.json").write_text(json.dumps(index, default=str), "utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> Export:
+        """The export written by :meth:`save` into ``folder``."""
+        try:
+            index = json.loads((folder / "export.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise WorkbenchError(f"{folder}: no prepared data of a run here ({exc})") from None
+        datasets = {}
+        for name, saved in index["datasets"].items():
+            frames = {p: pd.read_parquet(folder / f"{name}.{p}.parquet") for p in cls._FRAMES}
+            unknown = pd.read_parquet(folder / f"{name}.unknown_values.parquet")
+            report = CleaningReport(**saved["report"], unknown_values=unknown)
+            datasets[name] = CleanDataset(
+                name, **frames, report=report, extra_columns=saved["extra_columns"]
+            )
+        return cls(Path(index["folder"]), datasets, index["unrecognised_files"])
+
+
+def load_export(
+    folder: str | Path, cfg: Config | None = None, prepared_dir: str | Path | None = None
+) -> Export:
     """Discover and clean every dataset file of ``folder``.
+
+    Given ``prepared_dir`` (a weekly run names the folder where it saved the exports it
+    cleaned, see :meth:`Export.save`), the cleaned data are read from there instead of
+    cleaning ``folder`` again; it must be the same export folder.
 
     Raises :class:`~protection_workbench.errors.InputFileError` with the file and the
     problem for unusable input (nothing is returned half-loaded).
     """
-    from ..prepared import load_for
-
-    prepared = load_for(folder)  # inside a weekly run: cleaned once by the run itself
-    if prepared is not None:
-        return prepared.export
+    if prepared_dir:
+        export = Export.load(Path(prepared_dir) / "export")
+        if Path(folder).resolve() != export.folder.resolve():
+            raise WorkbenchError(
+                f"prepared data in {prepared_dir} are of {export.folder}, not of {folder}"
+            )
+        return export
     cfg = cfg or get_config()
     folder = Path(folder)
     found = discover(folder)
@@ -77,23 +127,22 @@ def load_export(folder: str | Path, cfg: Config | None = None) -> Export:
 
 
 def write_cleaning_outputs(export: Export, out: str | Path) -> Path:
-    """Write the cleaning report, quarantine and value issues of ``export`` into ``out``.
+    """Write the cleaning report, quarantine and value issues of ``export`` into the folder
+    ``out`` (created if needed; the caller chooses and guards it, see ``outputs.py``).
 
-    Written to a temporary folder first and moved into place when complete, so a
-    folder that exists is always a complete one. Issues and quarantine name files
-    and lines (for case workers), never personal values.
+    Issues and quarantine name files and lines (for case workers): restricted outputs.
     """
     out = Path(out)
-    with staged_folder(out) as staging:
-        report = {
-            "folder": str(export.folder),
-            "unrecognised_files": export.unrecognised_files,
-            "datasets": {n: ds.report.to_dict() for n, ds in export.datasets.items()},
-        }
-        (staging / "cleaning_report.json").write_text(
-            json.dumps(report, indent=2, ensure_ascii=False, default=str), "utf-8"
-        )
-        export.report_table().to_csv(staging / "cleaning_summary.csv")
-        export.quarantine().to_csv(staging / "quarantine.csv", index=False)
-        export.issues().to_csv(staging / "value_issues.csv", index=False)
+    out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "folder": str(export.folder),
+        "unrecognised_files": export.unrecognised_files,
+        "datasets": {n: ds.report.to_dict() for n, ds in export.datasets.items()},
+    }
+    (out / "cleaning_report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False, default=str), "utf-8"
+    )
+    write_csv(export.report_table(), out / "cleaning_summary.csv")
+    write_csv(export.quarantine(), out / "quarantine.csv", index=False)
+    write_csv(export.issues(), out / "value_issues.csv", index=False)
     return out

@@ -1,0 +1,488 @@
+"""The weekly run: clean and gate the exports, execute the report notebooks, publish HTML.
+
+A run writes into two roots that never mix:
+
+* the **reviewers' site** ``--out`` (default ``outputs/``): what may be copied whole to a
+  shared drive. One folder per run, files readable by all (0644)::
+
+      index.html               the run's page: its reports, tables, sources, status
+      <report>.html            reviewer HTML (code hidden, no script, no network request)
+      notebooks/<report>.ipynb the executed reviewer notebooks
+      tables/                  published tables (CSV with an HXL hashtag row)
+      gate.json                the quality gate result (counts, no raw values)
+      run.json                 provenance: parameters, inputs with SHA-256 and rows, versions…
+      error.txt                (failed run or report) what failed and where, no data values
+
+* the **restricted root** (default ``outputs-restricted/`` next to ``--out``): case workers
+  and maintainers only, folder 0700 and files 0600. One folder per run, same name::
+
+      findings.csv, findings.xlsx   findings with real ids
+      cleaning/                     cleaning report, quarantine, value issues
+      <report>.html, notebooks/     the case workers' copies (real ids, exact counts)
+      logs/                         kernel logs, and error.log with full tracebacks
+
+Each run is built in hidden ``.<run-id>.tmp`` folders and moved into place when complete.
+The cleaned data are handed to the notebooks as Parquet files in the restricted run folder
+(the notebook parameter ``prepared_dir``) and removed in a ``finally`` whatever happens; the
+next run sweeps what a killed run left behind. Every report runs even if another fails.
+A lock keeps two runs from writing the same site at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from ..outputs import (
+    check_output_folder,
+    claim_folder,
+    make_private,
+    make_shared,
+    private_umask,
+)
+from ..paths import notebooks_dir
+from ..publish.html import esc
+from . import provenance
+from .notebooks import execute_notebook, to_html
+from .site import sources_of, write_run_index, write_site_index
+
+# Exit codes of `workbench run weekly` (and of the other commands).
+EXIT_OK = 0  # every report produced, gate passed, no error finding
+EXIT_GATE_FAILED = 1  # every report produced; the gate failed or records need correcting
+EXIT_BAD_INPUT = 2  # unusable input or arguments; nothing published
+EXIT_INTERNAL = 3  # a report failed or a bug: the others are published, details in logs/
+LOCK_TIMEOUT_S = 2 * 3600
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+@dataclass(frozen=True)
+class Report:
+    notebook: str  # file in notebooks/
+    title: str
+    # Also run with restricted=True into the restricted root: the case workers' copy.
+    case_worker_copy: bool = False
+
+
+# The reports of the weekly run, in reading order.
+WEEKLY_REPORTS: tuple[Report, ...] = (
+    Report("weekly_report.ipynb", "Weekly report"),
+    Report("data_quality.ipynb", "Data quality of the exports"),
+    Report("case_integrity.ipynb", "Case integrity", case_worker_copy=True),
+    Report("manifest_review.ipynb", "Initial manifest review", case_worker_copy=True),
+    Report("referrals_followup.ipynb", "Referrals follow-up", case_worker_copy=True),
+    Report("community_hosting.ipynb", "Community hosting monitoring summary"),
+)
+
+
+class RunFailed(WorkbenchError):
+    """A weekly run failed; the message says where, the run's error report has the details."""
+
+    def __init__(self, message: str, record: dict, exit_code: int = EXIT_INTERNAL) -> None:
+        super().__init__(message)
+        self.record = record
+        self.exit_code = exit_code
+
+
+def make_run_id(as_of: date, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    iso = as_of.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}_{now:%Y%m%dT%H%M%S}Z"
+
+
+def default_restricted_root(out: Path) -> Path:
+    """Next to the reviewers' folder, never inside it: ``outputs`` → ``outputs-restricted``."""
+    out = Path(out).expanduser().resolve()
+    return out.with_name(f"{out.name}-restricted")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def exit_code_of(record: dict) -> int:
+    return {"ok": EXIT_OK, "gate_failed": EXIT_GATE_FAILED}.get(record["status"], EXIT_INTERNAL)
+
+
+@contextmanager
+def run_lock(out: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Exclusive lock on ``out``: a second run waits for the first, at most ``timeout_s``.
+
+    The lock is the kernel's (``flock``): it dies with its process, so the lock of a killed
+    run is free at once. The file names the process holding it, for the waiting message."""
+    lock_path = out / ".weekly-run.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()[:200] or "another process"
+            _log(f"another weekly run ({holder}) is writing to {out}; waiting for it …")
+            deadline = time.monotonic() + timeout_s
+            while True:
+                time.sleep(1)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise WorkbenchError(
+                            f"{lock_path}: another weekly run ({holder}) has held the lock "
+                            f"for over {timeout_s / 60:.0f} minutes; if it hangs, stop it "
+                            "and start this run again"
+                        ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sweep_leftovers(*roots: Path) -> list[str]:
+    """Remove what killed runs left behind: hidden ``.*.tmp`` run folders and any
+    ``prepared`` hand-off folder (a copy of the cleaned data). Returns what was removed."""
+    removed = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.iterdir()):
+            if path.is_dir() and path.name.startswith(".") and path.name.endswith(".tmp"):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(str(path))
+            elif path.is_dir() and (path / "prepared").is_dir():
+                shutil.rmtree(path / "prepared", ignore_errors=True)
+                removed.append(str(path / "prepared"))
+    for path in removed:
+        _log(f"removed the leftovers of an interrupted run: {path}")
+    return removed
+
+
+def prune_restricted(restricted_root: Path, keep: int) -> list[str]:
+    """Data minimisation: keep the restricted outputs of the newest ``keep`` runs only."""
+    if keep < 1:
+        raise WorkbenchError(f"--keep must be at least 1 (got {keep})")
+    runs = sorted(
+        (p for p in restricted_root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        reverse=True,
+    )
+    removed = []
+    for path in runs[keep:]:
+        shutil.rmtree(path)
+        removed.append(str(path))
+    return removed
+
+
+def run_weekly(
+    data: Path,
+    as_of: date,
+    out: Path,
+    reports: tuple[Report, ...] = WEEKLY_REPORTS,
+    notebook_dir: Path | None = None,
+    restricted_root: Path | None = None,
+    keep_restricted: int | None = None,
+    lock_timeout_s: float = LOCK_TIMEOUT_S,
+) -> dict:
+    """Run every weekly report on ``data`` into a new run folder of ``out`` (and of the
+    restricted root).
+
+    Returns the run record (run.json); its ``status`` says whether every report was
+    produced. Raises :class:`RunFailed` (after writing the failed run folder, exit code 2
+    or 3) when no report could be produced, and
+    :class:`~protection_workbench.errors.WorkbenchError` for unusable arguments.
+    """
+    data = Path(data).expanduser().resolve()
+    if not data.is_dir():
+        raise WorkbenchError(f"{data}: export folder not found")
+    out = check_output_folder(out, data, kind="weekly-site")
+    restricted_root = check_output_folder(
+        restricted_root or default_restricted_root(out), data, kind="weekly-restricted"
+    )
+    if restricted_root == out or out in restricted_root.parents:
+        raise WorkbenchError(
+            f"--restricted {restricted_root}: must not be inside the reviewers' folder {out}"
+        )
+    claim_folder(out, "weekly-site", private=False)
+    claim_folder(restricted_root, "weekly-restricted", private=True)
+    with run_lock(out, lock_timeout_s), private_umask():
+        swept = sweep_leftovers(out, restricted_root)
+        record = _run(
+            data, as_of, out, restricted_root, reports, Path(notebook_dir or notebooks_dir())
+        )
+        record["swept_leftovers"] = len(swept)
+        if keep_restricted:
+            for path in prune_restricted(restricted_root, keep_restricted):
+                _log(f"removed restricted outputs of an old run (--keep-restricted): {path}")
+    return record
+
+
+def _run(
+    data: Path, as_of: date, out: Path, restricted_root: Path, reports, source_dir: Path
+) -> dict:
+    run_id = make_run_id(as_of)
+    while any(
+        (root / f"{prefix}{run_id}{suffix}").exists()
+        for root in (out, restricted_root)
+        for prefix, suffix in (("", ""), ("", ".failed"), (".", ".tmp"))
+    ):
+        time.sleep(1)  # a rerun within the same second: the next second is a new id
+        run_id = make_run_id(as_of)
+    staging = out / f".{run_id}.tmp"
+    private = restricted_root / f".{run_id}.tmp"
+    staging.mkdir()
+    private.mkdir()
+    started = time.perf_counter()
+    record: dict = {
+        "run_id": run_id,
+        "as_of": as_of.isoformat(),
+        "week": "{}-W{:02d}".format(*as_of.isocalendar()[:2]),
+        "data": str(data),
+        "restricted": str(restricted_root / run_id),
+        "parameters": {"data_dir": str(data), "as_of": as_of.isoformat()},
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": provenance.git_commit(),
+        "versions": provenance.versions(),
+        "stages": {},
+        "reports": [],
+        "status": "running",
+    }
+    prepared = private / "prepared"
+    try:
+        check = _clean_and_check(data, as_of, out, restricted_root, staging, private, record)
+        parameters = {
+            "data_dir": str(data),
+            "as_of": as_of.isoformat(),
+            "run_id": run_id,
+            "tables_dir": str(staging / "tables"),
+            "previous_findings": str(_previous_findings(restricted_root) or ""),
+            "prepared_dir": str(prepared),
+            "restricted": False,
+        }
+        check.save(prepared)
+        for i, report in enumerate(reports, start=1):
+            _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
+        failed = [r for r in record["reports"] if r["status"] == "failed"]
+        if failed:
+            record["status"] = "reports_failed"
+            record["error"] = {
+                "what": f"{len(failed)} of {len(reports)} reports failed: "
+                + ", ".join(r["title"] for r in failed)
+            }
+            _write_error_reports(record, staging, private)
+        else:
+            record["status"] = "ok" if check.passed else "gate_failed"
+    except BaseException as exc:
+        shutil.rmtree(prepared, ignore_errors=True)
+        failure = _fail(record, exc, staging, private, started, out, restricted_root)
+        raise failure from exc
+    finally:
+        shutil.rmtree(prepared, ignore_errors=True)  # a copy of the data: never kept
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    _finish(record, staging, private, out / run_id, restricted_root / run_id)
+    return record
+
+
+def _clean_and_check(data, as_of, out, restricted_root, staging, private, record):
+    from ..check import run_check, write_findings_xlsx
+    from ..clean.load import load_export, write_cleaning_outputs
+    from ..outputs import write_csv
+
+    _log(f"weekly run {record['run_id']}: reading {data}")
+    t = time.perf_counter()
+    try:
+        export = load_export(data)
+    except WorkbenchError as exc:
+        raise RunFailed(
+            f"the exports could not be read: {exc}", record, exit_code=EXIT_BAD_INPUT
+        ) from exc
+    record["inputs"] = provenance.inputs(export)
+    record["unrecognised_files"] = export.unrecognised_files
+    write_cleaning_outputs(export, private / "cleaning")
+    record["stages"]["clean"] = round(time.perf_counter() - t, 2)
+
+    t = time.perf_counter()
+    check = run_check(data, as_of, export=export)
+    record["stages"]["gate_and_rules"] = round(time.perf_counter() - t, 2)
+    record["gate"] = {"passed": check.gate_passed, "summary": check.gate.summary()}
+    record["findings"] = {"errors": check.error_count, "warnings": check.warning_count}
+    (staging / "gate.json").write_text(json.dumps(check.gate.to_dict(), indent=2), "utf-8")
+    write_csv(check.findings, private / "findings.csv", index=False)
+    write_findings_xlsx(check.findings, private / "findings.xlsx")
+    _log(f"  {check.gate.summary()}")
+    (staging / "tables").mkdir()
+    (staging / "notebooks").mkdir()
+    return check
+
+
+def _previous_findings(restricted_root: Path) -> Path | None:
+    """Findings of the newest earlier completed run (for "what changed")."""
+    for run in sorted(restricted_root.iterdir(), reverse=True):
+        candidate = run / "findings.csv"
+        usable = not run.name.startswith(".") and not run.name.endswith(".failed")
+        if run.is_dir() and usable and candidate.is_file():
+            return candidate
+    return None
+
+
+def _banner(record: dict, index: str | None = "index.html") -> str:
+    """The line above every report: run, as-of date, sources, and a link to the run page.
+    Built from escaped parts only."""
+    link = f" · <a href='{esc(index)}'>all reports of this run</a>" if index else ""
+    return (
+        f"Run <b>{esc(record['run_id'])}</b> · as of <b>{esc(record['as_of'])}</b> · "
+        f"data sources: {esc(sources_of(record))}{link}"
+    )
+
+
+def _run_report(
+    report: Report,
+    i: int,
+    n: int,
+    parameters: dict,
+    staging: Path,
+    private: Path,
+    record: dict,
+    source_dir: Path,
+) -> None:
+    """Execute one report (and its case workers' copy); a failure is recorded, not raised,
+    so that the other reports are still produced."""
+    started = time.perf_counter()
+    entry: dict = {"notebook": report.notebook, "title": report.title, "status": "running"}
+    record["reports"].append(entry)
+    html_name = report.notebook.replace(".ipynb", ".html")
+    title = f"{report.title} — week {record['week']}"
+    _log(f"  [{i}/{n}] {report.title} …")
+    executed = staging / "notebooks" / report.notebook
+    log = private / "logs" / report.notebook.replace(".ipynb", ".kernel.log")
+    try:
+        execute_notebook(source_dir / report.notebook, executed, parameters, source_dir, log)
+        executed_at = time.perf_counter()
+        to_html(executed, staging / html_name, _banner(record), title)
+        entry.update(
+            html=html_name,
+            execute_seconds=round(executed_at - started, 2),
+            html_seconds=round(time.perf_counter() - executed_at, 2),
+        )
+        if report.case_worker_copy:
+            copy = private / "notebooks" / report.notebook
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            execute_notebook(
+                source_dir / report.notebook,
+                copy,
+                {**parameters, "restricted": True},
+                source_dir,
+                log.with_name(log.name.replace(".kernel", ".restricted.kernel")),
+            )
+            to_html(copy, private / html_name, _banner(record, None) + " · case workers' copy")
+            entry["case_worker_copy"] = html_name
+        entry["status"] = "ok"
+    except Exception as exc:  # noqa: BLE001 (one report's failure must not withhold the others)
+        entry.update(status="failed", error_report="error.txt", **_describe_failure(exc, report))
+        entry.pop("html", None)
+        if executed.exists():  # its error output may quote data: not for reviewers
+            (private / "notebooks").mkdir(parents=True, exist_ok=True)
+            os.replace(executed, private / "notebooks" / f"failed-{report.notebook}")
+        (staging / html_name).unlink(missing_ok=True)
+        _log(f"        FAILED: {entry['error']}")
+    entry["seconds"] = round(time.perf_counter() - started, 2)
+    if entry["status"] == "ok":
+        _log(f"        done in {entry['seconds']:.1f} s")
+
+
+def _describe_failure(exc: BaseException, report: Report) -> dict:
+    """What reviewers may read about a failure (no value from the data: the exception's
+    type and where), and the full story for the restricted log."""
+    import papermill as pm
+
+    if isinstance(exc, pm.PapermillExecutionError):
+        public = (
+            f"{report.title}: the notebook {report.notebook} stopped in cell "
+            f"{exc.exec_count} ({exc.ename})"
+        )
+        detail = f"{exc.ename}: {exc.evalue}\n" + "\n".join(exc.traceback or [])
+    else:
+        public = f"{report.title}: the report could not be produced ({type(exc).__name__})"
+        detail = "".join(traceback.format_exception(exc))
+    return {"error": public, "_detail": _ANSI.sub("", detail)}
+
+
+def _fail(record, exc, staging, private, started, out, restricted_root) -> BaseException:
+    """A run that produced no report: keep both folders as ``<run-id>.failed`` with the
+    error reports; returns what to raise: :class:`RunFailed` (exit 2 for unusable input,
+    else 3), or ``exc`` itself when it is not an error (an interrupt)."""
+    record["status"] = "failed"
+    if isinstance(exc, RunFailed) and exc.exit_code == EXIT_BAD_INPUT:
+        # An input problem: its message names file, line and problem, never a value.
+        record["error"] = {"what": str(exc)}
+    else:
+        record["error"] = {"what": f"internal error ({type(exc).__name__})"}
+    record["error"]["_detail"] = _ANSI.sub("", "".join(traceback.format_exception(exc)))
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    _write_error_reports(record, staging, private)
+    run_id = record["run_id"]
+    _finish(
+        record, staging, private, out / f"{run_id}.failed", restricted_root / f"{run_id}.failed"
+    )
+    code = exc.exit_code if isinstance(exc, RunFailed) else EXIT_INTERNAL
+    if not isinstance(exc, Exception):
+        return exc  # KeyboardInterrupt, SystemExit: after the failed run is written
+    return RunFailed(
+        f"weekly run {run_id} failed: {record['error']['what']} "
+        f"(details in {out / f'{run_id}.failed' / 'error.txt'})",
+        record,
+        exit_code=code,
+    )
+
+
+def _write_error_reports(record: dict, staging: Path, private: Path) -> None:
+    """``error.txt`` for reviewers (what failed and where, no data value) and
+    ``logs/error.log`` in the restricted folder with the full tracebacks."""
+    failures = [record["error"]] if record["status"] == "failed" else []
+    failures += [r for r in record["reports"] if r.get("status") == "failed"]
+    public = [
+        f"Weekly run {record['run_id']} (as of {record['as_of']}): {record['error']['what']}.",
+        "",
+    ]
+    public += [f"- {f.get('error') or f.get('what')}" for f in failures]
+    public += [
+        "",
+        "Earlier runs are untouched. The full technical details are in the restricted",
+        f"folder of this run (logs/error.log in {record['restricted']}), for the maintainers.",
+        "Fix the cause and start the run again: a rerun gets a new run id.",
+    ]
+    (staging / "error.txt").write_text("\n".join(public) + "\n", "utf-8")
+    detail = []
+    for f in failures:
+        detail += [f.get("error") or f.get("what", ""), f.get("_detail", ""), ""]
+    (private / "logs").mkdir(parents=True, exist_ok=True)
+    (private / "logs" / "error.log").write_text("\n".join(detail), "utf-8")
+    for f in failures:
+        f.pop("_detail", None)
+
+
+def _finish(record: dict, staging: Path, private: Path, final: Path, final_private: Path) -> Path:
+    record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    record["restricted"] = str(final_private)
+    (staging / "run.json").write_text(json.dumps(record, indent=2, default=str), "utf-8")
+    write_run_index(record, staging)
+    make_private(private)
+    make_shared(staging)
+    os.replace(private, final_private)
+    os.replace(staging, final)
+    write_site_index(final.parent)
+    return final
