@@ -12,9 +12,10 @@ import json
 import re
 from datetime import date
 
+import notebook_runs
 import pandas as pd
 import pytest
-from notebook_runs import markdown, output_text, outputs, start_papermill
+from notebook_runs import output_text, outputs, start_papermill
 
 from protection_workbench.check import run_check
 from protection_workbench.disclosure import safe_series, show_count
@@ -68,6 +69,12 @@ def run(tmp_path_factory):
         assert proc.returncode == 0, f"{key} failed:\n{logs[key][-3000:]}"
     executed = {key: json.loads(target[key].read_text("utf-8")) for key in RUNS}
     return {"check": check, "previous": previous, "executed": executed}
+
+
+def markdown(nb: dict) -> str:
+    """The Markdown the notebook displayed, character references decoded (values from the
+    exports are escaped for Markdown, e.g. a manifest id MNF&#45;20261125…)."""
+    return html.unescape(notebook_runs.markdown(nb))
 
 
 def tables(nb: dict) -> dict[str, pd.DataFrame]:

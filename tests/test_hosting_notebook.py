@@ -5,13 +5,15 @@ visit note."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date
 
+import notebook_runs
 import pandas as pd
 import pytest
-from notebook_runs import NOTEBOOKS, markdown, output_text, outputs, start_papermill
+from notebook_runs import NOTEBOOKS, output_text, outputs, start_papermill
 
 from protection_workbench.disclosure import show_count
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
@@ -60,6 +62,12 @@ def runs(tmp_path_factory):
         out[seed]["nb"] = json.loads((tmp / f"hosting-{seed}.ipynb").read_text("utf-8"))
         out[seed]["truth"] = load_truth(out[seed]["data"])[0]
     return out
+
+
+def markdown(nb: dict) -> str:
+    """The Markdown the notebook displayed, character references decoded (the header's
+    values are escaped for Markdown)."""
+    return html.unescape(notebook_runs.markdown(nb))
 
 
 def headline(nb: dict, label: str) -> str:
