@@ -380,3 +380,54 @@ def test_published_payments(cfg):
     table["hosts_expected"] = table["hosts_paid"] = 10
     assert H.published_payments(table, cfg)["difference_lyd"].tolist()[:2] == ["-346", "0"]
     assert out.loc["Total", "h004_findings"] == "6"
+
+
+# --------------------------------------------------------------- labels known to config/
+
+FREE_TEXT = "Home of Amina Yusuf +218 91 234 5678"
+
+
+def test_unknown_host_types_and_mantikas_are_grouped_not_shown(hosts, placements, visits):
+    from protection_workbench.publish.labels import OTHER
+
+    odd = hosts.copy()
+    odd.loc[0, "mantika"] = FREE_TEXT  # H1: two placements, one active
+    odd.loc[1, "host_type"] = "<img src=x onerror=alert(1)>"
+    table = H.active_placements(odd, placements, AS_OF)
+    labels = {*table.index, *table.columns}
+    assert FREE_TEXT not in labels and "<img src=x onerror=alert(1)>" not in labels
+    assert OTHER in table.index and OTHER in table.columns
+    occ = H.occupancy(odd, placements, AS_OF)
+    assert set(occ["mantika"]) <= {OTHER, "Tripoli", "Misrata", H.MISSING}
+    status = H.visits_status(placements, visits, AS_OF, hosts=odd, by=["host_type", "mantika"])
+    assert FREE_TEXT not in set(status["mantika"])
+    assert int(table.to_numpy().sum()) == int(
+        H.active_placements(hosts, placements, AS_OF).to_numpy().sum()
+    )  # grouped, not dropped
+
+
+def test_unknown_exit_reasons_are_one_group_before_missing(placements):
+    from protection_workbench.publish.labels import OTHER
+
+    pl = placements.copy()
+    pl.loc[pl["placement_id"] == "P2", "exit_reason"] = FREE_TEXT
+    pl.loc[pl["placement_id"] == "P6", "exit_reason"] = None
+    reasons = get_config().codes("exit_reason")
+    moved = H.movements(pl, "2026-10-28", AS_OF, reasons=reasons)
+    shown = moved.by_reason.set_index("exit_reason")["exits"]
+    assert FREE_TEXT not in shown.index
+    assert list(shown.index) == [*reasons, OTHER, H.MISSING]
+    assert shown[OTHER] == 1 and shown[H.MISSING] == 1
+
+
+def test_unknown_visit_types_and_compliance_are_grouped(placements, visits, cfg):
+    from protection_workbench.publish.labels import OTHER
+
+    odd = visits.copy()
+    odd["visit_type"] = odd["visit_type"].astype(object)
+    odd["compliance"] = odd["compliance"].astype(object)
+    odd.iloc[0, odd.columns.get_loc("visit_type")] = FREE_TEXT
+    odd.iloc[1, odd.columns.get_loc("compliance")] = FREE_TEXT
+    table = H.compliance_followup(odd, placements, AS_OF, cfg).by_compliance
+    assert FREE_TEXT not in {*table.index, *table.columns}
+    assert OTHER in {*table.index, *table.columns}

@@ -522,3 +522,73 @@ def test_failed_expectations_and_notes():
     assert "real ids" in I.version_note(True) and "<5" in I.version_note(False)
     html = I.styled(pd.DataFrame({"n": ["<5"]})).to_html()
     assert "&lt;5" in html and "<5<" not in html
+
+
+# --------------------------------------------------------------- labels known to config/
+
+FREE_TEXT = "Home of Amina Yusuf +218 91 234 5678"
+
+
+def test_where_table_shows_only_known_locations_to_reviewers(findings, cases):
+    from protection_workbench.publish.labels import OTHER
+
+    odd = cases.assign(location=["Tripoli", FREE_TEXT, "Sebha DC", None])
+    odd["mantika"] = ["Tripoli", "<img src=x onerror=alert(1)>", "Sebha", "Sebha"]
+    shown = I.where_table(findings, odd, "location", False)
+    assert FREE_TEXT not in set(shown["location"]) and OTHER in set(shown["location"])
+    assert "<img" not in "".join(I.where_table(findings, odd, "mantika", False)["mantika"])
+    exact = I.where_table(findings, odd, "location", True)  # case workers see the value
+    assert FREE_TEXT in set(exact["location"])
+    grouped = I.counts_by(findings, odd, "location", known_only=True).set_index("location")
+    assert grouped.loc[OTHER, "findings"] == 1  # IND-2's warning
+
+
+def test_followups_by_partner_group_unknown_partners_for_reviewers():
+    from protection_workbench.publish.labels import OTHER
+
+    referrals = pd.DataFrame(
+        {
+            "referral_id": ["R1", "R2", "R3"],
+            "individual_id": ["IND-1", "IND-2", "IND-3"],
+            "service": ["medical", "medical", "<b>x</b>"],
+            "referred_to": ["IRC", FREE_TEXT, None],
+            "referral_date": pd.to_datetime(["2026-10-01"] * 3),
+            "follow_up_due": pd.to_datetime(["2026-11-14"] * 3),
+            "follow_up_date": pd.to_datetime([None] * 3),
+        }
+    )
+    followups = I.referral_followups(referrals, AS_OF)
+    shown = I.followup_table(followups, "referred_to", False)
+    assert set(shown["referred_to"]) == {"IRC", OTHER, I.MISSING, I.TOTAL}
+    assert OTHER in I.followup_counts(followups, "service").index
+    assert FREE_TEXT in I.followup_counts(followups, "referred_to", restricted=True).index
+
+
+def test_manifest_labels_and_sentence_are_safe(manifest):
+    from protection_workbench.publish.labels import OTHER
+
+    flights = I.manifests(manifest)
+    flights.loc[0, "destination_country"] = FREE_TEXT
+    flights.loc[0, "flight_type"] = "<img src=x onerror=alert(1)>"
+    shown = I.manifests_table(flights, False)
+    assert shown.loc[0, "destination_country"] == OTHER and shown.loc[0, "flight_type"] == OTHER
+    sentence = I.flight_sentence(flights, flights.loc[0, "manifest_id"], False)
+    assert "Amina" not in sentence and "<img" not in sentence
+    restricted = I.flight_sentence(flights, flights.loc[0, "manifest_id"], True)
+    assert "Amina" in restricted and "<img" not in restricted  # shown, escaped
+
+
+def test_extra_columns_are_counted_for_reviewers_and_escaped_for_case_workers():
+    unknown = {"cases": ["cases.csv: <img src=x onerror=alert(1)>", "cases.csv: Notes"]}
+    reviewer = I.extra_columns(unknown, False)
+    assert "2 columns not in the contract" in reviewer
+    assert "img" not in reviewer and "Notes" not in reviewer
+    restricted = I.extra_columns(unknown, True)
+    assert "<img" not in restricted
+    assert "&#60;img" in restricted  # the header, escaped for Markdown
+    assert I.extra_columns({"cases": []}, False) == "No extra columns."
+
+
+def test_styled_escapes_labels_and_caption():
+    page = I.styled(pd.DataFrame({"<b>x</b>": ["<img src=x>"]}), "<i>c</i>").to_html()
+    assert "<b>" not in page and "<img" not in page and "<i>" not in page

@@ -313,3 +313,28 @@ def test_published_tables_suppress_small_counts_and_write_hxl(fig, tmp_path):
     data, tags = read_hxl_csv(tmp_path / "returns_by_destination.csv")
     assert tags["destination"] == "#country+code"
     assert data["destination"].tolist()[:3] == ["NGA", "GMB", "MLI"]
+
+
+def test_labels_not_in_config_are_grouped(frames):
+    """Destinations, vulnerabilities, services and exit reasons from free text are counted
+    under one "Other / unrecognised" label, never shown."""
+    from protection_workbench.narrative import weekly_narrative_markdown
+    from protection_workbench.publish.labels import OTHER
+
+    text = "Home of Amina Yusuf +218 91 234 5678"
+    odd = {name: f.copy() for name, f in frames.items()}
+    cases = odd["cases"]
+    week = cases["individual_id"].isin(["B", "E"]).to_numpy()
+    cases.loc[week, "destination_country"] = text
+    cases.loc[week, "vulnerabilities"] = f"vot;{text}"
+    odd["referrals"].loc[0, "service"] = text
+    fig = weekly_figures(odd, FINDINGS, True, AS_OF)
+    assert OTHER in fig.by_destination.index
+    assert text not in set(fig.by_destination["name"]) | set(fig.by_destination.index)
+    assert fig.by_vulnerability.loc[OTHER, "week"] == 2
+    assert text not in fig.by_vulnerability.index
+    assert OTHER in fig.referrals_by_service.index
+    shown = "\n".join(weekly_narrative_markdown(fig))
+    assert "Amina" not in shown
+    for table in summary_tables(fig).values():
+        assert "Amina" not in table.to_csv()
