@@ -65,6 +65,8 @@ class CheckResult:
         self.export.save(folder / "export")
         self.findings.to_parquet(folder / "findings.parquet")
         meta = {"as_of": self.as_of.isoformat(), "gate": self.gate is not None}
+        # Parquet reads text back as ``str``; the columns that were ``object`` are restored.
+        meta["object_columns"] = [c for c in self.findings if self.findings[c].dtype == object]
         if self.gate is not None:
             self.gate.results.to_parquet(folder / "gate_results.parquet")
             meta.update(
@@ -92,9 +94,12 @@ class CheckResult:
                 seconds=meta["gate_seconds"],
                 datasets=meta["gate_datasets"],
             )
+        findings = pd.read_parquet(folder / "findings.parquet")
+        for col in meta["object_columns"]:
+            findings[col] = findings[col].astype(object).where(findings[col].notna(), None)
         return cls(
             export=Export.load(folder / "export"),
-            findings=pd.read_parquet(folder / "findings.parquet"),
+            findings=findings,
             gate=gate,
             as_of=pd.Timestamp(meta["as_of"]),
         )

@@ -357,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine's problem, not a bug: a full disk, no permission
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"workbench: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 (a bug: one plain line, the traceback kept apart)
         log = _crash_log(exc)
         print(

@@ -423,29 +423,36 @@ def _describe_failure(exc: BaseException, report: Report) -> dict:
 
 def _fail(record, exc, staging, private, started, out, restricted_root) -> BaseException:
     """A run that produced no report: keep both folders as ``<run-id>.failed`` with the
-    error reports; returns what to raise: :class:`RunFailed` (exit 2 for unusable input,
-    else 3), or ``exc`` itself when it is not an error (an interrupt)."""
+    error reports; returns what to raise: :class:`RunFailed` (exit 2 for unusable input or
+    a full or read-only disk, else 3), or ``exc`` itself when it is not an error (an
+    interrupt). If even the failed run cannot be written, both folders are removed."""
     record["status"] = "failed"
+    code = EXIT_INTERNAL
     if isinstance(exc, RunFailed) and exc.exit_code == EXIT_BAD_INPUT:
         # An input problem: its message names file, line and problem, never a value.
         record["error"] = {"what": str(exc)}
+        code = EXIT_BAD_INPUT
+    elif isinstance(exc, OSError):
+        record["error"] = {"what": f"could not write {exc.filename or ''}: {exc.strerror}"}
+        code = EXIT_BAD_INPUT
     else:
         record["error"] = {"what": f"internal error ({type(exc).__name__})"}
     record["error"]["_detail"] = _ANSI.sub("", "".join(traceback.format_exception(exc)))
     record["seconds"] = round(time.perf_counter() - started, 2)
-    _write_error_reports(record, staging, private)
     run_id = record["run_id"]
-    _finish(
-        record, staging, private, out / f"{run_id}.failed", restricted_root / f"{run_id}.failed"
-    )
-    code = exc.exit_code if isinstance(exc, RunFailed) else EXIT_INTERNAL
+    final = out / f"{run_id}.failed"
+    try:
+        _write_error_reports(record, staging, private)
+        _finish(record, staging, private, final, restricted_root / f"{run_id}.failed")
+        where = f"details in {final / 'error.txt'}"
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)  # never a half-written copy of data
+        where = "the failed run could not be written either; nothing was kept"
     if not isinstance(exc, Exception):
         return exc  # KeyboardInterrupt, SystemExit: after the failed run is written
     return RunFailed(
-        f"weekly run {run_id} failed: {record['error']['what']} "
-        f"(details in {out / f'{run_id}.failed' / 'error.txt'})",
-        record,
-        exit_code=code,
+        f"weekly run {run_id} failed: {record['error']['what']} ({where})", record, code
     )
 
 
