@@ -56,9 +56,13 @@ def test_lib_is_tracked_by_git():
 
 
 def test_data_and_outputs_are_ignored_and_not_tracked():
-    for path in ("data/demo/cases.csv", "outputs/2026-W47/index.html"):
+    for path in (
+        "data/demo/cases.csv",
+        "outputs/2026-W47/index.html",
+        "outputs-restricted/2026-W47/findings.csv",
+    ):
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path
     tracked = subprocess.run(
-        ["git", "ls-files", "data", "outputs"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "data", "outputs", "outputs-restricted"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     assert [p for p in tracked if not p.endswith("README.md")] == []
