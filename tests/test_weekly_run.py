@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from protection_workbench.run.weekly import WEEKLY_REPORTS, Report, RunFailed, run_weekly
+from protection_workbench.run.weekly import WEEKLY_REPORTS, Report, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
 
 AS_OF = date(2026, 11, 24)
@@ -335,3 +335,25 @@ def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     for root in (out, restricted):
         assert not [p.name for p in root.iterdir() if p.name.endswith(".tmp")]
     assert not list(restricted.rglob("prepared")) and not list(restricted.rglob("*.parquet"))
+
+
+def test_restricted_outputs_are_private_and_none_is_in_the_reviewers_folder(full_run):
+    """Every restricted file is 0600 in 0700 folders, apart from the reviewers' folder;
+    every reviewer file is readable (0644) and none of them is a restricted kind."""
+    import stat
+
+    out, record = full_run
+    restricted_root = out.with_name("outputs-restricted")
+    assert stat.S_IMODE(restricted_root.stat().st_mode) == 0o700
+    files = [p for p in Path(record["restricted"]).rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"findings.csv", "findings.xlsx", "quarantine.csv"}
+    for path in [Path(record["restricted"]), *Path(record["restricted"]).rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+    run = out / record["run_id"]
+    for path in [run, *run.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
+        assert path.name not in {"findings.csv", "findings.xlsx", "quarantine.csv"}
+        assert "restricted" not in path.relative_to(out).parts
+        assert path.suffix not in {".parquet", ".pkl", ".log"}
