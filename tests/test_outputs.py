@@ -256,3 +256,15 @@ def test_findings_csv_of_check_is_neutralised(tmp_path):
     back = read_findings(path)
     assert back.loc[0, "record_id"].startswith("'=")
     assert back.loc[0, "case_id"].startswith("'@")
+
+
+def test_published_hxl_tables_are_neutralised_numbers_kept(tmp_path):
+    from protection_workbench.hxl import read_hxl_csv, write_hxl_csv
+
+    table = pd.DataFrame({"mantika": ["=1+1", "Tripoli"], "individuals": [-3, 12]})
+    path = write_hxl_csv(
+        table, tmp_path / "t.csv", {"mantika": "#adm1+name", "individuals": "#affected"}
+    )
+    data, tags = read_hxl_csv(path)
+    assert list(data["mantika"]) == ["'=1+1", "Tripoli"]
+    assert list(data["individuals"]) == [-3, 12]
