@@ -56,6 +56,12 @@ class Thresholds(_Strict):
     major_issue_follow_up_days: int = Field(ge=0)
     payment_tolerance: float = Field(ge=0, le=1)
     min_cell: int = Field(ge=1, le=100)
+    # Limits on input files (hostile or broken exports are refused before they are loaded).
+    # Defaults equal the shipped config/thresholds.yaml so that older config folders still load.
+    max_rows: int = Field(default=2_000_000, ge=1)
+    max_columns: int = Field(default=200, ge=1, le=16_384)
+    max_inflated_bytes: int = Field(default=1_000_000_000, ge=1)
+    max_compression_ratio: int = Field(default=200, ge=2)
 
 
 class Mantika(_Strict):

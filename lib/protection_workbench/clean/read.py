@@ -15,18 +15,39 @@ the column cleaners see exactly what the export holds. What this module does:
   (``Name``, ``Name (2)``).
 
 Unusable files raise :class:`~protection_workbench.errors.InputFileError` naming the
-file and the problem in plain words.
+file and the problem in plain words (file, line, column and reason: never the content of
+a record or a cell, which may be personal data).
+
+Hostile or broken files are bounded before they are loaded (limits of
+``config/thresholds.yaml``): a CSV larger than ``max_inflated_bytes`` or with more than
+``max_columns`` columns, an XLSX whose zip parts declare or actually inflate to more than
+``max_inflated_bytes`` (or inflate ``max_compression_ratio`` times their size), or whose
+sheets declare or hold a cell beyond ``max_rows``/``max_columns``, is refused before the
+XLSX reader allocates anything. A data file that is a symbolic link out of its folder is
+refused without being read.
+
+Text integrity: a UTF-8 file with a few Windows-1252/1256 values is decoded value by value
+(the whole-file decode is tried first); values decoded from the legacy code page are
+counted as repairs, values whose code page is not clear are value issues, never a silent
+U+FFFD. NUL and other control characters (except tab and line breaks) are removed from
+values and counted. Both are listed in :attr:`RawTable.value_notes`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
+import struct
+import threading
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,7 +67,7 @@ _SEP_HINT = re.compile(rb"sep=([,;\t|])\r?\n")
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP archive or Excel workbook",
     b"%PDF": "a PDF document",
-    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file; save it as .xlsx or .csv",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"\x1f\x8b": "a gzip archive",
@@ -55,6 +76,46 @@ _BINARY_MAGIC = {
 }
 _SAMPLE_LINES = 2000
 _SAMPLE_BYTES = 512 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+XLS_MESSAGE = "old Excel format (.xls) is not supported: save it as .xlsx or .csv"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on an input file (``config/thresholds.yaml``, see :class:`Thresholds`)."""
+
+    max_rows: int = 2_000_000
+    max_columns: int = 200
+    max_inflated_bytes: int = 1_000_000_000
+    max_compression_ratio: int = 200
+
+    @classmethod
+    def of(cls, source: Any = None) -> Limits:
+        """Limits from a :class:`Limits`, a ``Thresholds``, a ``Config`` or (None) the
+        configuration in use."""
+        if isinstance(source, Limits):
+            return source
+        if source is None:
+            from ..config import get_config
+
+            source = get_config()
+        source = getattr(source, "thresholds", source)
+        return cls(
+            max_rows=source.max_rows,
+            max_columns=source.max_columns,
+            max_inflated_bytes=source.max_inflated_bytes,
+            max_compression_ratio=source.max_compression_ratio,
+        )
+
+
+@dataclass
+class ValueNote:
+    """Values of one column that reading changed (a repair) or could not read (an issue)."""
+
+    column: str  # the header as in RawTable.data
+    rows: np.ndarray  # positions in RawTable.data
+    kind: str  # repair kind ("legacy_encoding", "control_characters") or issue kind
+    problem: str | None = None  # None: a repair; else the value issue's problem, in words
 
 
 @dataclass
@@ -68,51 +129,86 @@ class RawTable:
     original_headers: list[str] = field(default_factory=list)
     dropped_empty_rows: int = 0
     dropped_empty_columns: int = 0
+    value_notes: list[ValueNote] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.data)
 
 
-def read_table(path: str | Path) -> RawTable:
-    """Read a CSV or XLSX export; raise :class:`InputFileError` for anything unusable."""
+def read_table(path: str | Path, limits: Any = None, folder: str | Path | None = None) -> RawTable:
+    """Read a CSV or XLSX export; raise :class:`InputFileError` for anything unusable.
+
+    ``limits``: a :class:`Limits`, ``Thresholds`` or ``Config`` (default: the configuration
+    in use). ``folder``: the data folder the file must stay in (default: its own folder);
+    a symbolic link to a file outside it is refused without being followed.
+    """
     path = Path(path)
+    check_not_linked_out(path, Path(folder) if folder is not None else path.parent)
     if not path.exists():
         raise InputFileError(path, "file not found")
     if not path.is_file():
         raise InputFileError(path, "is a folder, not a file")
     ext = path.suffix.lower()
     if ext in CSV_EXTENSIONS:
-        return _read_csv(path)
+        return _read_csv(path, Limits.of(limits))
     if ext in XLSX_EXTENSIONS:
-        return _read_xlsx(path)
+        return _read_xlsx(path, Limits.of(limits))
     if ext == ".xls":
-        raise InputFileError(
-            path, "old Excel format (.xls) is not supported: save it as .xlsx or .csv"
-        )
+        raise InputFileError(path, XLS_MESSAGE)
     raise InputFileError(
         path, f"unsupported file type {ext or '(no extension)'!r}: expected .csv, .xlsx or .xlsm"
     )
+
+
+def check_not_linked_out(path: Path, folder: Path) -> None:
+    """Refuse ``path`` when it is a symbolic link whose target is not inside ``folder``
+    (an export folder must not make the workbench read, and echo, a file elsewhere)."""
+    if not path.is_symlink():
+        return
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if not inside:
+        raise InputFileError(
+            path,
+            "is a symbolic link to a file outside the data folder: refused, not read "
+            "(copy the export into the folder instead)",
+        )
+
+
+def _too_many_columns(path: Path, n: int, limits: Limits, where: str = "the header") -> None:
+    if n > limits.max_columns:
+        raise InputFileError(
+            path,
+            f"{where} has {n:,} columns, more than the limit max_columns "
+            f"({limits.max_columns}) of config/thresholds.yaml",
+        )
 
 
 # --------------------------------------------------------------------------- header helpers
 
 
 def unique_headers(headers: list[str]) -> list[str]:
-    """Strip headers, name blank ones ``Unnamed column N`` and number repeats ``Name (2)``."""
+    """Strip headers, name blank ones ``Unnamed column N`` and number repeats ``Name (2)``.
+
+    Linear time: each repeated name remembers the last number it tried."""
     stripped = [h.strip().lstrip("\ufeff").strip() for h in headers]
     named = [h if h else f"Unnamed column {i + 1}" for i, h in enumerate(stripped)]
     taken = set(named)
     seen: set[str] = set()
+    next_n: dict[str, int] = {}
     out = []
     for name in named:
         if name not in seen:
             seen.add(name)
             out.append(name)
             continue
-        n = 2
+        n = next_n.get(name, 2)
         while f"{name} ({n})" in taken:
             n += 1
         new = f"{name} ({n})"
+        next_n[name] = n + 1
         taken.add(new)
         seen.add(new)
         out.append(new)
@@ -137,8 +233,10 @@ def _check_text(path: Path, raw: bytes) -> None:
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise InputFileError(path, f"not a CSV text file (binary content: looks like {what})")
+    # A few stray control characters (a NUL pasted into a value) are removed from the
+    # values later and counted; many of them mean a binary file.
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    if b"\x00" in head or controls > max(2, len(head) // 100):
+    if controls > max(2, len(head) // 100):
         raise InputFileError(path, "not a CSV text file (binary content)")
 
 
@@ -194,6 +292,17 @@ def _latin_mojibake_words(sample: bytes) -> int:
     )
 
 
+def _legacy_verdict(sample: bytes) -> str | None:
+    """``cp1256`` or ``cp1252`` when the letters of ``sample`` tell, else None."""
+    arabic, mixed = _arabic_evidence(sample)
+    mojibake = _latin_mojibake_words(sample)
+    if arabic > mixed or (arabic and mojibake > mixed):
+        return "cp1256"
+    if mixed > 0:
+        return "cp1252"
+    return None
+
+
 def detect_encoding(raw: bytes) -> str:
     """``utf-8-sig`` (BOM), ``utf-8``, ``cp1256`` (Arabic Windows) or ``cp1252`` (Western)."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -208,12 +317,9 @@ def detect_encoding(raw: bytes) -> str:
     except UnicodeDecodeError:
         pass
     sample = _sample_non_ascii(raw)
-    arabic, mixed = _arabic_evidence(sample)
-    mojibake = _latin_mojibake_words(sample)
-    if arabic > mixed or (arabic and mojibake > mixed):
-        return "cp1256"
-    if mixed > 0:
-        return "cp1252"
+    verdict = _legacy_verdict(sample)
+    if verdict is not None:
+        return verdict
     # No letters to judge by (symbols, a few marks): let charset-normalizer decide.
     try:
         import charset_normalizer
@@ -243,6 +349,121 @@ def _to_utf8(raw: bytes, encoding: str) -> bytes:
     return raw.decode(encoding, errors="replace").encode("utf-8")
 
 
+# --------------------------------------------------------------------------- CSV: mixed text
+
+LEGACY_REPAIR = "legacy_encoding"
+CONTROL_REPAIR = "control_characters"
+ENCODING_ISSUE = "encoding"
+ENCODING_PROBLEM = (
+    "not UTF-8 and not clearly Windows-1252 or Windows-1256: unreadable characters "
+    "replaced by \ufffd; check the value in the export"
+)
+_ERRORS = "protection_workbench.legacy_value"
+_DECODING = threading.local()
+
+
+@dataclass
+class _MixedState:
+    stop: re.Pattern  # the bytes that end a value: delimiter, quote, line break
+    stop_bytes: tuple[bytes, ...]
+    file_verdict: str | None  # the code page of the file's non-UTF-8 values, if clear
+    notes: list = field(default_factory=list)  # (byte offset, code page or None)
+
+
+def _value_codepage(value: bytes, file_verdict: str | None) -> str | None:
+    """The code page ``value`` (not UTF-8) is written in, or None when unclear."""
+    try:
+        as_1252 = value.decode("cp1252")
+    except UnicodeDecodeError:  # bytes cp1252 leaves undefined: only cp1256 reads them
+        return "cp1256"
+    if as_1252 == value.decode("cp1256"):
+        return "cp1256"  # the same text either way (é, à, ç ... share their bytes)
+    return _legacy_verdict(value) or file_verdict
+
+
+def _legacy_value(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the rest of the value holding invalid UTF-8, decoded in its
+    legacy code page (or with U+FFFD when unclear, noted as an issue)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    state: _MixedState = _DECODING.state
+    obj = exc.object
+    m = state.stop.search(obj, exc.start)
+    stop = m.start() if m else len(obj)
+    stop = max(stop, exc.end)
+    begin = max(obj.rfind(b, 0, exc.start) for b in state.stop_bytes) + 1
+    codepage = _value_codepage(bytes(obj[begin:stop]), state.file_verdict)
+    state.notes.append((exc.start, codepage))
+    if codepage is None:
+        return bytes(obj[exc.start : stop]).decode("utf-8", errors="replace"), stop
+    return bytes(obj[exc.start : stop]).decode(codepage), stop
+
+
+codecs.register_error(_ERRORS, _legacy_value)
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Whether the non-ASCII lines of a file that is not valid UTF-8 are mostly UTF-8 (a
+    UTF-8 export with a few pasted Windows-1252/1256 values) rather than a legacy file."""
+    valid = invalid = 0
+    for line in _sample_non_ascii(raw).split(b"\n"):
+        try:
+            line.decode("utf-8")
+            valid += 1
+        except UnicodeDecodeError:
+            invalid += 1
+    return valid >= invalid and valid > 0
+
+
+def _decode_mixed(
+    raw: bytes, start: int, delimiter: str
+) -> tuple[bytes, list[tuple[int, str | None]]]:
+    """UTF-8 bytes of ``raw[start:]`` decoded as UTF-8 value by value, the values that are
+    not UTF-8 in Windows-1252/1256; and the (line, code page or None) of each such value.
+    Line breaks are kept, so line numbers stay those of the file."""
+    bad_lines = b"\n".join(
+        line for line in _sample_non_ascii(raw).split(b"\n") if not _valid_utf8(line)
+    )
+    stop_bytes = (delimiter.encode(), b'"', b"\r", b"\n")
+    stop = re.compile(b"[" + b"".join(re.escape(b) for b in stop_bytes) + b"]")
+    state = _MixedState(stop, stop_bytes, _legacy_verdict(bad_lines))
+    _DECODING.state = state
+    try:
+        text = raw[start:].decode("utf-8", errors=_ERRORS)
+    finally:
+        _DECODING.state = None
+    notes = []
+    line, counted = 1, start
+    for offset, codepage in state.notes:
+        line += raw.count(b"\n", counted, offset)
+        counted = offset
+        notes.append((line, codepage))
+    return text.encode("utf-8"), notes
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# Every byte but the C0 controls (tab and line breaks excepted) and DEL: ``translate`` with
+# this deletion table leaves only the control bytes of a file (a fast scan).
+_KEEP_BYTES = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 13) or b == 127))
+_CONTROL_RE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\x{80}-\\x{9f}]"  # RE2 (Arrow)
+_CONTROL_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _may_hold_controls(data: bytes, utf8: bool) -> bool:
+    """Whether ``data`` (UTF-8 if ``utf8``, else a single-byte code page) may hold a
+    control character in a value: C0, DEL or (UTF-8) C1."""
+    if data.translate(None, _KEEP_BYTES):
+        return True
+    return utf8 and re.search(rb"\xc2[\x80-\x9f]", data) is not None
+
+
 # --------------------------------------------------------------------------- CSV: structure
 
 
@@ -256,9 +477,12 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 def _first_record(text: str, delimiter: str) -> list[str]:
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        if row:
-            return row
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if row:
+                return row
+    except csv.Error:
+        return []
     return []
 
 
@@ -320,15 +544,22 @@ def _record_lines_fast(data: bytes, table: pa.Table, start: int = 0) -> np.ndarr
 
 
 def _record_lines_python(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    """Parse with the csv module: every non-empty record and the line where it starts."""
+    """Parse with the csv module: every non-empty record and the line where it starts.
+
+    A record the csv module cannot read raises :class:`csv.Error` with ``line`` set to
+    where that record starts."""
     rows, lines = [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     previous = 0
-    for row in reader:
-        if row:
-            rows.append(row)
-            lines.append(previous + 1)
-        previous = reader.line_num
+    try:
+        for row in reader:
+            if row:
+                rows.append(row)
+                lines.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error as exc:
+        exc.line = previous + 1  # type: ignore[attr-defined]
+        raise
     return rows, lines
 
 
@@ -448,13 +679,53 @@ def _is_blank_file(raw: bytes) -> bool:
     return not raw.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip()
 
 
-def _read_csv(path: Path) -> RawTable:
+def _csv_error_reason(exc: csv.Error) -> str:
+    """The csv module's problem in words, without the content of the record."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a value longer than {csv.field_size_limit():,} characters"
+    if "NUL" in text:
+        return "a NUL character"
+    if "new-line character seen in unquoted field" in text:
+        return "a bare carriage return inside a value"
+    if "expected after" in text:
+        return "a quote inside a quoted value that is not doubled"
+    return "malformed quoting"
+
+
+def _text_for_reading(
+    path: Path, raw: bytes, start: int, delimiter: str | None
+) -> tuple[bytes, str, str, int, list[tuple[int, str | None]]]:
+    """When ``raw`` is not valid UTF-8: (data for Arrow, Arrow encoding, encoding, start,
+    line notes). A UTF-8 file (BOM, or mostly UTF-8 lines) with a few legacy values is
+    decoded value by value; otherwise the whole file is read in its code page."""
+    if start == 3 or _mostly_utf8(raw):
+        encoding = "utf-8-sig" if start == 3 else "utf-8"
+        if delimiter is None:
+            head = raw[start : start + (1 << 20)].decode("utf-8", errors="replace")
+            delimiter = _sniff_delimiter(next((ln for ln in head.splitlines() if ln.strip()), ""))
+        data, notes = _decode_mixed(raw, start, delimiter)
+        return data, "utf8", encoding, 0, notes
+    encoding = detect_encoding(raw)
+    data, arrow_encoding = _for_arrow(raw, encoding)
+    return data, arrow_encoding, encoding, 0, []
+
+
+def _read_csv(path: Path, limits: Limits) -> RawTable:
+    size = path.stat().st_size
+    if size > limits.max_inflated_bytes:
+        raise InputFileError(
+            path,
+            f"the file has {size:,} bytes, more than the limit max_inflated_bytes "
+            f"({limits.max_inflated_bytes:,}) of config/thresholds.yaml",
+        )
     raw = path.read_bytes()
     if _is_blank_file(raw):
         raise InputFileError(path, "file is empty")
     if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         _check_text(path, raw)
     start = 0  # where the text starts in ``data`` (a UTF-8 BOM is left in place for Arrow)
+    line_notes: list[tuple[int, str | None]] = []  # lines holding values not in UTF-8
     if raw.startswith(b"\xef\xbb\xbf"):
         encoding: str | None = "utf-8-sig"
         data = raw  # Arrow skips the BOM itself: no copy of the whole file
@@ -474,39 +745,56 @@ def _read_csv(path: Path) -> RawTable:
     head_text = data[start : start + (1 << 20)].decode("utf-8", errors="replace")
     arrow_encoding = "utf8"  # what Arrow transcodes from (``data`` stays in that encoding)
     if encoding is None and not _valid_utf8_prefix(data[: 1 << 20]):
-        encoding = detect_encoding(raw)
-        data, arrow_encoding = _for_arrow(raw, encoding)
+        data, arrow_encoding, encoding, start, line_notes = _text_for_reading(path, raw, 0, None)
         head_text = data[: 1 << 20].decode(_py_codec(arrow_encoding), errors="replace")
     hint = _SEP_HINT.match(data, start)
     if hint:  # Excel's "sep=;" first line: blanked (a skipped empty line keeps line numbers)
         data = b"\n" + data[hint.end() :]
         start = 0
-        head_text = data[: 1 << 20].decode("utf-8", errors="replace")
+        head_text = data[: 1 << 20].decode(_py_codec(arrow_encoding), errors="replace")
     first_line = next((ln for ln in head_text.splitlines() if ln.strip()), "")
     delimiter = hint.group(1).decode() if hint else _sniff_delimiter(first_line)
     header = _first_record(head_text, delimiter)
     if not header:
-        raise InputFileError(path, "file is empty")
+        raise InputFileError(path, "line 1: not a readable CSV header")
+    _too_many_columns(path, len(header), limits)
     n_cols = len(header)
 
+    raw_start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    hint_len = len(hint.group(0)) if hint else 0
+
+    def redecode() -> tuple[bytes, str, str]:
+        """``raw`` decoded again (value by value when mostly UTF-8): (data, Arrow
+        encoding, encoding), with the "sep=" line blanked as above."""
+        nonlocal line_notes
+        text, arrow_enc, enc, _, line_notes = _text_for_reading(path, raw, raw_start, delimiter)
+        if hint:
+            text = b"\n" + text[hint_len:]
+        return text, arrow_enc, enc
+
     def slow() -> RawTable:
-        nonlocal encoding, data
-        if encoding is None:
-            encoding = detect_encoding(raw)
-            data = _to_utf8(raw, encoding)
-        elif arrow_encoding != "utf8":  # the Python reader needs UTF-8
-            data = _to_utf8(raw, encoding)
+        nonlocal encoding
+        if arrow_encoding != "utf8":  # a legacy code page: the Python reader needs UTF-8
+            text = _to_utf8(data[start:], encoding or "cp1252")
+        elif encoding in (None, "utf-8-sig") and not line_notes and not _valid_utf8(data[start:]):
+            text, arrow_enc, encoding = redecode()
+            if arrow_enc != "utf8":
+                text = _to_utf8(text, encoding)
         else:
-            data = data[start:]
-        return _read_csv_slow(path, data, delimiter, encoding, header)
+            text = data[start:]
+            encoding = encoding or "utf-8"
+        return _read_csv_slow(path, text, delimiter, encoding, limits, line_notes)
 
     invalid = _Invalid()
     try:
         table = _pyarrow_csv(data, delimiter, n_cols, invalid, arrow_encoding)
     except pa.ArrowInvalid as exc:
-        if encoding is None and "utf8" in str(exc).casefold().replace("-", ""):
-            encoding = detect_encoding(raw)
-            data, arrow_encoding = _for_arrow(raw, encoding)
+        if (
+            encoding in (None, "utf-8-sig")
+            and not line_notes
+            and "utf8" in str(exc).casefold().replace("-", "")
+        ):
+            data, arrow_encoding, encoding = redecode()
             start = 0
             invalid = _Invalid()
             try:
@@ -524,7 +812,10 @@ def _read_csv(path: Path) -> RawTable:
     lines = _record_lines_fast(data, table, start)
     if lines is None:
         text = data[start:].decode(_py_codec(arrow_encoding), errors="replace")
-        _, py_lines = _record_lines_python(text, delimiter)
+        try:
+            _, py_lines = _record_lines_python(text, delimiter)
+        except csv.Error:
+            return slow()
         if len(py_lines) != table.num_rows:
             return slow()
         lines = np.asarray(py_lines, dtype=np.int64)
@@ -550,15 +841,81 @@ def _read_csv(path: Path) -> RawTable:
     names = unique_headers(header)
     frame = table.select(keep).to_pandas()
     frame.columns = [names[i] for i in keep]
+    lines = np.asarray(lines, dtype=np.int64)
+    notes = _line_notes(frame, lines, line_notes)
+    if _may_hold_controls(data, arrow_encoding == "utf8"):
+        notes += _scrub_controls(frame)
     return RawTable(
         path=path,
         data=frame,
-        line_numbers=np.asarray(lines, dtype=np.int64),
+        line_numbers=lines,
         encoding=encoding,
         original_headers=list(header),
         dropped_empty_rows=dropped_rows,
         dropped_empty_columns=n_cols - len(keep),
+        value_notes=notes,
     )
+
+
+def _line_notes(
+    frame: pd.DataFrame, lines: np.ndarray, line_notes: list[tuple[int, str | None]]
+) -> list[ValueNote]:
+    """The values decoded from a legacy code page (repairs) or left unclear (issues): in the
+    rows whose record covers a noted line, the cells holding non-ASCII text (repairs) or
+    U+FFFD (issues)."""
+    if not line_notes or not len(lines):
+        return []
+    found: dict[tuple[str, bool], set[int]] = {}
+    for line, codepage in line_notes:
+        row = int(np.searchsorted(lines, line, side="right")) - 1
+        if row < 0:
+            continue  # the header line
+        for column in frame.columns:
+            value = frame[column].iat[row]
+            if not isinstance(value, str):
+                continue
+            if codepage is None and "\ufffd" in value:
+                found.setdefault((column, True), set()).add(row)
+            elif codepage is not None and not value.isascii():
+                found.setdefault((column, False), set()).add(row)
+    notes = []
+    for (column, unclear), rows in found.items():
+        positions = np.asarray(sorted(rows), dtype=np.int64)
+        if unclear:
+            notes.append(ValueNote(column, positions, ENCODING_ISSUE, ENCODING_PROBLEM))
+        else:
+            notes.append(ValueNote(column, positions, LEGACY_REPAIR))
+    return notes
+
+
+def _scrub_controls(frame: pd.DataFrame) -> list[ValueNote]:
+    """Remove control characters (C0 but tab and line breaks, DEL, C1) from the string
+    values of ``frame`` in place; one repair note per column that had some."""
+    notes = []
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            mask = np.fromiter(
+                (
+                    isinstance(v, str) and not v.isprintable() and _CONTROL_PY.search(v) is not None
+                    for v in values
+                ),
+                dtype=bool,
+                count=len(values),
+            )
+            if mask.any():
+                fixed = values.copy()
+                fixed[mask] = [_CONTROL_PY.sub("", v) for v in values[mask]]
+                frame[column] = fixed
+        else:
+            mask = values.str.contains(_CONTROL_PY.pattern, regex=True).fillna(False)
+            mask = mask.to_numpy(dtype=bool)
+            if mask.any():
+                fixed = values.str.replace(_CONTROL_PY.pattern, "", regex=True)
+                frame[column] = fixed.where(fixed != "", None) if (fixed == "").any() else fixed
+        if mask.any():
+            notes.append(ValueNote(column, np.flatnonzero(mask), CONTROL_REPAIR))
+    return notes
 
 
 def _read_csv_slow(
@@ -566,16 +923,24 @@ def _read_csv_slow(
     data: bytes,
     delimiter: str,
     encoding: str,
-    header: list[str],
+    limits: Limits,
+    line_notes: list[tuple[int, str | None]] | None = None,
 ) -> RawTable:
-    """Python csv parse for irregular files: exact line numbers in the messages."""
+    """Python csv parse for irregular files: exact line numbers in the messages.
+
+    ``data`` is UTF-8 (decoded value by value beforehand when the file mixes encodings)."""
     try:
         rows, lines = _record_lines_python(data.decode("utf-8", errors="replace"), delimiter)
     except csv.Error as exc:
-        raise InputFileError(path, f"not a readable CSV file ({exc})") from None
+        line = getattr(exc, "line", None)
+        where = f"line {line}: " if line else ""
+        raise InputFileError(
+            path, f"{where}not a readable CSV record ({_csv_error_reason(exc)})"
+        ) from None
     if not rows:
         raise InputFileError(path, "file is empty")
     header = rows[0]
+    _too_many_columns(path, len(header), limits)
     n_cols = len(header)
     body = rows[1:]
     body_lines = lines[1:]
@@ -588,16 +953,15 @@ def _read_csv_slow(
         )
     for row, line in zip(body, body_lines, strict=True):
         if len(row) > n_cols:
-            extra = row[n_cols:]
             if n_cols == 1:
                 raise InputFileError(
                     path,
-                    f"has only one column: wrong delimiter? (line {line} has {len(row)} fields; "
-                    f"header line: {header[0][:60]!r})",
+                    f"has only one column: wrong delimiter? (line {line} has {len(row):,} "
+                    "fields, the header line 1)",
                 )
-            if all(not v.strip() for v in extra):
+            if all(not v.strip() for v in row[n_cols:]):
                 continue  # trailing empty fields: harmless
-            raise InputFileError(path, f"line {line} has {len(row)} fields, header has {n_cols}")
+            raise InputFileError(path, f"line {line} has {len(row):,} fields, header has {n_cols}")
     padded = [
         [(v if v != "" else None) for v in row[:n_cols]] + [None] * (n_cols - len(row))
         for row in body
@@ -616,6 +980,9 @@ def _read_csv_slow(
         {names[i]: pd.array([row[i] for row in padded], dtype="str") for i in keep},
         columns=[names[i] for i in keep],
     )
+    notes = _line_notes(frame, line_numbers, line_notes or [])
+    if _may_hold_controls(data, True):
+        notes += _scrub_controls(frame)
     return RawTable(
         path=path,
         data=frame,
@@ -624,6 +991,7 @@ def _read_csv_slow(
         original_headers=list(header),
         dropped_empty_rows=dropped_rows,
         dropped_empty_columns=n_cols - len(keep),
+        value_notes=notes,
     )
 
 
@@ -642,9 +1010,252 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_xlsx(path: Path) -> RawTable:
+# A part must not inflate more than ``max_compression_ratio`` times its compressed size
+# once it declares more than this many bytes (small parts are harmless whatever their ratio).
+_RATIO_FLOOR = 10_000_000
+_PIECE = 1 << 20
+_DIMENSION = re.compile(
+    rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']\s*([A-Za-z]*)([0-9]*)"
+    rb"(?::([A-Za-z]*)([0-9]*))?"
+)
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\s*([A-Za-z]*)([0-9]*)")
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _greater(limit: str, alphabet: str) -> str:
+    """Regex of the strings over ``alphabet`` (ordered) above ``limit``: longer, or as long
+    and greater at the first difference (Excel columns and row numbers compare so)."""
+    parts = [f"[{alphabet[0]}-{alphabet[-1]}]{{{len(limit) + 1},}}"]
+    for i, ch in enumerate(limit):
+        above = alphabet[alphabet.index(ch) + 1 :]
+        if above:
+            rest = len(limit) - i - 1
+            tail = f"[{alphabet[0]}-{alphabet[-1]}]{{{rest}}}" if rest else ""
+            parts.append(f"{re.escape(limit[:i])}[{above[0]}-{above[-1]}]{tail}")
+    return "|".join(parts)
+
+
+def _fast_scan_pattern(limits: Limits) -> re.Pattern:
+    """A ``<c`` tag whose reference is beyond the limits, or one that is not written
+    ``<c r="..."`` (those pieces are then scanned tag by tag)."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    col = _greater(_column_letters(limits.max_columns), letters)
+    row = _greater(str(limits.max_rows), "0123456789")
+    pattern = f'<c(?: r="(?:(?:{col})[0-9]|[A-Z]*(?:{row})")|(?=[\\s/>])(?! r="[A-Z]+[0-9]+"))'
+    return re.compile(pattern.encode())
+
+
+@dataclass
+class _SheetScan:
+    """Where a worksheet part's cells reach: exact tag-by-tag count (unusual XML only)."""
+
+    limits: Limits
+    row: int = 0
+    col: int = 0
+    rows: int = 0
+
+    def feed(self, piece: bytes) -> str | None:
+        for m in _TAG.finditer(piece):
+            ref = _R_ATTR.search(m.group(2))
+            letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+            if len(digits) > 12 or len(letters) > 4:
+                return "a cell reference beyond the limits"
+            if m.group(1) == b"row":
+                self.rows += 1
+                self.row = int(digits) if digits else self.row + 1
+                self.col = 0
+                row = self.row
+            else:
+                self.col = _column_number(letters) if letters else self.col + 1
+                row = int(digits) if digits else self.row
+            if self.rows > self.limits.max_rows or row > self.limits.max_rows:
+                return f"rows beyond the limit max_rows ({self.limits.max_rows:,})"
+            if self.col > self.limits.max_columns:
+                return f"cells beyond the limit max_columns ({self.limits.max_columns})"
+        return None
+
+
+def _inflated(fh: Any, info: zipfile.ZipInfo, limits: Limits, path: Path):
+    """The uncompressed bytes of one zip part, in pieces, inflated here (not trusting the
+    declared size): refused as soon as they exceed the declared size or the limit."""
+    fh.seek(info.header_offset)
+    header = fh.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise InputFileError(path, "not a readable XLSX workbook (truncated or corrupt)")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+    else:
+        raise InputFileError(
+            path, "not a readable XLSX workbook (a part uses an unusual zip compression)"
+        )
+    total = 0
+    bound = min(info.file_size, limits.max_inflated_bytes)
+    pending = b""
+    while left > 0 or pending:
+        if not pending:
+            chunk = fh.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
+            if inflater is None:
+                out = chunk
+            else:
+                pending = chunk
+                out = b""
+        if inflater is not None and pending:
+            out = inflater.decompress(pending, _PIECE)
+            pending = inflater.unconsumed_tail
+        total += len(out)
+        if total > bound:
+            what = (
+                f"more than the limit max_inflated_bytes ({limits.max_inflated_bytes:,}) "
+                "of config/thresholds.yaml"
+                if total > limits.max_inflated_bytes
+                else f"more than the {info.file_size:,} bytes it declares"
+            )
+            raise InputFileError(
+                path, f"refused: part {info.filename!r} of the workbook inflates to {what}"
+            )
+        if out:
+            yield out
+        if inflater is not None and inflater.eof:
+            break
+
+
+def check_xlsx(path: Path, limits: Limits) -> None:
+    """Refuse a workbook that would make the XLSX reader use unbounded memory, before it
+    is opened: parts declaring (or inflating to) more than ``max_inflated_bytes`` or
+    inflating ``max_compression_ratio`` times their size, sheets declaring or holding a cell
+    beyond ``max_rows`` x ``max_columns``. Reads the zip directory, then streams each XML
+    part once (nothing is kept in memory)."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        if head.startswith(_OLE_MAGIC):
+            fh.seek(0)
+            sample = fh.read(min(path.stat().st_size, 1 << 22))
+            if "EncryptedPackage".encode("utf-16-le") in sample:
+                raise InputFileError(path, "the workbook is password-protected")
+            raise InputFileError(path, f"an {XLS_MESSAGE[0].lower()}{XLS_MESSAGE[1:]}")
+        try:
+            parts = zipfile.ZipFile(fh).infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise InputFileError(
+                path, "not a readable XLSX workbook (truncated or corrupt)"
+            ) from None
+        names = [p.filename for p in parts]
+        if len(set(names)) != len(names):
+            raise InputFileError(path, "not a readable XLSX workbook (a part is repeated)")
+        declared = sum(p.file_size for p in parts)
+        for part in parts:
+            big = part.file_size > _RATIO_FLOOR
+            if big and part.file_size > limits.max_compression_ratio * max(part.compress_size, 1):
+                raise InputFileError(
+                    path,
+                    f"refused: part {part.filename!r} of the workbook inflates "
+                    f"{part.file_size / max(part.compress_size, 1):,.0f} times its size, more "
+                    f"than the limit max_compression_ratio ({limits.max_compression_ratio}) "
+                    "of config/thresholds.yaml (a zip bomb?)",
+                )
+        if declared > limits.max_inflated_bytes:
+            raise InputFileError(
+                path,
+                f"refused: the workbook's parts declare {declared:,} bytes uncompressed, more "
+                f"than the limit max_inflated_bytes ({limits.max_inflated_bytes:,}) of "
+                "config/thresholds.yaml",
+            )
+        xml = [p for p in parts if p.filename.lower().endswith((".xml", ".rels"))]
+        # Worksheets first: a declared dimension beyond the limits is found at once.
+        xml.sort(key=lambda p: not p.filename.lower().startswith("xl/worksheets/"))
+        fast = _fast_scan_pattern(limits)
+        for part in xml:
+            _check_part(path, fh, part, limits, fast)
+
+
+def _check_part(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, fast) -> None:
+    def refuse(problem: str) -> None:
+        raise InputFileError(path, f"refused: part {part.filename!r} of the workbook {problem}")
+
+    tail = b""
+    first = True
+    rows = 0
+    for chunk in _inflated(fh, part, limits, path):
+        buf = tail + chunk
+        cut = buf.rfind(b"<")
+        if cut <= 0 or len(buf) - cut > _PIECE:
+            cut = len(buf)
+        piece, tail = buf[:cut], buf[cut:]
+        if first:
+            first = False
+            dim = _DIMENSION.search(piece)
+            if dim:
+                _check_dimension(dim, refuse, limits)
+        rows += piece.count(b"<row")
+        if rows > limits.max_rows:
+            refuse(f"has more rows than the limit max_rows ({limits.max_rows:,})")
+        if fast.search(piece) is None and _PREFIXED.search(piece) is None:
+            continue
+        # Unusual XML (or a cell beyond the limits): count the part again, tag by tag.
+        _rescan(path, fh, part, limits, _SheetScan(limits), refuse)
+        return
+    if tail and fast.search(tail):
+        _rescan(path, fh, part, limits, _SheetScan(limits), refuse)
+
+
+def _rescan(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, scan, refuse) -> None:
+    tail = b""
+    for chunk in _inflated(fh, part, limits, path):
+        buf = tail + chunk
+        cut = buf.rfind(b"<")
+        if cut <= 0 or len(buf) - cut > _PIECE:
+            cut = len(buf)
+        piece, tail = buf[:cut], buf[cut:]
+        problem = scan.feed(piece)
+        if problem:
+            refuse(f"holds {problem}")
+    problem = scan.feed(tail)
+    if problem:
+        refuse(f"holds {problem}")
+
+
+def _check_dimension(dim: re.Match, refuse, limits: Limits) -> None:
+    first_col, first_row, last_col, last_row = (g or b"" for g in dim.groups())
+    letters = last_col or first_col
+    digits = last_row or first_row
+    if len(letters) > 4 or len(digits) > 12:
+        refuse("declares a sheet beyond the limits")
+    cols = _column_number(letters) if letters else 0
+    rows = int(digits) if digits else 0
+    if rows > limits.max_rows:
+        refuse(f"declares {rows:,} rows, more than the limit max_rows ({limits.max_rows:,})")
+    if cols > limits.max_columns:
+        refuse(f"declares {cols:,} columns, more than the limit max_columns ({limits.max_columns})")
+
+
+def _read_xlsx(path: Path, limits: Limits) -> RawTable:
     if path.stat().st_size == 0:
         raise InputFileError(path, "file is empty")
+    check_xlsx(path, limits)  # before calamine allocates anything
     from python_calamine import CalamineWorkbook
 
     try:
@@ -667,6 +1278,7 @@ def _read_xlsx(path: Path) -> RawTable:
     if header_at is None:
         raise InputFileError(path, "the first sheet is empty")
     header = [_header_text(v) for v in rows[header_at]]
+    _too_many_columns(path, len(header), limits)
     n_cols = len(header)
     body = rows[header_at + 1 :]
     body_lines = list(range(header_at + 2, header_at + 2 + len(body)))
@@ -694,4 +1306,5 @@ def _read_xlsx(path: Path) -> RawTable:
         original_headers=header,
         dropped_empty_rows=dropped_rows,
         dropped_empty_columns=n_cols - len(keep),
+        value_notes=_scrub_controls(frame),
     )
