@@ -24,7 +24,7 @@ from ..errors import InputFileError
 from . import codes, countries, dates, numbers, text
 from .headers import map_headers
 from .periods import clean_periods
-from .read import RawTable, read_table
+from .read import RawTable, ValueNote, read_table
 from .result import Cleaned
 
 PROVENANCE = ["source_file", "source_line"]
@@ -36,6 +36,7 @@ KEEP_ORIGINAL = ("first_name", "last_name")
 # Identifier-like text: strip and collapse spaces only (no ftfy: ASCII, nearly all unique).
 IDENTIFIER_HINTS = ("_id", "phone", "document_number")
 HIDDEN = "(hidden: personal data)"
+HIDDEN_UNREADABLE = "(not shown: unreadable characters)"
 
 
 @dataclass
@@ -190,7 +191,7 @@ def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
 def _read_all(ds: Dataset, paths: list[Path], cfg: Config) -> list[tuple[RawTable, dict[str, str]]]:
     tables = []
     for path in paths:
-        raw = read_table(path)
+        raw = read_table(path, cfg)
         mapping = map_headers(list(raw.data.columns), ds.name, path, cfg)
         tables.append((raw, mapping))
     return tables
@@ -201,16 +202,21 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     cfg = cfg or get_config()
     ds = get_dataset(name)
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    parts, provenance, extras_seen = [], [], []
+    parts, provenance = [], []
+    seen_extras: dict[str, None] = {}  # insertion-ordered set: linear in the number of columns
     encodings: dict[str, str | None] = {}
     unknown_columns: list[str] = []
     missing_optional: set[str] = set()
     dropped_empty = 0
+    repairs: dict[str, int] = {}
+    read_notes: list[tuple[int, str, ValueNote]] = []  # (row offset, column, note)
+    offset = 0
     for raw, mapping in _read_all(ds, paths, cfg):
         renamed = raw.data.rename(columns=mapping.columns)
-        for extra in mapping.unknown:
-            if extra not in extras_seen:
-                extras_seen.append(extra)
+        for note in raw.value_notes:
+            read_notes.append((offset, mapping.columns.get(note.column, note.column), note))
+        offset += len(raw.data)
+        seen_extras.update(dict.fromkeys(mapping.unknown))
         unknown_columns += [f"{raw.path.name}: {h}" for h in mapping.unknown]
         missing_optional |= set(mapping.missing_optional)
         for col in ds.column_names:
@@ -228,9 +234,25 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     prov["source_file"] = prov["source_file"].astype("category")
     rows_in = len(data)
 
+    extras_seen = list(seen_extras)
     frame = pd.DataFrame(index=data.index)
-    repairs: dict[str, int] = {}
     issue_parts, unknown_parts = [], []
+    for row_offset, column, note in read_notes:
+        if note.problem is None:  # repaired while reading (legacy code page, control chars)
+            repairs[note.kind] = repairs.get(note.kind, 0) + len(note.rows)
+            continue
+        rows = note.rows + row_offset
+        issue_parts.append(
+            pd.DataFrame(
+                {
+                    "file": prov["source_file"].take(rows).astype("str").to_numpy(),
+                    "line": prov["source_line"].take(rows).to_numpy(),
+                    "column": column,
+                    "value": HIDDEN_UNREADABLE,
+                    "problem": note.problem,
+                }
+            )
+        )
     factorised: dict[str, tuple[np.ndarray, list]] = {}
     columns = list(ds.columns)
     inputs = [data[col.name] for col in columns]
@@ -278,8 +300,8 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     for name_col in KEEP_ORIGINAL:
         if name_col in frame.columns:
             frame[f"{name_col}_original"] = data[name_col].astype("str")
-    for extra in extras_seen:
-        frame[extra] = data[extra]
+    if extras_seen:  # added at once: one column at a time is quadratic in pandas
+        frame = pd.concat([frame, data[extras_seen]], axis=1)
 
     frame, prov, quarantine, kept = _quarantine_unidentified(frame, prov, ds)
     if kept is not None:
@@ -333,13 +355,12 @@ def _all_unparseable(values: pd.Series, result: Cleaned, col: Column, prov: pd.D
     present = values.notna() & (values.astype("str").str.strip() != "")
     if present.sum() >= 3 and result.invalid[present].all():
         files = ", ".join(sorted(prov["source_file"][present.to_numpy()].astype("str").unique()))
-        example = values[present].iloc[0]
+        first_line = int(prov["source_line"][present.to_numpy()].iloc[0])
+        # The message names file, line and column, never a value (it may be personal data).
         raise InputFileError(
             files,
-            f"no value of column '{col.name}' is a date (e.g. {example!r} — "
-            "expected day-first 20/11/2026, ISO 2026-11-20 or similar)"
-            if not col.pii
-            else f"no value of column '{col.name}' is a date (expected day-first or ISO dates)",
+            f"no value of column '{col.name}' is a date (first value: line {first_line}; "
+            "expected day-first 20/11/2026, ISO 2026-11-20 or similar)",
         )
 
 

@@ -8,8 +8,12 @@ from pathlib import Path
 
 from ..contract import DATASETS
 from ..errors import InputFileError
+from .read import XLS_MESSAGE, check_not_linked_out
 
 EXTENSIONS = (".csv", ".xlsx", ".xlsm")
+# Named like an export but in a format that cannot be read: refused with a clear message
+# (rather than listed among the unrecognised files and the dataset silently missing).
+REFUSED = {".xls": XLS_MESSAGE}
 
 
 @dataclass
@@ -27,12 +31,16 @@ class Discovered:
 
 def _ignored(path: Path) -> bool:
     name = path.name
-    return name.startswith((".", "_", "~$")) or not path.is_file()
+    if name.startswith((".", "_", "~$")):
+        return True
+    if path.is_symlink():
+        return False  # judged (and refused when it leaves the folder) without following it
+    return not path.is_file()
 
 
-def dataset_of(path: Path) -> str | None:
+def dataset_of(path: Path, extensions: tuple[str, ...] = EXTENSIONS) -> str | None:
     """The dataset whose ``file_pattern`` matches the file's stem (case-insensitive)."""
-    if path.suffix.lower() not in EXTENSIONS:
+    if path.suffix.lower() not in extensions:
         return None
     stem = path.stem.casefold()
     for ds in DATASETS.values():
@@ -53,7 +61,14 @@ def discover(folder: str | Path) -> Discovered:
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if _ignored(path):
             continue
+        problem = REFUSED.get(path.suffix.lower())
+        if problem and dataset_of(path, tuple(REFUSED)):
+            raise InputFileError(path, problem)
         name = dataset_of(path)
+        if name is not None:
+            check_not_linked_out(path, folder)
+            if not path.is_file():
+                continue
         if name is None:
             unrecognised.append(path)
         else:
