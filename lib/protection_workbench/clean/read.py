@@ -370,14 +370,26 @@ class _MixedState:
     notes: list = field(default_factory=list)  # (byte offset, code page or None)
 
 
+_LATIN = "A-Za-z\u00c0-\u024f"
+_GLUED = re.compile(f"[{_LATIN}][\u0600-\u06ff]|[\u0600-\u06ff][{_LATIN}]")
+_ARABIC_RUN = re.compile("[\u0621-\u064a]{2,}")
+
+
 def _value_codepage(value: bytes, file_verdict: str | None) -> str | None:
     """The code page ``value`` (not UTF-8) is written in, or None when unclear."""
     try:
         as_1252 = value.decode("cp1252")
     except UnicodeDecodeError:  # bytes cp1252 leaves undefined: only cp1256 reads them
         return "cp1256"
-    if as_1252 == value.decode("cp1256"):
+    as_1256 = value.decode("cp1256")
+    if as_1252 == as_1256:
         return "cp1256"  # the same text either way (é, à, ç ... share their bytes)
+    # Latin text read as cp1256 glues Arabic letters or marks to Latin letters ("Nٌْez");
+    # Arabic text read so gives runs of Arabic letters.
+    glued = _GLUED.search(as_1256) is not None
+    arabic = _ARABIC_RUN.search(as_1256) is not None
+    if glued != arabic:
+        return "cp1252" if glued else "cp1256"
     return _legacy_verdict(value) or file_verdict
 
 
