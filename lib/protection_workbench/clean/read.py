@@ -428,7 +428,7 @@ def _mostly_utf8(raw: bytes) -> bool:
 
 
 def _decode_mixed(
-    raw: bytes, start: int, delimiter: str
+    raw: bytes, start: int, delimiter: str, base: str = "utf-8"
 ) -> tuple[bytes, list[tuple[int, str | None]]]:
     """UTF-8 bytes of ``raw[start:]`` decoded as UTF-8 value by value, the values that are
     not UTF-8 in Windows-1252/1256; and the (line, code page or None) of each such value.
@@ -441,7 +441,7 @@ def _decode_mixed(
     state = _MixedState(stop, stop_bytes, _legacy_verdict(bad_lines))
     _DECODING.state = state
     try:
-        text = raw[start:].decode("utf-8", errors=_ERRORS)
+        text = raw[start:].decode(base, errors=_ERRORS)
     finally:
         _DECODING.state = None
     notes = []
@@ -705,20 +705,29 @@ def _csv_error_reason(exc: csv.Error) -> str:
     return "malformed quoting"
 
 
+_CP1252_HOLES = b"\x81\x8d\x8f\x90\x9d"  # bytes Windows-1252 leaves undefined
+_NOT_HOLES = bytes(b for b in range(256) if b not in _CP1252_HOLES)
+
+
 def _text_for_reading(
     path: Path, raw: bytes, start: int, delimiter: str | None
 ) -> tuple[bytes, str, str, int, list[tuple[int, str | None]]]:
     """When ``raw`` is not valid UTF-8: (data for Arrow, Arrow encoding, encoding, start,
     line notes). A UTF-8 file (BOM, or mostly UTF-8 lines) with a few legacy values is
-    decoded value by value; otherwise the whole file is read in its code page."""
+    decoded value by value; otherwise the whole file is read in its code page (by Arrow,
+    unless it is Windows-1252 with bytes that code page leaves undefined: those values are
+    then decoded value by value too)."""
+    if delimiter is None:
+        head = raw[start : start + (1 << 20)].decode("latin-1")
+        delimiter = _sniff_delimiter(next((ln for ln in head.splitlines() if ln.strip()), ""))
     if start == 3 or _mostly_utf8(raw):
         encoding = "utf-8-sig" if start == 3 else "utf-8"
-        if delimiter is None:
-            head = raw[start : start + (1 << 20)].decode("utf-8", errors="replace")
-            delimiter = _sniff_delimiter(next((ln for ln in head.splitlines() if ln.strip()), ""))
         data, notes = _decode_mixed(raw, start, delimiter)
         return data, "utf8", encoding, 0, notes
     encoding = detect_encoding(raw)
+    if encoding == "cp1252" and raw.translate(None, _NOT_HOLES):
+        data, notes = _decode_mixed(raw, start, delimiter, base="cp1252")
+        return data, "utf8", encoding, 0, notes
     data, arrow_encoding = _for_arrow(raw, encoding)
     return data, arrow_encoding, encoding, 0, []
 
@@ -811,11 +820,11 @@ def _read_csv(path: Path, limits: Limits) -> RawTable:
             invalid = _Invalid()
             try:
                 table = _pyarrow_csv(data, delimiter, n_cols, invalid, arrow_encoding)
-            except pa.ArrowException:
+            except (pa.ArrowException, UnicodeError):
                 return slow()
         else:
             return slow()
-    except pa.ArrowException:
+    except (pa.ArrowException, UnicodeError):
         return slow()
     encoding = encoding or "utf-8"
     if invalid.rows or table.num_columns != n_cols:
@@ -1200,8 +1209,13 @@ def check_xlsx(path: Path, limits: Limits) -> None:
         # Worksheets first: a declared dimension beyond the limits is found at once.
         xml.sort(key=lambda p: not p.filename.lower().startswith("xl/worksheets/"))
         fast = _fast_scan_pattern(limits)
-        for part in xml:
-            _check_part(path, fh, part, limits, fast)
+        try:
+            for part in xml:
+                _check_part(path, fh, part, limits, fast)
+        except (zlib.error, struct.error, OSError, ValueError, EOFError, OverflowError):
+            raise InputFileError(
+                path, "not a readable XLSX workbook (truncated or corrupt)"
+            ) from None
 
 
 def _check_part(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, fast) -> None:
