@@ -246,15 +246,17 @@ def _more_defects(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.parametrize("defects", [_defective, _more_defects])
-def test_distinct_value_validation_matches_full_validation(frames, tmp_path, caplog, defects):
-    """run_gate validates per-value expectations on each column's distinct values; with a
-    project_dir it validates every row. Verdicts, counts and details must be identical."""
+def test_distinct_value_validation_matches_full_validation(frames, tmp_path, defects):
+    """run_gate validates each dataset on its columns' distinct values, GX deciding which
+    fail; with a project_dir it validates every row. Verdicts, counts and details must be
+    identical."""
     bad = defects(frames)
-    with caplog.at_level("DEBUG", logger="protection_workbench.gate"):
-        fast = gate.run_gate(bad)
-    fallbacks = [r.getMessage() for r in caplog.records if "on all rows" in r.getMessage()]
-    no_rows = ["gate: activities validated on all rows (no rows)"]
-    assert fallbacks == ([] if defects is _defective else no_rows)
+    cfg = get_config()
+    for name, frame in bad.items():
+        expectations = gate._expectation_dicts(name, gate.DATASETS[name], cfg)
+        reduced = gate._reduce(frame, gate.DATASETS[name], expectations)
+        assert (reduced is None) == (len(frame) == 0), name  # only an empty frame is not
+    fast = gate.run_gate(bad)
     project = tmp_path / "expectations"
     shutil.copytree(expectations_dir(), project, ignore=shutil.ignore_patterns("uncommitted"))
     full = gate.run_gate(bad, project_dir=project)
@@ -263,13 +265,13 @@ def test_distinct_value_validation_matches_full_validation(frames, tmp_path, cap
     assert fast.summary().split(" (")[0] == full.summary().split(" (")[0]
 
 
-def test_distinct_values_fall_back_on_object_columns(frames, caplog):
+def test_distinct_values_are_not_used_for_object_columns(frames):
     """A column of mixed values is type-checked value by value: the whole frame goes to GX."""
     hosts = frames["hosts"].copy()
     hosts["capacity"] = hosts["capacity"].astype(object)
     hosts.loc[hosts.index[0], "capacity"] = "many"
-    with caplog.at_level("DEBUG", logger="protection_workbench.gate"):
-        result = gate.run_gate({"hosts": hosts})
-    assert any("hosts validated on all rows" in r.getMessage() for r in caplog.records)
+    expectations = gate._expectation_dicts("hosts", gate.DATASETS["hosts"], get_config())
+    assert gate._reduce(hosts, gate.DATASETS["hosts"], expectations) is None
+    result = gate.run_gate({"hosts": hosts})
     row = _row(result, "hosts", "expect_column_values_to_be_in_type_list", "capacity")
     assert not row.success

@@ -7,8 +7,6 @@ case worker's XLSX, a notebook's tables and the weekly figures always agree.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +23,6 @@ from .rules.registry import as_date
 
 if TYPE_CHECKING:
     from .gate import GateResult
-    from .gate_worker import GateWorker
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -126,18 +123,13 @@ def run_check(
     cfg: Config | None = None,
     gate: bool = True,
     export: Export | None = None,
-    worker: GateWorker | None = None,
     prepared_dir: str | Path | None = None,
 ) -> CheckResult:
     """Load and clean ``data`` (unless ``export`` is given), run the gate and the rules.
 
     Given ``prepared_dir`` (the notebooks of a weekly run get it as a parameter), the run's
     own result saved there is returned instead (see :meth:`CheckResult.save`); it must be
-    of the same folder and as-of date.
-
-    The gate runs in ``worker`` if given (the caller closes it), else in a worker started
-    here when there is cleaning to overlap with the import of Great Expectations (see
-    ``gate_worker.py``), else in this process."""
+    of the same folder and as-of date."""
     if prepared_dir:
         result = CheckResult.load(Path(prepared_dir))
         if Path(data).resolve() != result.export.folder.resolve():
@@ -150,35 +142,14 @@ def run_check(
         return result
     cfg = cfg or get_config()
     as_of_ts = as_date(as_of)
-    if not gate:
-        export = export or load_export(data, cfg)
-        findings = run_rules(export.frames, as_of_ts, cfg)
-        return CheckResult(export=export, findings=findings, gate=None, as_of=as_of_ts)
-    from .gate import run_gate
+    export = export or load_export(data, cfg)
+    gate_result = None
+    if gate:
+        from .gate import run_gate
 
-    with nullcontext(worker) if worker else _gate_worker(cleaning=export is None) as worker:
-        export = export or load_export(data, cfg)
-        if worker is None:
-            gate_result = run_gate(export.frames, cfg)
-            findings = run_rules(export.frames, as_of_ts, cfg)
-        else:  # the gate waits on its worker while the rules run here
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gate") as pool:
-                pending = pool.submit(run_gate, export.frames, cfg, None, worker)
-                findings = run_rules(export.frames, as_of_ts, cfg)
-                gate_result = pending.result()
+        gate_result = run_gate(export.frames, cfg)
+    findings = run_rules(export.frames, as_of_ts, cfg)
     return CheckResult(export=export, findings=findings, gate=gate_result, as_of=as_of_ts)
-
-
-def _gate_worker(cleaning: bool):
-    """A worker process that imports Great Expectations while the exports are cleaned, when
-    there is cleaning to overlap and GX is not imported here yet; else no worker."""
-    import sys
-
-    if not cleaning or "great_expectations" in sys.modules:
-        return nullcontext(None)
-    from .gate_worker import GateWorker
-
-    return GateWorker()
 
 
 def read_findings(path: str | Path) -> pd.DataFrame:

@@ -119,20 +119,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
-
-    from .gate_worker import GateWorker
+    from .check import run_check, write_check_outputs
     from .outputs import check_output_folder
 
     check_output_folder(args.out, args.data, kind="check")  # before any work
-    # Started before this process imports pandas: Great Expectations imports in the worker
-    # on the other core from the first second on.
-    with nullcontext(None) if args.no_gate else GateWorker() as worker:
-        from .check import run_check, write_check_outputs
-
-        result = run_check(
-            args.data, args.as_of or date.today(), gate=not args.no_gate, worker=worker
-        )
+    result = run_check(args.data, args.as_of or date.today(), gate=not args.no_gate)
     out = write_check_outputs(result, args.out)
     for line in result.summary_lines():
         print(line)
@@ -163,9 +154,19 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_expectations(args: argparse.Namespace) -> int:
-    from .gate import main as gate_main
+    from .gate import REGENERATE_HINT, default_project_dir, stale_suites, write_suites
 
-    return gate_main([f"--{args.action}"])
+    project_dir = default_project_dir()
+    if args.action == "write":
+        paths = write_suites(project_dir)
+        print(f"wrote {len(paths)} suites to {project_dir / 'gx' / 'expectations'}")
+        return EXIT_OK
+    stale = stale_suites(project_dir)
+    if stale:
+        print(f"stale expectation suites: {', '.join(stale)}; run `{REGENERATE_HINT}`")
+        return EXIT_FINDINGS
+    print("expectation suites are current")
+    return EXIT_OK
 
 
 def cmd_run_weekly(args: argparse.Namespace) -> int:

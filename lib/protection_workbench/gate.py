@@ -17,30 +17,19 @@ in ``expectations/`` (:func:`write_suites`, ``python -m protection_workbench.gat
 results are requested as ``SUMMARY`` with no partial unexpected values and no unexpected
 rows, so no raw value (name, id, date) is ever returned or stored.
 
-For speed, :func:`run_gate` hands GX each column's distinct values rather than every row
-for the expectations decided value by value (type, not null, code lists, formats, ranges):
-the verdicts are the same, and the unexpected counts are turned back into rows by counting
-the rows of each distinct value GX rejects (``_rows_from_reduced``). Uniqueness is validated
-on the rows whose key is duplicated (and one that is not), each key replaced by a number of
-its own. Whenever the distinct values cannot stand for the rows exactly (an ``object``
-column, a frame without rows, or any GX count the rows do not reproduce) the dataset is
-validated row by row, as it always is when the results are stored (``project_dir``).
-
-Great Expectations takes seconds to import, so it is imported only inside the functions
-that need it (``gx_validate.py``); importing this module does not import it. Given a
-``worker`` (``gate_worker.py``), the validations run in a process that imported GX while
-the data were cleaned.
+For speed, :func:`run_gate` hands GX each column's distinct values rather than every row:
+GX decides which values fail, and each failing value counts for the rows that hold it, so
+the verdicts and counts are those of every row. Uniqueness is validated on the rows whose
+key is duplicated (and one that is not). Great Expectations takes seconds to import, so it
+is imported only inside the functions that need it (``gx_validate.py``).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
-import sys
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,15 +39,13 @@ import pandas as pd
 
 from . import gx_validate
 from .contract import DATASETS, Column, Dataset
-from .gx_validate import Batch, Outcome, Validated
+from .gx_validate import Batch, Outcome
 
 if TYPE_CHECKING:  # pragma: no cover
     from great_expectations.core import ExpectationSuite
 
     from .config import Config
-    from .gate_worker import GateWorker
 
-log = logging.getLogger(__name__)
 
 # Suite meta written into every generated suite (read by the drift test).
 GENERATOR = "protection_workbench.gate.build_suites"
@@ -461,8 +448,9 @@ def _details(etype: str, kwargs: dict[str, Any], r: Outcome, missing: bool) -> s
 
 # ------------------------------------------------------------------ validation on distinct values
 
-# Expectations whose outcome for a row depends on that row's value only: validated by GX on a
-# small frame holding each column's distinct values (see _reduce).
+# Expectations whose outcome for a row depends on that row's value only. GX validates them on
+# a small frame of each column's distinct values and reports which of those values fail
+# (``unexpected_index_list``); each failing value counts for the rows that hold it.
 _PER_VALUE = frozenset(
     {
         "expect_column_values_to_not_be_null",
@@ -476,150 +464,99 @@ _UNIQUE = "expect_column_values_to_be_unique"
 
 
 @dataclass
-class _Distinct:
-    """The representatives of one column: one row per distinct value (and one missing row if
-    the column has missing values), with the number of rows each stands for."""
+class _Reduced:
+    """One dataset as GX validates it quickly: ``values`` holds each column's distinct values
+    (padded to one length), ``weights`` the rows each one stands for (0 for padding), and
+    ``keys`` the rows whose record key is duplicated (plus one that is not) for uniqueness."""
 
-    values: pd.Series  # as GX validates them, RangeIndex
-    rows: Any  # numpy int64 array, rows per representative
-    missing: int  # rows with a missing value
-    total: int  # rows of the column
+    values: pd.DataFrame
+    weights: dict[str, np.ndarray]
+    missing: dict[str, int]  # rows with a missing value, per column
+    keys: pd.DataFrame
+    rows: int
 
 
-def _distinct(s: pd.Series, col: Column, pii: bool, by_value: bool) -> _Distinct:
-    """Representatives of column ``s``. With ``by_value`` false (the column has no value
-    check), one non-missing row stands for all of them: only its dtype and missingness count.
-    """
-    n = len(s)
-    text = col.kind in TEXT_KINDS and _is_text(s)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy().astype(np.int64)
-        counts = np.bincount(codes + 1, minlength=len(s.dtype.categories) + 1)
-        missing = int(counts[0])
-        if by_value:
-            present = np.flatnonzero(counts[1:])
-            rows = counts[1:][present]
+def _reduce(
+    frame: pd.DataFrame, ds: Dataset, expectations: list[dict[str, Any]]
+) -> _Reduced | None:
+    """The reduced form of ``frame`` (see :class:`_Reduced`), or None when it does not apply:
+    no rows, or an ``object`` column (GX checks its type value by value)."""
+    if len(frame) == 0:
+        return None
+    # Columns with a check on their values; for the others (names, ids, free text: a type
+    # and not-null only) whether a value is there is all that matters.
+    by_value = {e["kwargs"]["column"] for e in expectations if e["type"] in _VALUE_CHECKS}
+    pii = set(ds.pii)
+    columns, weights, missing = {}, {}, {}
+    for col in ds.columns:
+        c = col.name
+        if c not in frame.columns:
+            if not col.required:  # cleaning adds optional columns; all missing here
+                columns[c] = pd.Series(pd.NA, index=range(1), dtype=_empty_dtype(col.kind))
+                weights[c], missing[c] = np.array([len(frame)]), len(frame)
+            continue
+        s = _frame_column(frame, c)
+        if c in by_value:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            k = len(uniques)
         else:
-            present = np.flatnonzero(counts[1:])[:1]
-            rows = np.array([n - missing])[: len(present)]
-        rep_codes = np.concatenate([present, [-1] if missing else []]).astype(np.int64)
-        reps = pd.Series(pd.Categorical.from_codes(rep_codes, dtype=s.dtype))
-    else:
-        if by_value:
-            codes, _ = pd.factorize(s, use_na_sentinel=True)
-            codes = np.asarray(codes, dtype=np.int64)
-            prev = np.concatenate([[-1], np.maximum.accumulate(codes)[:-1]])
-            first = np.flatnonzero(codes > prev)  # first row of each value, in code order
-            counts = np.bincount(codes + 1, minlength=len(first) + 1)
-            missing = int(counts[0])
-            rows = counts[1:]
-            na = np.flatnonzero(codes < 0)[:1]
-        else:
-            isna = s.isna().to_numpy()
-            missing = int(isna.sum())
-            first = np.flatnonzero(~isna)[:1]
-            rows = np.array([n - missing])[: len(first)]
-            na = np.flatnonzero(isna)[:1]
-        reps = s.iloc[np.concatenate([first, na]).astype(np.int64)].reset_index(drop=True)
-    rows = np.concatenate([rows, [missing] if missing else []]).astype(np.int64)
-    return _Distinct(_convert(reps, text, pii), rows, missing, n)
+            codes = np.where(s.isna().to_numpy(), -1, 0)
+            k = int((codes == 0).any())
+        counts = np.bincount(codes + 1, minlength=k + 1)
+        missing[c] = int(counts[0])
+        take = np.concatenate([_first_rows(codes, k), np.flatnonzero(codes < 0)[:1]])
+        reps = _convert(s.iloc[take], col.kind in TEXT_KINDS and _is_text(s), c in pii)
+        if reps.dtype == object:
+            return None
+        columns[c] = reps.reset_index(drop=True)
+        weights[c] = np.concatenate([counts[1:], counts[:1] if missing[c] else []])
+    length = max(len(v) for v in columns.values())
+    values = pd.DataFrame({c: _padded(v, length) for c, v in columns.items()})
+    weights = {c: np.pad(w.astype(np.int64), (0, length - len(w))) for c, w in weights.items()}
+    key = UNIQUE_KEYS.get(ds.name)
+    keys = pd.DataFrame(index=range(1))
+    if key in frame.columns:
+        ids = _frame_column(frame, key)
+        duplicated = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
+        one_more = np.flatnonzero(~duplicated)[:1]  # so GX also sees a key that is fine
+        rows = np.sort(np.concatenate([np.flatnonzero(duplicated), one_more]))
+        keys = _convert(ids.iloc[rows], _is_text(ids), False).reset_index(drop=True).to_frame()
+    return _Reduced(values, weights, missing, keys, len(frame))
+
+
+def _first_rows(codes: np.ndarray, k: int) -> np.ndarray:
+    """The first row of each of the ``k`` codes, in code order."""
+    first = np.full(k, len(codes), dtype=np.int64)
+    present = codes >= 0
+    np.minimum.at(first, codes[present], np.flatnonzero(present))
+    return first
 
 
 def _padded(values: pd.Series, length: int) -> pd.Series:
-    """``values`` made ``length`` long by repeating its first value."""
+    """``values`` made ``length`` long by repeating its first value (weight 0)."""
     take = np.concatenate([np.arange(len(values)), np.zeros(length - len(values), np.int64)])
     return values.iloc[take].reset_index(drop=True)
 
 
-def _unexpected(etype: str, kwargs: dict[str, Any], values: pd.Series) -> Any:
-    """Which representatives fail ``etype`` (numpy bool), as GX's pandas metrics decide it:
-    missing values only fail not_null (GX leaves them out of the other checks)."""
-    isna = values.isna().to_numpy()
-    if etype == "expect_column_values_to_not_be_null":
-        return isna
-    bad = np.zeros(len(values), dtype=bool)
-    present = values[~isna]
-    if etype == "expect_column_values_to_be_in_set":
-        ok = present.isin(kwargs["value_set"])
-    elif etype == "expect_column_values_to_match_regex":
-        ok = present.astype(str).str.contains(kwargs["regex"])
-    elif etype == "expect_column_values_to_be_between":
-        ok = pd.Series(True, index=present.index)
-        if kwargs.get("min_value") is not None:
-            ok &= present >= kwargs["min_value"]
-        if kwargs.get("max_value") is not None:
-            ok &= present <= kwargs["max_value"]
-    else:  # pragma: no cover - only called for _PER_VALUE
-        raise ValueError(etype)
-    bad[~isna] = ~np.asarray(ok, dtype=bool)
-    return bad
+def _weighted_row(name: str, r: Outcome, plan: _Reduced) -> dict[str, Any]:
+    """A result row of the full frame from GX's outcome on the reduced one."""
+    column = r.kwargs.get("column")
+    if r.type == _UNIQUE:
+        count = int(r.result.get("unexpected_count") or 0)  # every duplicated row was there
+        present = plan.rows - plan.missing.get(column, 0)
+        return _result_row(name, r, plan.keys.columns, count, _percent(count, present))
+    if r.type not in _PER_VALUE or column not in plan.weights:
+        return _result_row(name, r, plan.values.columns, None, None)
+    failing = np.asarray(r.result.get("unexpected_index_list") or [], dtype=np.int64)
+    count = int(plan.weights[column][failing].sum())
+    base = plan.rows
+    if r.type != "expect_column_values_to_not_be_null":
+        base -= plan.missing[column]  # GX leaves missing values out of value checks
+    return _result_row(name, r, plan.values.columns, count, _percent(count, base))
 
 
-@dataclass
-class _KeyRows:
-    """The record key as GX validates its uniqueness (see _key_rows)."""
-
-    frame: pd.DataFrame  # one column of numbers, or no column when the key column is missing
-    duplicated: int  # rows of the full frame whose key is on another row too
-    present: int  # rows of the full frame with a key
-
-
-def _reduced_inputs(
-    frame: pd.DataFrame, ds: Dataset, expectations: list[dict[str, Any]]
-) -> tuple[pd.DataFrame, dict[str, _Distinct], _KeyRows] | None:
-    """The frame of distinct values GX validates in place of ``frame``, the representatives
-    per column, and the rows of the record key for uniqueness.
-
-    None when the reduction does not apply (no rows, or a column GX would check value by
-    value for its type: an ``object`` column)."""
-    if len(frame) == 0:
-        return _not_reduced(ds.name, "no rows")
-    by_value = {e["kwargs"].get("column") for e in expectations if e["type"] in _VALUE_CHECKS}
-    pii = set(ds.pii)
-    distinct: dict[str, _Distinct] = {}
-    unique = _KeyRows(pd.DataFrame(index=range(1)), 0, 0)
-    for col in ds.columns:
-        c = col.name
-        if c not in frame.columns:
-            if not col.required:
-                empty = pd.Series(pd.NA, index=range(1), dtype=_empty_dtype(col.kind))
-                distinct[c] = _Distinct(empty, _rows([len(frame)]), len(frame), len(frame))
-            continue
-        s = _frame_column(frame, c)
-        d = _distinct(s, col, c in pii, c in by_value)
-        if d.values.dtype == object:
-            return _not_reduced(ds.name, f"{c} is an object column")
-        distinct[c] = d
-        if UNIQUE_KEYS.get(ds.name) == c:
-            unique = _key_rows(s)
-    length = max(len(d.values) for d in distinct.values())
-    reduced = pd.DataFrame({c: _padded(d.values, length) for c, d in distinct.items()})
-    return reduced, distinct, unique
-
-
-def _key_rows(s: pd.Series) -> _KeyRows:
-    """What GX needs to count the duplicated keys of ``s``: every row whose key is on
-    another row too, plus one row of a key that is not (and one missing key if there is no
-    other row), each key replaced by a number of its own. GX finds as many duplicated rows
-    there as in the full column, at a fraction of the cost of hashing and comparing a
-    million values; no value reaches GX."""
-    from .clean.text import value_codes
-
-    codes, k = value_codes(s)
-    present = codes >= 0
-    per_key = np.bincount(codes[present], minlength=k)
-    rows_of_key = np.where(present, per_key[np.where(present, codes, 0)], 0)
-    duplicated = rows_of_key > 1
-    keep = np.flatnonzero(duplicated)
-    single = np.flatnonzero(rows_of_key == 1)[:1]
-    take = np.sort(np.concatenate([keep, single if len(single) else np.arange(min(1, len(s)))]))
-    kept = np.asarray(codes[take], dtype=np.int64)
-    column = pd.Series(pd.arrays.IntegerArray(kept, kept < 0), name=s.name)
-    return _KeyRows(column.to_frame(), int(duplicated.sum()), int(present.sum()))
-
-
-def _rows(values: list[int]) -> Any:
-    return np.asarray(values, dtype=np.int64)
+def _percent(count: int, base: int) -> float:
+    return 100.0 * count / base if count and base else 0.0
 
 
 def _result_row(
@@ -632,18 +569,13 @@ def _result_row(
         "dataset": name,
         "expectation": r.type,
         "column": column,
-        "success": r.success,
+        "success": r.success if count is None else (r.success and count == 0),
         "unexpected_count": int(res.get("unexpected_count") or 0) if count is None else count,
         "unexpected_percent": (
             float(res.get("unexpected_percent") or 0.0) if percent is None else percent
         ),
         "details": _details(r.type, r.kwargs, r, missing),
     }
-
-
-def _not_reduced(name: str, why: str) -> None:
-    log.debug("gate: %s validated on all rows (%s)", name, why)
-    return None
 
 
 def _key(etype: str, kwargs: Any) -> tuple[str, str]:
@@ -657,149 +589,58 @@ def _in_suite_order(outcomes: list[Outcome], expectations: list[dict[str, Any]])
     return sorted(outcomes, key=lambda r: order.get(_key(r.type, r.kwargs), len(order)))
 
 
-@dataclass
-class _Reduced:
-    """One dataset's validation on its distinct values: the batches and what they stand for."""
-
-    name: str
-    expectations: list[dict[str, Any]]
-    reduced: pd.DataFrame
-    distinct: dict[str, _Distinct]
-    batches: list[Batch]
-    key: _KeyRows
-
-
-def _reduced_batches(
-    name: str, frame: pd.DataFrame, expectations: list[dict[str, Any]]
-) -> _Reduced | None:
-    """The batches that validate one dataset on its distinct values (see _reduced_inputs),
-    or None when the reduction does not apply."""
-    inputs = _reduced_inputs(frame, DATASETS[name], expectations)
-    if inputs is None:
-        return None
-    reduced, distinct, unique = inputs
-    on_rows = [e for e in expectations if e["type"] == _UNIQUE]
-    on_values = [e for e in expectations if e["type"] != _UNIQUE]
-    batches = [Batch(f"{name}.values", on_values, reduced)]
-    if on_rows:
-        batches.append(Batch(f"{name}.unique", on_rows, unique.frame))
-    return _Reduced(name, expectations, reduced, distinct, batches, unique)
-
-
-def _rows_from_reduced(plan: _Reduced, validated: list[Validated]) -> list[dict] | None:
-    """Result rows in suite order with unexpected counts in rows, or None to validate the
-    full frame instead (any GX outcome on the distinct values that the row counts do not
-    reproduce exactly)."""
-    name, expectations, reduced, distinct = (
-        plan.name,
-        plan.expectations,
-        plan.reduced,
-        plan.distinct,
-    )
-    results = [r for v in validated for r in v.outcomes]
-    order = {_key(e["type"], e["kwargs"]) for e in expectations}
-    keys = [_key(r.type, r.kwargs) for r in results]
-    if len(order) != len(expectations) or sorted(keys) != sorted(order):
-        return _not_reduced(name, "results not matched")
-    rows = []
-    for r in _in_suite_order(results, expectations):
-        etype, kwargs, res = r.type, r.kwargs, r.result
-        d = distinct.get(kwargs.get("column"))
-        if etype == _UNIQUE:
-            key = plan.key
-            if r.raised_exception or int(res.get("unexpected_count") or 0) != key.duplicated:
-                return _not_reduced(name, "duplicated keys differ")
-            percent = 100.0 * key.duplicated / key.present if key.duplicated else 0.0
-            rows.append(_result_row(name, r, key.frame.columns, key.duplicated, percent))
-            continue
-        if etype not in _PER_VALUE or d is None:
-            if res.get("unexpected_count"):
-                return _not_reduced(name, "count on type")
-            rows.append(_result_row(name, r, reduced.columns, None, None))
-            continue
-        if r.raised_exception:
-            return _not_reduced(name, "GX exception")
-        try:
-            bad = _unexpected(etype, kwargs, d.values)
-        except (TypeError, ValueError):
-            return _not_reduced(name, "values not comparable")
-        pad = len(reduced) - len(d.values)
-        on_values = int(bad.sum()) + (pad if bad[0] else 0)
-        if on_values != int(res.get("unexpected_count") or 0) or r.success != (on_values == 0):
-            return _not_reduced(name, "counts differ")
-        count = int(d.rows[bad].sum())
-        base = d.total if etype == "expect_column_values_to_not_be_null" else d.total - d.missing
-        percent = 100.0 * count / base if count and base else 0.0
-        rows.append(_result_row(name, r, reduced.columns, count, percent))
-    return rows
-
-
-def _validator(worker: GateWorker | None):
-    """``validate(batches)`` in ``worker`` (falling back to this process) or here."""
-    if worker is None:
-        return gx_validate.validate
-
-    def validate(batches: list[Batch]) -> list[Validated]:
-        from .gate_worker import WorkerFailed
-
-        if not batches:
-            return []
-        try:
-            return worker.validate(batches)
-        except WorkerFailed as exc:
-            if not worker.fallback_reported:
-                worker.fallback_reported = True
-                log.warning("gate: validating in this process (%s)", exc)
-            return gx_validate.validate(batches)
-
-    return validate
-
-
 def run_gate(
     frames: dict[str, pd.DataFrame],
     cfg: Config | None = None,
     project_dir: str | Path | None = None,
-    worker: GateWorker | None = None,
 ) -> GateResult:
     """Validate the cleaned ``frames`` (those of the contract that are present).
 
     The suites are built from the contract and ``cfg`` (the expectations of
-    :func:`build_suites`) and validated in an in-memory GX context: in this process, or in
-    ``worker`` (a :class:`~protection_workbench.gate_worker.GateWorker` started earlier, so
-    that GX was imported while the data were cleaned). With ``project_dir`` (a GX project
-    such as ``expectations/``), a sanitised copy of each validation result (counts only) is
-    also stored in its ``gx/uncommitted/validations/``.
+    :func:`build_suites`) and validated by Great Expectations in an in-memory context. A
+    dataset is validated on its distinct values (see :class:`_Reduced`): GX decides which
+    values fail, and each counts for the rows holding it — the same verdicts and counts as
+    on every row, at a fraction of the cost. With ``project_dir`` (a GX project such as
+    ``expectations/``) every row is validated and a sanitised copy of each result (counts
+    only) is stored in its ``gx/uncommitted/validations/``.
     """
     from .config import get_config
 
     start = time.perf_counter()
     cfg = cfg or get_config()
-    validate = _validator(worker)
     names = [n for n in DATASETS if n in frames]
     expectations = {n: _expectation_dicts(n, DATASETS[n], cfg) for n in names}
-    by_dataset: dict[str, list[dict[str, Any]]] = {}
-    full = list(names)
-    if project_dir is None:
-        # Fast path: validate on the distinct values of each column (identical verdicts and
-        # counts, see _rows_from_reduced); stored results keep the full-frame validation.
-        plans = [p for n in names if (p := _reduced_batches(n, frames[n], expectations[n]))]
-        validated = iter(validate([b for p in plans for b in p.batches]))
-        for plan in plans:
-            rows = _rows_from_reduced(plan, [next(validated) for _ in plan.batches])
-            if rows is not None:
-                by_dataset[plan.name] = rows
-        full = [n for n in names if n not in by_dataset]
-    prepared = {n: _prepare(frames[n], DATASETS[n]) for n in full}
-    batches = [
-        Batch(n, expectations[n], prepared[n], project_dir is not None, _stable_id(n)) for n in full
-    ]
+    store = project_dir is not None
+    plans = {n: None if store else _reduce(frames[n], DATASETS[n], expectations[n]) for n in names}
+    batches, owners = [], []
+    for n in names:
+        plan = plans[n]
+        if plan is None:
+            frame = _prepare(frames[n], DATASETS[n])
+            batches.append(Batch(n, expectations[n], frame, store, _stable_id(n)))
+            owners.append(n)
+            continue
+        on_keys = [e for e in expectations[n] if e["type"] == _UNIQUE]
+        on_values = [e for e in expectations[n] if e["type"] != _UNIQUE]
+        batches.append(Batch(f"{n}.values", on_values, plan.values, indices=True))
+        owners.append(n)
+        if on_keys:
+            batches.append(Batch(f"{n}.keys", on_keys, plan.keys))
+            owners.append(n)
+    outcomes: dict[str, list[Outcome]] = {n: [] for n in names}
     stored = []
-    for n, v in zip(full, validate(batches), strict=True):
-        ordered = _in_suite_order(v.outcomes, expectations[n])
-        by_dataset[n] = [_result_row(n, r, prepared[n].columns, None, None) for r in ordered]
-        if v.json is not None:
-            stored.append((n, v.json))
-    rows = [row for n in names for row in by_dataset[n]]
+    for owner, validated in zip(owners, gx_validate.validate(batches), strict=True):
+        outcomes[owner] += validated.outcomes
+        if validated.json is not None:
+            stored.append((owner, validated.json))
+    rows = []
+    for n in names:
+        for r in _in_suite_order(outcomes[n], expectations[n]):
+            if plans[n] is None:
+                columns = frames[n].columns
+                rows.append(_result_row(n, r, columns, None, None))
+            else:
+                rows.append(_weighted_row(n, r, plans[n]))
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     results["success"] = results["success"].astype(bool)
     results["unexpected_count"] = results["unexpected_count"].astype("int64")
@@ -829,43 +670,9 @@ def _store_results(project_dir: Path, stored: list[tuple[str, dict[str, Any]]]) 
     return paths
 
 
-# --------------------------------------------------------------------------- CLI
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m protection_workbench.gate --write`` regenerates expectations/; ``--check``
-    reports whether the committed suites are current."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m protection_workbench.gate",
-        description="Generate or check the Great Expectations suites of the quality gate.",
-    )
-    parser.add_argument("--project-dir", type=Path, default=None, help="GX project (expectations/)")
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="regenerate the suites from config")
-    mode.add_argument("--check", action="store_true", help="fail if the committed suites are stale")
-    args = parser.parse_args(argv)
-    project_dir = args.project_dir or default_project_dir()
-    if args.write:
-        paths = write_suites(project_dir)
-        print(f"wrote {len(paths)} suites to {project_dir / 'gx' / 'expectations'}")
-        return 0
-    stale = stale_suites(project_dir)
-    if stale:
-        print(f"stale expectation suites: {', '.join(stale)}; run `{REGENERATE_HINT}`")
-        return 1
-    print("expectation suites are current")
-    return 0
-
-
 def stale_suites(project_dir: str | Path | None = None, cfg: Config | None = None) -> list[str]:
     """Names of suites whose committed JSON differs from what build_suites gives now."""
     committed = read_committed_suites(project_dir)
     built = {n: suite_json(s) for n, s in build_suites(cfg).items()}
     names = sorted(set(committed) | set(built))
     return [n for n in names if committed.get(n) != built.get(n)]
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,22 +1,18 @@
-"""Run Great Expectations validations and hand back plain results (counts only).
+"""Run Great Expectations validations and hand back plain results (counts, never values).
 
 This is the one place that talks to GX at validation time. :func:`validate` takes
 :class:`Batch` es (a suite as expectation dicts and the frame to validate) and returns, per
-batch, the results as :class:`Outcome` s — plain dicts and numbers that can be pickled to
-another process and that hold no data value (results are requested as ``SUMMARY`` with no
-partial unexpected values and no unexpected rows). The gate (``gate.py``) decides what to
-validate and what the results mean; ``gate_worker.py`` runs :func:`validate` in a process of
-its own so that the seconds GX takes to import overlap the cleaning.
+batch, the results as :class:`Outcome` s: what was checked, whether it held, counts and —
+for the gate's frames of distinct values — the positions of the failing values. No data
+value is kept. The gate (``gate.py``) decides what to validate and what the results mean.
 
 Great Expectations is imported only inside the functions that need it.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
-import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +26,8 @@ RESULT_FORMAT = {
     "include_unexpected_rows": False,
     "return_unexpected_index_query": False,
 }
+# For frames of distinct values: also which positions failed (GX returns them only in full).
+RESULT_FORMAT_WITH_INDICES = {**RESULT_FORMAT, "result_format": "COMPLETE"}
 
 # Result keys kept from GX results (counts only; everything else is dropped).
 SAFE_RESULT_KEYS = (
@@ -48,13 +46,15 @@ TYPE_EXPECTATION = "expect_column_values_to_be_in_type_list"
 class Batch:
     """One validation: ``expectations`` (GX dicts: type, kwargs, id) as a suite named
     ``name``, on ``frame``. With ``keep_json`` the sanitised validation result is returned
-    too (for storing under the project's ``uncommitted/``)."""
+    too (for storing under the project's ``uncommitted/``); with ``indices`` the positions
+    of the unexpected rows of ``frame`` are kept in each outcome."""
 
     name: str
     expectations: list[dict[str, Any]]
     frame: pd.DataFrame
     keep_json: bool = False
     suite_id: str | None = None
+    indices: bool = False
 
 
 @dataclass
@@ -64,7 +64,9 @@ class Outcome:
     type: str
     kwargs: dict[str, Any]
     success: bool
-    result: dict[str, Any]  # SAFE_RESULT_KEYS, and observed_value (a dtype) of type checks
+    # SAFE_RESULT_KEYS, observed_value (a dtype) of type checks, and with Batch.indices the
+    # unexpected_index_list (positions in the batch's frame)
+    result: dict[str, Any]
     raised_exception: bool = False
 
 
@@ -80,25 +82,11 @@ class Validated:
 
 
 def quiet_gx() -> None:
-    """Turn off GX analytics and progress bars, and import GX (every use comes through here)."""
+    """Turn off GX analytics and progress bars before GX is imported (every use comes
+    through here)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     for name in ("great_expectations", "great_expectations.core", "tqdm"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    if "great_expectations" not in sys.modules:
-        import_gx()
-
-
-def import_gx() -> None:
-    """Import Great Expectations with the cyclic garbage collector paused: while thousands of
-    new, long-lived objects load, it would walk them again and again (some 15 % of the import
-    time) and find nothing to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import great_expectations  # noqa: F401
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def quiet_context(context: Any) -> Any:
@@ -165,20 +153,23 @@ def validate(batches: list[Batch]) -> list[Validated]:
             )
         )
         validation = definition.run(
-            batch_parameters={"dataframe": batch.frame}, result_format=RESULT_FORMAT
+            batch_parameters={"dataframe": batch.frame},
+            result_format=RESULT_FORMAT_WITH_INDICES if batch.indices else RESULT_FORMAT,
         )
-        outcomes = [_outcome(r) for r in validation.results]
+        outcomes = [_outcome(r, batch.indices) for r in validation.results]
         saved = sanitise(validation.to_json_dict()) if batch.keep_json else None
         out.append(Validated(outcomes, saved))
     return out
 
 
-def _outcome(r: Any) -> Outcome:
+def _outcome(r: Any, indices: bool) -> Outcome:
     config = r.expectation_config
     res = r.result or {}
     result = {k: _plain(res[k]) for k in SAFE_RESULT_KEYS if k in res}
     if config.type == TYPE_EXPECTATION and isinstance(res.get("observed_value"), str):
         result["observed_value"] = res["observed_value"]  # a dtype name, not a data value
+    if indices:
+        result["unexpected_index_list"] = [int(i) for i in res.get("unexpected_index_list", [])]
     return Outcome(
         type=config.type,
         kwargs=dict(config.kwargs),
@@ -189,7 +180,7 @@ def _outcome(r: Any) -> Outcome:
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars as Python numbers (picklable without numpy's reduce, JSON-ready)."""
+    """numpy scalars as Python numbers (JSON-ready)."""
     return value.item() if hasattr(value, "item") else value
 
 
