@@ -171,16 +171,7 @@ _SHARED = re.compile(r"\.\./shared|/work/shared")
 @pytest.mark.parametrize(
     "doc",
     [
-        pytest.param(
-            ROOT / "README.md",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="README.md still points to ../shared/spec/data-contract.md and "
-                "../shared/spec/domain-facts.md ('Demo data') and ../shared/spec/rules.md "
-                "('Data protection'); they should point to docs/ (README is not edited here)",
-            ),
-            id="README.md",
-        ),
+        pytest.param(ROOT / "README.md", id="README.md"),
         *[pytest.param(p, id=f"docs/{p.name}") for p in sorted(DOCS.glob("*.md"))],
     ],
 )

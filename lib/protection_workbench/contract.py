@@ -1,4 +1,4 @@
-"""The data contract: canonical datasets and columns (shared/spec/data-contract.md).
+"""The data contract: canonical datasets and columns (docs/data-contract.md).
 
 Everything downstream of loading (cleaning, rules, expectation suites, notebooks)
 speaks only these names. This module is the single code copy of the contract; the

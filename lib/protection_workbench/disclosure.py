@@ -1,6 +1,6 @@
 """Small-cell suppression for every reviewer-facing table, label and sentence.
 
-rules.md, "Data protection": a published count from 1 to ``min_cell - 1`` (default
+docs/data-protection.md: a published count from 1 to ``min_cell - 1`` (default
 ``config/thresholds.yaml`` ``min_cell`` = 5) is shown as ``"<5"``; 0 is shown as 0; totals
 are protected so that a hidden value cannot be worked back from them; percentages are never
 computed from hidden cells.

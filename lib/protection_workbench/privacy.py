@@ -1,4 +1,4 @@
-"""Pseudonymisation and PII handling for reviewer-facing outputs (rules.md, Data protection).
+"""Pseudonymisation and PII handling for reviewer-facing outputs (docs/data-protection.md).
 
 Records are referred to in shared outputs only by a keyed hash (HMAC-SHA256) of
 their id. The secret key is kept outside the repository: in the environment

@@ -1,6 +1,6 @@
 """A clean synthetic caseload: every dataset of the data contract, consistent and rule-free.
 
-The population follows shared/spec/domain-facts.md: nationalities of the VHR
+The population follows public IOM Libya and DTM figures: nationalities of the VHR
 caseload, mostly single adult men, families a minority, about half in detention,
 stage durations from registration to departure, charter flights on a weekly
 rhythm (about 87 % of movements) and commercial bookings for the rest, and a
