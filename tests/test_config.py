@@ -63,6 +63,26 @@ def test_every_coded_column_has_its_code_list():
             ["ftt_validity_days", "required"],
         ),
         (
+            "thresholds.yaml",
+            lambda d: d.update(max_columns=0),
+            ["thresholds.yaml", "max_columns", "greater than or equal to 1"],
+        ),
+        (
+            "thresholds.yaml",
+            lambda d: d.update(max_inflated_bytes="1 GB"),
+            ["thresholds.yaml", "max_inflated_bytes", "integer"],
+        ),
+        (
+            "thresholds.yaml",
+            lambda d: d.update(max_rows=-5),
+            ["thresholds.yaml", "max_rows", "greater than or equal to 1"],
+        ),
+        (
+            "thresholds.yaml",
+            lambda d: d.update(max_compression_ratio=1),
+            ["thresholds.yaml", "max_compression_ratio", "greater than or equal to 2"],
+        ),
+        (
             "code_lists.yaml",
             lambda d: d["case_status"].append("departed"),
             ["code_lists.yaml", "case_status", "more than once: departed"],
@@ -129,3 +149,16 @@ def test_config_dir_can_be_overridden_by_environment(config_copy, monkeypatch):
     _edit(config_copy, "thresholds.yaml", lambda d: d.update(stall_days=45))
     monkeypatch.setenv("WORKBENCH_CONFIG_DIR", str(config_copy))
     assert load_config().thresholds.stall_days == 45
+
+
+def test_input_file_limits_are_shipped_and_default_when_absent(config_copy):
+    t = load_config().thresholds
+    assert (t.max_rows, t.max_columns) == (2_000_000, 200)
+    assert (t.max_inflated_bytes, t.max_compression_ratio) == (1_000_000_000, 200)
+    text = (default_config_dir() / "thresholds.yaml").read_text("utf-8")
+    for key in ("max_rows", "max_columns", "max_inflated_bytes", "max_compression_ratio"):
+        before = text.split(f"\n{key}:")[0].rstrip().splitlines()[-1]
+        assert before.startswith("#"), f"{key} has no comment"
+    # An older configuration folder without the limits still loads, with the defaults.
+    _edit(config_copy, "thresholds.yaml", lambda d: [d.pop(k) for k in list(d) if k[:4] == "max_"])
+    assert load_config(config_copy).thresholds.max_columns == 200
