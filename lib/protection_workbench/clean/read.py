@@ -886,26 +886,26 @@ def _line_notes(
     U+FFFD (issues)."""
     if not line_notes or not len(lines):
         return []
-    found: dict[tuple[str, bool], set[int]] = {}
-    for line, codepage in line_notes:
-        row = int(np.searchsorted(lines, line, side="right")) - 1
-        if row < 0:
-            continue  # the header line
-        for column in frame.columns:
-            value = frame[column].iat[row]
-            if not isinstance(value, str):
-                continue
-            if codepage is None and "\ufffd" in value:
-                found.setdefault((column, True), set()).add(row)
-            elif codepage is not None and not value.isascii():
-                found.setdefault((column, False), set()).add(row)
+    noted = np.asarray([line for line, _ in line_notes], dtype=np.int64)
+    unclear = np.asarray([codepage is None for _, codepage in line_notes], dtype=bool)
+    rows = np.searchsorted(lines, noted, side="right") - 1  # -1: the header line
     notes = []
-    for (column, unclear), rows in found.items():
-        positions = np.asarray(sorted(rows), dtype=np.int64)
-        if unclear:
-            notes.append(ValueNote(column, positions, ENCODING_ISSUE, ENCODING_PROBLEM))
-        else:
-            notes.append(ValueNote(column, positions, LEGACY_REPAIR))
+    for is_unclear in (False, True):
+        positions = np.unique(rows[(unclear == is_unclear) & (rows >= 0)])
+        if not len(positions):
+            continue
+        for column in frame.columns:
+            values = frame[column].iloc[positions].tolist()
+            if is_unclear:
+                hit = [isinstance(v, str) and "\ufffd" in v for v in values]
+            else:
+                hit = [isinstance(v, str) and not v.isascii() for v in values]
+            if any(hit):
+                where = positions[np.asarray(hit, dtype=bool)]
+                if is_unclear:
+                    notes.append(ValueNote(column, where, ENCODING_ISSUE, ENCODING_PROBLEM))
+                else:
+                    notes.append(ValueNote(column, where, LEGACY_REPAIR))
     return notes
 
 
