@@ -765,7 +765,9 @@ def _read_csv(path: Path, limits: Limits) -> RawTable:
         data = raw
     head_text = data[start : start + (1 << 20)].decode("utf-8", errors="replace")
     arrow_encoding = "utf8"  # what Arrow transcodes from (``data`` stays in that encoding)
-    if encoding is None and not _valid_utf8_prefix(data[: 1 << 20]):
+    if encoding is None and not (
+        _valid_utf8_prefix(data[: 1 << 20]) if len(data) > 1 << 20 else _valid_utf8(data)
+    ):
         data, arrow_encoding, encoding, start, line_notes = _text_for_reading(path, raw, 0, None)
         head_text = data[: 1 << 20].decode(_py_codec(arrow_encoding), errors="replace")
     hint = _SEP_HINT.match(data, start)
