@@ -107,6 +107,7 @@ def test_a_good_folder_is_cleaned_and_reported(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     assert "referrals" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == [
+        ".workbench-output.json",  # says the workbench made the folder, and what it wrote
         "cleaning_report.json",
         "cleaning_summary.csv",
         "quarantine.csv",
