@@ -413,9 +413,9 @@ def styled(frame: pd.DataFrame, caption: str | None = None):
 
 TOTAL = "Total"
 RESTRICTED_NOTE = (
-    "The per-record {what}, with real ids, is for case workers only: it is in the "
-    "`restricted/` folder of this run (`findings.xlsx`, and the case workers' copy of this "
-    "notebook), which is not linked from these pages."
+    "The per-record {what}, with real ids, is for case workers only: it is in this run's "
+    "folder of the restricted outputs (`outputs-restricted/`, kept apart from these pages: "
+    "`findings.xlsx`, and the case workers' copy of this notebook), never linked from here."
 )
 
 
