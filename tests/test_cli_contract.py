@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from protection_workbench import cli
+from protection_workbench.dates import week_end
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ def test_a_bad_iso_week_exits_2(week, tmp_path, capsys):
 
 @pytest.mark.parametrize("week,sunday", [("2026-W47", "2026-11-22"), ("2020-W53", "2021-01-03")])
 def test_a_good_iso_week_ends_on_its_sunday(week, sunday):
-    assert cli._week_end(cli._iso_week(week)).isoformat() == sunday
+    assert week_end(cli._iso_week(week)).isoformat() == sunday
 
 
 @pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31", "2026-02-30", "24/11/2026", "x"])

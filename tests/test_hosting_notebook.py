@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from notebook_runs import NOTEBOOKS, output_text, outputs, start_papermill
 
-from protection_workbench.disclosure import show_count
+from protection_workbench.publish.disclosure import show_count
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
 
 pytestmark = pytest.mark.slow

@@ -259,7 +259,7 @@ def test_findings_csv_of_check_is_neutralised(tmp_path):
 
 
 def test_published_hxl_tables_are_neutralised_numbers_kept(tmp_path):
-    from protection_workbench.hxl import read_hxl_csv, write_hxl_csv
+    from protection_workbench.publish.hxl import read_hxl_csv, write_hxl_csv
 
     table = pd.DataFrame({"mantika": ["=1+1", "Tripoli"], "individuals": [-3, 12]})
     path = write_hxl_csv(

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from notebook_runs import outputs, start_papermill
 
-from protection_workbench.disclosure import show_count
-from protection_workbench.hxl import read_hxl_csv
+from protection_workbench.publish.disclosure import show_count
+from protection_workbench.publish.hxl import read_hxl_csv
 from protection_workbench.reports.weekly import country_name
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
 

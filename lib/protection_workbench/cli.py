@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,26 +17,19 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
+from .dates import parse_as_of, parse_iso_week, week_end
 from .errors import WorkbenchError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-# Dates the workbench can reason about (programmes, births, flights): outside this range an
-# argument is a typo, and pandas cannot hold it as a timestamp anyway.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 
 
 def _iso_date(text: str) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}")
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty: give a date in YYYY-MM-DD form")
     try:
-        value = date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise argparse.ArgumentTypeError(
-            f"{text}: outside the dates the workbench handles ({FIRST_DAY} to {LAST_DAY})"
-        )
-    return value
+        return parse_as_of(text)
+    except WorkbenchError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _rate(text: str) -> float:
@@ -172,7 +164,7 @@ def cmd_expectations(args: argparse.Namespace) -> int:
 def cmd_run_weekly(args: argparse.Namespace) -> int:
     from .run.weekly import RunFailed, exit_code_of, run_weekly
 
-    as_of = args.as_of or (_week_end(args.week) if args.week else date.today())
+    as_of = args.as_of or (week_end(args.week) if args.week else date.today())
     out = Path(args.out)
     try:
         record = run_weekly(
@@ -212,23 +204,10 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def _iso_week(text: str) -> str:
-    match = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip())
-    if not match:
-        raise argparse.ArgumentTypeError(f"not an ISO week like 2026-W47: {text!r}")
-    year, week = int(match[1]), int(match[2])
-    if not FIRST_DAY.year <= year <= LAST_DAY.year:
-        raise argparse.ArgumentTypeError(f"{text}: year outside {FIRST_DAY.year}-{LAST_DAY.year}")
     try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text}: year {year} has no ISO week {week}") from None
-    return f"{year}-W{week:02d}"
-
-
-def _week_end(week: str) -> date:
-    """The last day (Sunday) of an ISO week: a week's report covers the whole week."""
-    year, number = week.split("-W")
-    return date.fromisocalendar(int(year), int(number), 7)
+        return "{}-W{:02d}".format(*parse_iso_week(text))
+    except WorkbenchError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,10 +21,6 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
-def outputs_dir() -> Path:
-    return project_root() / "outputs"
-
-
 def expectations_dir() -> Path:
     return project_root() / "expectations"
 
@@ -49,8 +45,3 @@ def staged_folder(out: Path) -> Iterator[Path]:
     staging.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def default_data_dir() -> Path:
-    """Where `make demo` writes the demo exports (gitignored)."""
-    return project_root() / "data" / "demo"

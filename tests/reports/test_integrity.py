@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from protection_workbench.disclosure import suppress_table
-from protection_workbench.privacy import pseudonymise
+from protection_workbench.publish.disclosure import suppress_table
+from protection_workbench.publish.pseudonyms import pseudonymise
 from protection_workbench.reports import integrity as I  # noqa: N812
 from protection_workbench.rules import catalogue
 

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from protection_workbench import narrative as n
+from protection_workbench.reports import narrative as n
 from protection_workbench.reports.weekly import (
     FLIGHT_TYPES,
     WeeklyFigures,

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from protection_workbench.contract import dataset
+from protection_workbench.dates import report_date, week_end
+from protection_workbench.errors import WorkbenchError
 from protection_workbench.reports import weekly
 from protection_workbench.reports.weekly import (
     age_band,
     report_periods,
-    resolve_report_date,
     summary_tables,
-    week_sunday,
     weekly_figures,
 )
 
@@ -165,14 +165,14 @@ def test_periods_run_monday_to_as_of_the_week_before_and_year_to_date():
 
 
 def test_iso_week_parameter_means_that_weeks_sunday():
-    assert week_sunday("2026-W47") == date(2026, 11, 22)
-    assert week_sunday("2026W01") == date(2026, 1, 4)
-    assert resolve_report_date("", "2026-W47") == date(2026, 11, 22)
-    assert resolve_report_date("2026-11-25", "") == AS_OF
-    with pytest.raises(ValueError, match="ISO week"):
-        week_sunday("47")
-    with pytest.raises(ValueError, match="no ISO week 54"):
-        week_sunday("2026-W54")
+    assert week_end("2026-W47") == date(2026, 11, 22)
+    assert week_end("2026W01") == date(2026, 1, 4)
+    assert report_date("", "2026-W47") == date(2026, 11, 22)
+    assert report_date("2026-11-25", "") == AS_OF
+    with pytest.raises(WorkbenchError, match="ISO week"):
+        week_end("47")
+    with pytest.raises(WorkbenchError, match="no ISO week 54"):
+        week_end("2026-W54")
 
 
 def test_age_bands_at_their_edges():
@@ -301,7 +301,7 @@ def test_missing_datasets_give_none(frames):
 
 
 def test_published_tables_suppress_small_counts_and_write_hxl(fig, tmp_path):
-    from protection_workbench.hxl import read_hxl_csv
+    from protection_workbench.publish.hxl import read_hxl_csv
 
     tables = summary_tables(fig)
     flights = tables["returns_by_flight_type"]
@@ -318,8 +318,8 @@ def test_published_tables_suppress_small_counts_and_write_hxl(fig, tmp_path):
 def test_labels_not_in_config_are_grouped(frames):
     """Destinations, vulnerabilities, services and exit reasons from free text are counted
     under one "Other / unrecognised" label, never shown."""
-    from protection_workbench.narrative import weekly_narrative_markdown
     from protection_workbench.publish.labels import OTHER
+    from protection_workbench.reports.narrative import weekly_narrative_markdown
 
     text = "Home of Amina Yusuf +218 91 234 5678"
     odd = {name: f.copy() for name, f in frames.items()}

@@ -495,7 +495,7 @@ def published_breakdown(
     total is published elsewhere as ``total_shown`` and hidden there, every non-zero part
     is hidden too, so that the parts cannot give it away.
     """
-    from .. import disclosure
+    from ..publish import disclosure
 
     m = disclosure.min_cell(cfg)
     counts = counts.astype(int)
@@ -515,7 +515,7 @@ def published_occupancy(
 
     Columns: host_type, mantika, capacity, occupied, occupancy; a last "Total" row.
     """
-    from .. import disclosure
+    from ..publish import disclosure
 
     m = disclosure.min_cell(cfg)
 
@@ -568,7 +568,7 @@ def published_payments(table: pd.DataFrame, cfg: Config | None = None) -> pd.Dat
     amounts in whole LYD only for months with enough hosts expected and paid (an amount
     for one or two hosts would disclose what a host is paid), H004 findings protected
     together with their total (last row "Total")."""
-    from .. import disclosure
+    from ..publish import disclosure
 
     m = disclosure.min_cell(cfg)
     enough = ~(

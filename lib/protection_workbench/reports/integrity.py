@@ -4,7 +4,7 @@ Every function takes cleaned frames or a findings table (columns ``dataset, reco
 case_id, rule, severity, message``) and returns a plain DataFrame, so that the notebooks
 only call, show and chart. Nothing here displays a name, phone, document number or date
 of birth. The ``*_table`` functions and :func:`count_text` give what a notebook shows:
-counts protected by :mod:`protection_workbench.disclosure` in the reviewer version
+counts protected by :mod:`protection_workbench.publish.disclosure` in the reviewer version
 (``restricted=False``), exact in the case workers' copy (``restricted=True``), which alone
 lists records; :func:`reviewer_ids` pseudonymises ids where a record must be named.
 """
@@ -19,7 +19,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..disclosure import (
+from ..publish import tables as _tables
+from ..publish.disclosure import (
     NOT_SHOWN,
     chart_counts,
     marker,
@@ -28,10 +29,9 @@ from ..disclosure import (
     suppress_table,
     suppression_mask,
 )
-from ..privacy import pseudonymise
-from ..publish import tables as _tables
 from ..publish.html import esc_markdown
 from ..publish.labels import known_labels
+from ..publish.pseudonyms import pseudonymise
 from ..rules.registry import FINDING_COLUMNS
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -406,7 +406,7 @@ def styled(frame: pd.DataFrame, caption: str | None = None):
 # --------------------------------------------------------------------------- published tables
 #
 # The reviewer-facing versions of the notebooks (``restricted=False``) show aggregates only:
-# every count goes through :mod:`protection_workbench.disclosure` (small counts as "<5",
+# every count goes through :mod:`protection_workbench.publish.disclosure` (small counts as "<5",
 # secondary suppression against the totals shown next to them). The case workers' copy
 # (``restricted=True``, written to the run's restricted folder) shows exact counts and the
 # per-record lists. Each ``*_table`` below returns strings ready to show, labels as columns.
@@ -452,7 +452,7 @@ def publish(
     col_total: str | None = None,
 ) -> pd.DataFrame:
     """A table of counts (labels in the index) as strings: exact with thousands separators
-    when ``restricted``, else :func:`~protection_workbench.disclosure.suppress_table`."""
+    when ``restricted``, else :func:`~protection_workbench.publish.disclosure.suppress_table`."""
     counts = table.fillna(0).astype(int)
     if restricted:
         return counts.map(lambda v: f"{int(v):,}").astype(str)
@@ -661,7 +661,7 @@ def draw_bars(
     """Stacked bars of a table of counts (labels in the index, one column per stack part).
 
     In the reviewer version small counts are not drawn
-    (:func:`~protection_workbench.disclosure.chart_counts`), nor the cells hidden with them
+    (:func:`~protection_workbench.publish.disclosure.chart_counts`), nor the cells hidden with them
     by secondary suppression against the totals (the bars add up to totals published in
     the tables), and "<5" is written where they would be."""
     counts = table.fillna(0).astype(int)

@@ -9,7 +9,7 @@ the as-of date, the week before and the year to date.
 The week is Monday..Sunday; when the as-of date falls mid-week the week runs from its
 Monday to the as-of date. The figures are exact counts (plain ints, dicts and
 DataFrames): disclosure control (small cells shown as "<5") is applied where they are
-published, by :mod:`protection_workbench.narrative` and the notebook, never here.
+published, by :mod:`protection_workbench.reports.narrative` and the notebook, never here.
 A dataset absent from the export gives ``None`` for the figures that need it.
 
 Labels (destinations, vulnerabilities, services, exit reasons) are only values that
@@ -19,15 +19,15 @@ Labels (destinations, vulnerabilities, services, exit reasons) are only values t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
+from ..dates import parse_as_of
 from ..publish.labels import known_labels, known_or_other
 
 FLIGHT_TYPES = ("charter", "commercial")
@@ -38,7 +38,6 @@ UNKNOWN = "unknown"
 PERIODS = ("week", "previous", "ytd")
 PIPELINE_STAGES = ("counselled", "awaiting_documents", "awaiting_ftt", "manifested")
 TREND_WEEKS = 12
-_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,27 +101,6 @@ class WeeklyFigures:
     def week_complete(self) -> bool:
         """The as-of date is the Sunday: the week is complete."""
         return self.as_of.isoweekday() == 7
-
-
-def week_sunday(week: str) -> date:
-    """The Sunday of an ISO week written ``2026-W47`` (or ``2026W47``)."""
-    found = _WEEK.match(str(week))
-    if not found:
-        raise ValueError(f"not an ISO week {week!r}: expected e.g. 2026-W47")
-    year, number = int(found.group(1)), int(found.group(2))
-    try:
-        return date.fromisocalendar(year, number, 7)
-    except ValueError:
-        raise ValueError(f"{year} has no ISO week {number}") from None
-
-
-def resolve_report_date(as_of: str | date | None, week: str | None = None) -> date:
-    """The report's as-of date: the Sunday of ``week`` when given, else ``as_of`` (or today)."""
-    if week:
-        return week_sunday(week)
-    if isinstance(as_of, date):
-        return as_of
-    return date.fromisoformat(str(as_of)) if as_of else date.today()
 
 
 def report_periods(as_of: date) -> dict[str, Period]:
@@ -338,10 +316,7 @@ def weekly_figures(
 ) -> WeeklyFigures:
     """Every figure of the weekly report for the ISO week of ``as_of`` (see module doc)."""
     cfg = cfg or get_config()
-    if isinstance(as_of, datetime):
-        as_of = as_of.date()
-    elif not isinstance(as_of, date):
-        as_of = date.fromisoformat(str(as_of))
+    as_of = parse_as_of(as_of)
     iso = as_of.isocalendar()
     periods = report_periods(as_of)
     frames = {k: v for k, v in export_frames.items() if v is not None}
@@ -449,7 +424,7 @@ def _named(table: pd.DataFrame, index: str) -> pd.DataFrame:
 
 
 def _returns_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
-    from ..disclosure import show_count, suppress_table
+    from ..publish.disclosure import show_count, suppress_table
 
     tables: dict[str, pd.DataFrame] = {}
     trend = fig.trend.copy()
@@ -489,7 +464,7 @@ def _returns_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
     tables["vulnerable_returns"] = _named(shown, "vulnerability")
 
     pipeline = pd.Series(fig.pipeline).rename(index=PIPELINE_NAMES)
-    from ..disclosure import safe_series
+    from ..publish.disclosure import safe_series
 
     tables["pipeline"] = _named(safe_series(pipeline).to_frame("cases"), "stage")
     return tables
@@ -503,7 +478,7 @@ def summary_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
     are shown as they are. Only tables whose dataset is present are returned. Returnees
     whose sex or age is not recorded are left out of the sex and age tables.
     """
-    from ..disclosure import safe_series, show_count
+    from ..publish.disclosure import safe_series, show_count
 
     tables: dict[str, pd.DataFrame] = {}
     if fig.returns is not None:
@@ -542,7 +517,7 @@ def summary_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
 
 def write_published_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
     """Write each published table as ``<name>.csv`` with its HXL hashtag row into ``folder``."""
-    from ..hxl import write_hxl_csv
+    from ..publish.hxl import write_hxl_csv
 
     folder = Path(folder)
     return [

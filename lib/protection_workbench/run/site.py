@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
+from ..publish.header import describe_sources
 from ..publish.html import CSP
-from ..reporting import describe_sources
 from .notebooks import TEMPLATES
 
 STATUS_TEXT = {

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import dataset as get_dataset
-from .errors import WorkbenchError
-from .paths import project_root
+from ..contract import dataset as get_dataset
+from ..errors import WorkbenchError
+from ..paths import project_root
 
 KEY_ENV = "WORKBENCH_PSEUDONYM_KEY"
 KEY_FILE_ENV = "WORKBENCH_PSEUDONYM_KEY_FILE"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from protection_workbench import disclosure as D  # noqa: N812
 from protection_workbench.config import get_config
+from protection_workbench.publish import disclosure as D  # noqa: N812
 
 M = 5
 HIDDEN = "<5"

@@ -5,20 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 from IPython.display import Markdown
 
-from .publish.html import esc_markdown
-from .publish.tables import styled
-
-
-def resolve_as_of(as_of: str | date | None) -> date:
-    """The report's as-of date: a ``YYYY-MM-DD`` string, a date, or empty for today."""
-    if isinstance(as_of, date):
-        return as_of
-    if not as_of:
-        return date.today()
-    return date.fromisoformat(str(as_of))
+from .html import esc_markdown
 
 
 def describe_sources(names: list[str]) -> str:
@@ -60,9 +49,3 @@ def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "
 def fmt_int(value: float | int) -> str:
     """Thousands with a thin space-free comma, as reviewers expect (1,234)."""
     return f"{int(value):,}"
-
-
-def styled_counts(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """A plain count table without the index name clutter, numbers right-aligned; every
-    value and label HTML-escaped (:func:`protection_workbench.publish.tables.styled`)."""
-    return styled(frame, hide_index=False, precision=6).set_table_attributes('class="counts"')

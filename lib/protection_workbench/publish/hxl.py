@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .outputs import neutralise_formula, neutralise_frame
+from ..outputs import neutralise_formula, neutralise_frame
 
 HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(\s*\+[a-z][a-z0-9_]*)*$")
 

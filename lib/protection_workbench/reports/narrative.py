@@ -1,7 +1,7 @@
 """Plain-English paragraphs of the weekly report, written from :class:`WeeklyFigures`.
 
 Pure functions: figures in, sentences out. Every count of people goes through
-:mod:`protection_workbench.disclosure` (1 to ``min_cell - 1`` reads "<5", with a plural
+:mod:`protection_workbench.publish.disclosure` (1 to ``min_cell - 1`` reads "<5", with a plural
 noun), percentages are left out when computed from small numbers, and a comparison with
 the week before never gives away a small number. Counts that are not counts of people
 (flights, outreach sessions, NFI kits) are written exactly (``protect=False``).
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import disclosure
-from .publish.html import esc_markdown
-from .publish.labels import OTHER
-from .reports.weekly import WeeklyFigures
+from ..publish import disclosure
+from ..publish.html import esc_markdown
+from ..publish.labels import OTHER
+from .weekly import WeeklyFigures
 
 DESTINATIONS_NAMED = 3
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from protection_workbench.hxl import COMMON_TAGS, HXL_TAG, read_hxl_csv, suggest_tags, write_hxl_csv
+from protection_workbench.publish.hxl import (
+    COMMON_TAGS,
+    HXL_TAG,
+    read_hxl_csv,
+    suggest_tags,
+    write_hxl_csv,
+)
 
 TABLE = pd.DataFrame(
     {

@@ -8,9 +8,9 @@ import hmac
 import pandas as pd
 import pytest
 
-from protection_workbench import privacy
 from protection_workbench.contract import CASES
 from protection_workbench.paths import project_root
+from protection_workbench.publish import pseudonyms as privacy
 
 KEY = bytes.fromhex("00112233445566778899aabbccddeeff" * 2)
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import Config, get_config
+from ..config import Config, get_config
 
 NOT_SHOWN = "–"  # a percentage or value that is not published
 _TOTAL_NAMES = ("total", "all", "overall")
