@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 from protection_workbench.publish import disclosure, header
-from protection_workbench.check import run_check
+from protection_workbench.run.check import run_check
 from protection_workbench.clean.load import load_export
 """
 

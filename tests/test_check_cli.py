@@ -132,7 +132,7 @@ def test_rules_lists_the_catalogue():
 
 
 def test_findings_xlsx_keeps_text_as_text(tmp_path: Path):
-    from protection_workbench.check import write_findings_xlsx
+    from protection_workbench.run.check import write_findings_xlsx
 
     findings = pd.DataFrame(
         {

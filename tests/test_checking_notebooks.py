@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from notebook_runs import output_text, outputs, start_papermill
 
-from protection_workbench.check import run_check
 from protection_workbench.publish.disclosure import safe_series, show_count
+from protection_workbench.run.check import run_check
 from protection_workbench.synth.generate import generate_demo_exports
 
 pytestmark = pytest.mark.slow

@@ -178,7 +178,7 @@ def test_a_full_disk_keeps_no_copy_of_the_data_and_says_so(demo, small_disk, tmp
         free = os.statvfs(root).f_bavail * os.statvfs(root).f_frsize
         (root / "filler").write_bytes(b"x" * (free - 64 * 1024))
     if small_disk is None:  # no mount here: fill the "disk" by failing the hand-off write
-        import protection_workbench.check as check
+        import protection_workbench.run.check as check
 
         def full(self, folder):
             folder.mkdir(parents=True)
@@ -240,7 +240,7 @@ def test_every_csv_cell_and_header_is_neutralised_numbers_kept(tmp_path):
 
 
 def test_findings_csv_of_check_is_neutralised(tmp_path):
-    from protection_workbench.check import read_findings
+    from protection_workbench.run.check import read_findings
 
     frame = pd.DataFrame(
         {

@@ -111,8 +111,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import run_check, write_check_outputs
     from .outputs import check_output_folder
+    from .run.check import run_check, write_check_outputs
 
     check_output_folder(args.out, args.data, kind="check")  # before any work
     result = run_check(args.data, args.as_of or date.today(), gate=not args.no_gate)

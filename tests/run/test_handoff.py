@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from protection_workbench.check import CheckResult, run_check
 from protection_workbench.clean.load import load_export
 from protection_workbench.errors import WorkbenchError
+from protection_workbench.run.check import CheckResult, run_check
 from protection_workbench.synth.generate import generate_demo_exports
 
 AS_OF = date(2026, 11, 24)

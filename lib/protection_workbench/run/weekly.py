@@ -298,9 +298,9 @@ def _run(
 
 
 def _clean_and_check(data, as_of, out, restricted_root, staging, private, record):
-    from ..check import run_check, write_findings_xlsx
     from ..clean.load import load_export, write_cleaning_outputs
     from ..outputs import write_csv
+    from .check import run_check, write_findings_xlsx
 
     _log(f"weekly run {record['run_id']}: reading {data}")
     t = time.perf_counter()

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .clean.load import Export, load_export, write_cleaning_outputs
-from .config import Config, get_config
-from .errors import WorkbenchError
-from .outputs import replacing_own_output, write_csv
-from .rules import FINDING_COLUMNS, catalogue, run_rules
-from .rules.registry import as_date
+from ..clean.load import Export, load_export, write_cleaning_outputs
+from ..config import Config, get_config
+from ..errors import WorkbenchError
+from ..outputs import replacing_own_output, write_csv
+from ..rules import FINDING_COLUMNS, catalogue, run_rules
+from ..rules.registry import as_date
 
 if TYPE_CHECKING:
-    from .gate import GateResult
+    from ..gate import GateResult
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -77,7 +77,7 @@ class CheckResult:
     @classmethod
     def load(cls, folder: Path) -> CheckResult:
         """The result a run saved into ``folder`` with :meth:`save`."""
-        from .gate import GateResult
+        from ..gate import GateResult
 
         try:
             meta = json.loads((folder / "check.json").read_text("utf-8"))
@@ -145,7 +145,7 @@ def run_check(
     export = export or load_export(data, cfg)
     gate_result = None
     if gate:
-        from .gate import run_gate
+        from ..gate import run_gate
 
         gate_result = run_gate(export.frames, cfg)
     findings = run_rules(export.frames, as_of_ts, cfg)
@@ -157,7 +157,7 @@ def read_findings(path: str | Path) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype="str", keep_default_na=False)
     missing = [c for c in FINDING_COLUMNS if c not in frame.columns]
     if missing:
-        from .errors import InputFileError
+        from ..errors import InputFileError
 
         raise InputFileError(path, f"not a findings file (missing columns {', '.join(missing)})")
     return frame[FINDING_COLUMNS].replace("", pd.NA)
