@@ -5,7 +5,8 @@ Usage:
         [--compare PKL] [--as-of 2026-11-24] [--codes C001,C002]
 
 Loads the cleaned frames once (or from a pickle cache), times every rule that applies,
-then runs run_rules and saves or compares the findings.
+then runs run_rules and saves or compares the findings (a refactoring of the rules must
+give identical findings: ``--save-before`` on the old code, ``--compare`` on the new).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def main() -> None:
     best: dict[str, float] = {}
     counts: dict[str, int] = {}
     for _ in range(args.repeat):
-        # A fresh context per pass, shared by the rules of the pass as in run_rules.
+        # One context per pass, as run_rules builds (rules share nothing but the frames).
         ctx = Context(frames=frames, as_of=pd.Timestamp(args.as_of), cfg=get_config())
         for code in codes:
             t = time.perf_counter()

@@ -1,4 +1,4 @@
-"""C001–C015 and R001–R002: a record that breaks each rule and one that narrowly does not."""
+"""C001–C015: a record that breaks each rule and one that narrowly does not (rules/cases.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from rule_builders import departed_case, findings_for, frame, hit_ids, registered_case
 
-from protection_workbench.rules import RULES, catalogue
+from protection_workbench.rules.cases import age_at, at_or_after, has_vulnerability, is_child
 
 
 def cases(*records: dict) -> dict[str, pd.DataFrame]:
@@ -208,45 +208,49 @@ def test_c013_departure_date_on_a_case_not_departed():
     assert hit_ids(cases(record), "C013") == ["IND-1"]
 
 
-REFERRAL = {
-    "referral_id": "REF-1",
-    "individual_id": "IND-1",
-    "referral_date": "2026-11-01",
-    "service": "medical",
-    "referred_to": "UNICEF",
-    "follow_up_due": "2026-11-23",
-    "follow_up_date": None,
-    "outcome": "pending",
-}
-
-
-def test_r001_overdue_follow_up_and_due_today_is_not():
-    frames = cases(registered_case())
-    frames["referrals"] = frame("referrals", [REFERRAL])
-    assert hit_ids(frames, "R001") == ["REF-1"]
-    frames["referrals"] = frame("referrals", [{**REFERRAL, "follow_up_due": "2026-11-24"}])
-    assert hit_ids(frames, "R001") == []
-
-
-def test_r002_unknown_individual():
-    frames = cases(registered_case())
-    frames["referrals"] = frame(
-        "referrals", [{**REFERRAL, "individual_id": "IND-404", "follow_up_due": "2026-12-01"}]
+def test_c007_a_child_without_case_id_has_no_adult_in_its_case():
+    orphan = registered_case(
+        case_id=None, individual_id="IND-5", age=12, date_of_birth="2014-01-01"
     )
-    assert hit_ids(frames, "R002") == ["REF-1"]
-    frames["referrals"] = frame("referrals", [{**REFERRAL, "follow_up_due": "2026-12-01"}])
-    assert hit_ids(frames, "R002") == []
+    adult = registered_case()
+    assert hit_ids(cases(orphan, adult), "C007") == ["IND-5"]
 
 
-def test_catalogue_has_every_rule_of_rules_md_with_an_explanation():
-    expected = (
-        [f"C{i:03d}" for i in range(1, 16)]
-        + ["R001", "R002"]
-        + [f"M{i:03d}" for i in range(1, 9)]
-        + [f"H{i:03d}" for i in range(1, 6)]
+def test_c012_records_without_case_id_form_no_case():
+    assert hit_ids(cases(registered_case(case_id=None)), "C012") == []
+    two_principals = [registered_case(), registered_case(individual_id="IND-2", first_name="Ali")]
+    assert hit_ids(cases(*two_principals), "C012") == ["IND-1", "IND-2"]
+
+
+# --- the domain terms reports may use -------------------------------------------------
+
+
+def test_age_at_counts_full_years_and_is_missing_without_a_date():
+    dob = pd.to_datetime(pd.Series(["2008-11-25", "2008-11-24", None]))
+    on = pd.to_datetime(pd.Series(["2026-11-24"] * 3))
+    assert age_at(dob, on).tolist() == [17, 18, pd.NA]
+
+
+def test_stage_order_puts_cancelled_and_on_hold_outside_it():
+    frame_ = frame(
+        "cases",
+        [registered_case(case_status=s) for s in ["counselled", "ready", "departed", "on_hold"]],
     )
-    table = catalogue()
-    assert table["rule"].tolist() == sorted(expected)
-    assert set(RULES) == set(expected)
-    assert (table["explanation"].str.len() > 80).all()
-    assert set(table["severity"]) == {"error", "warning"}
+    assert at_or_after(frame_, "ready").tolist() == [False, True, True, False]
+    assert at_or_after(frame_, "registered").tolist() == [True, True, True, False]
+
+
+def test_has_vulnerability_matches_whole_codes_only():
+    values = pd.Series(["vot;uasc", "separated_child", "medical", None], dtype="category")
+    assert has_vulnerability(values, ["uasc", "separated_child"]).tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert has_vulnerability(pd.Series(["xuasc"]), ["uasc"]).tolist() == [False]
+
+
+def test_is_child_is_under_the_adult_age_and_false_when_age_is_missing():
+    frame_ = frame("cases", [registered_case(age=a) for a in (17, 18, None)])
+    assert is_child(frame_, 18).tolist() == [True, False, False]

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from rule_builders import findings_for, hit_ids, host, hosting_frames, payment, placement, visit
+from rule_builders import (
+    AS_OF,
+    findings_for,
+    hit_ids,
+    host,
+    hosting_frames,
+    payment,
+    placement,
+    visit,
+)
+
+from protection_workbench.rules.hosting import visit_status
 
 SEVERITY = {"H001": "warning", "H002": "error", "H003": "error", "H004": "warning", "H005": "error"}
 DATASET = {
@@ -280,3 +291,20 @@ def test_a_valid_hosting_set_breaks_no_rule():
     )
     found = pd.concat([findings_for(frames, code) for code in SEVERITY])
     assert found.empty, found
+
+
+def test_visit_status_flags_exactly_what_h001_reports():
+    frames = hosting_frames(
+        placements=[
+            placement(),
+            placement(placement_id="PL-2", start_date="2026-11-12"),
+            placement(placement_id="PL-3", start_date="2026-11-20"),
+        ],
+        visits=[visit(visit_date="2026-11-05")],
+    )
+    status = visit_status(frames["placements"], frames["visits"], AS_OF, 14, 7)
+    assert status["overdue"].tolist() == [True, False, False]
+    assert status["no_first_visit"].tolist() == [True, True, False]  # PL-1: none by 10-08
+    assert status["last_visit"].tolist()[0] == pd.Timestamp("2026-11-05")
+    flagged = frames["placements"]["placement_id"][status["overdue"] | status["no_first_visit"]]
+    assert hit_ids(frames, "H001") == sorted(flagged)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cases import text, text_isin
-from .registry import Context, findings, fmt_date, reasons_at, rule
+from .registry import Context, as_date, findings, fmt_date, join_reasons, rule, text
 
 
 def _active_until(placements: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
@@ -28,6 +27,47 @@ def active_on(placements: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
     )
 
 
+def visit_status(
+    placements: pd.DataFrame,
+    visits: pd.DataFrame,
+    as_of: pd.Timestamp,
+    interval: int,
+    first: int,
+) -> pd.DataFrame:
+    """Per placement (same index): its monitoring visits as rule H001 reads them.
+
+    ``last_visit``: the last visit up to ``as_of``; ``overdue``: active on ``as_of``,
+    started at least ``interval`` days ago and no visit in the last ``interval`` days
+    (as_of − interval < visit_date <= as_of); ``no_first_visit``: ``first`` days have
+    passed since the start and there was no visit in [start, start + ``first`` days].
+    """
+    as_of = as_date(as_of)
+    pid = placements["placement_id"].astype("str")
+    visited = visits[["placement_id", "visit_date"]].dropna().astype({"placement_id": "str"})
+    visited = visited[visited["visit_date"] <= as_of]
+    visited = visited.merge(
+        pd.DataFrame({"placement_id": pid, "start_date": placements["start_date"]}),
+        on="placement_id",
+    )
+    last_visit = pid.map(visited.groupby("placement_id")["visit_date"].max())
+    in_first_days = visited["visit_date"].between(
+        visited["start_date"], visited["start_date"] + pd.Timedelta(days=first)
+    )
+    had_first = pid.isin(visited.loc[in_first_days, "placement_id"])
+    started = placements["start_date"]
+    long_enough = (started <= as_of - pd.Timedelta(days=interval)).fillna(False)
+    recent = (last_visit > as_of - pd.Timedelta(days=interval)).fillna(False)
+    first_due = (started + pd.Timedelta(days=first) <= as_of).fillna(False)
+    return pd.DataFrame(
+        {
+            "last_visit": last_visit,
+            "overdue": active_on(placements, as_of) & long_enough.to_numpy() & ~recent.to_numpy(),
+            "no_first_visit": first_due & ~had_first,
+        },
+        index=placements.index,
+    )
+
+
 @rule(
     "H001",
     "warning",
@@ -40,94 +80,18 @@ def h001(ctx: Context) -> pd.DataFrame:
     `visit_interval_days`), or a placement had no first visit within 7 days of its start
     (setting `first_visit_days`). Plan a visit to the host."""
     pl = ctx.frames["placements"].reset_index(drop=True)
-    visits = ctx.frames["visits"]
     interval, first = ctx.t.visit_interval_days, ctx.t.first_visit_days
-    pid = pl["placement_id"].astype("str")
-    if pid.duplicated().any():
-        last, had_first = _visits_by_merge(pl, visits, ctx.as_of, first)
-    else:
-        last, had_first = _visits_by_position(pid, pl, visits, ctx.as_of, first)
-    active = active_on(pl, ctx.as_of)
-    long_enough = (
-        (pl["start_date"] <= ctx.as_of - pd.Timedelta(days=interval))
-        .fillna(False)
-        .to_numpy(dtype=bool)
+    status = visit_status(pl, ctx.frames["visits"], ctx.as_of, interval, first)
+    bad = status[(status["overdue"] | status["no_first_visit"]).to_numpy()]
+    last = fmt_date(bad["last_visit"]).replace("", "never")
+    start = fmt_date(pl.loc[bad.index, "start_date"])
+    message = join_reasons(
+        [
+            (bad["overdue"], f"no visit in the last {interval} days (last " + last + ")"),
+            (bad["no_first_visit"], f"no first visit within {first} days of start " + start),
+        ]
     )
-    recent = (last > ctx.as_of - pd.Timedelta(days=interval)).fillna(False).to_numpy(dtype=bool)
-    overdue = active & long_enough & ~recent
-    first_due = (
-        (pl["start_date"] + pd.Timedelta(days=first) <= ctx.as_of)
-        .fillna(False)
-        .to_numpy(dtype=bool)
-    )
-    no_first = first_due & ~had_first
-    parts = [
-        (
-            overdue,
-            lambda rows: (
-                "no visit in the last "
-                + str(interval)
-                + " days (last "
-                + fmt_date(last.iloc[rows]).replace("", "never")
-                + ")"
-            ),
-        ),
-        (
-            no_first,
-            lambda rows: (
-                "no first visit within "
-                + str(first)
-                + " days of start "
-                + fmt_date(pl["start_date"].iloc[rows])
-            ),
-        ),
-    ]
-    idx = np.flatnonzero(overdue | no_first)
-    return findings(
-        "placements", pid.iloc[idx].reset_index(drop=True), pd.Series(reasons_at(parts, idx))
-    )
-
-
-def _visits_by_position(
-    pid: pd.Series, pl: pd.DataFrame, visits: pd.DataFrame, as_of: pd.Timestamp, first: int
-) -> tuple[pd.Series, np.ndarray]:
-    """``_visits_by_merge`` when placement_ids are unique: each visit points at one row."""
-    vid = visits["placement_id"].astype("str")
-    codes, _ = pd.factorize(pd.concat([pid, vid], ignore_index=True), use_na_sentinel=True)
-    row_of_code = np.full(len(pid) + 1, -1, dtype=np.int64)
-    row_of_code[codes[: len(pid)] + 1] = np.arange(len(pid))
-    row_of_code[0] = -1  # a missing placement_id matches nothing (dropna)
-    row = row_of_code[codes[len(pid) :] + 1]
-    when = visits["visit_date"].to_numpy()
-    keep = (row >= 0) & ~np.isnat(when) & (when <= as_of.to_datetime64())
-    row, when = row[keep], when[keep]
-    latest = pd.Series(when).groupby(row).max()
-    last = np.full(len(pl), np.datetime64("NaT"), dtype=when.dtype)
-    last[latest.index.to_numpy()] = latest.to_numpy()
-    start = pl["start_date"].to_numpy()[row]
-    in_first = (when >= start) & (when <= start + np.timedelta64(first, "D"))
-    had_first = np.zeros(len(pl), dtype=bool)
-    had_first[row[in_first]] = True
-    return pd.Series(last), had_first
-
-
-def _visits_by_merge(
-    pl: pd.DataFrame, visits: pd.DataFrame, as_of: pd.Timestamp, first: int
-) -> tuple[pd.Series, np.ndarray]:
-    """Last visit (up to as-of) of each placement, and whether it had a first visit."""
-    v = visits[["placement_id", "visit_date"]].dropna().astype({"placement_id": "str"})
-    v = v.merge(
-        pl[["placement_id", "start_date"]].astype({"placement_id": "str"}), on="placement_id"
-    )
-    v = v[v["visit_date"] <= as_of]
-    last_visit = v.groupby("placement_id")["visit_date"].max()
-    in_first = v[
-        (v["visit_date"] >= v["start_date"])
-        & (v["visit_date"] <= v["start_date"] + pd.Timedelta(days=first))
-    ]
-    had_first = set(in_first["placement_id"])
-    pid = pl["placement_id"].astype("str")
-    return pid.map(last_visit), pid.isin(had_first).to_numpy()
+    return findings("placements", pl.loc[bad.index, "placement_id"], message)
 
 
 def _daily_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -156,25 +120,20 @@ def peak_occupancy(pl: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 def h002(ctx: Context) -> pd.DataFrame:
     """On some day a host had more people placed than its capacity. Move a placement or
     correct the capacity or the placement dates."""
-    hosts = ctx.frames["hosts"].reset_index(drop=True)
-    pl = ctx.frames["placements"].astype({"host_id": "str"})
-    peak = peak_occupancy(pl, ctx.as_of)
-    hid = hosts["host_id"].astype("str")
-    cap = hosts["capacity"].astype("Float64").to_numpy()
-    peak_n = hid.map(peak["occupancy"]).astype("Float64").to_numpy()
-    peak_day = hid.map(peak["day"])
-    mask = (pd.Series(peak_n) > pd.Series(cap)).fillna(False).to_numpy(dtype=bool)
+    hosts = ctx.frames["hosts"]
+    peak = peak_occupancy(ctx.frames["placements"].astype({"host_id": "str"}), ctx.as_of)
+    host_id = hosts["host_id"].astype("str")
+    placed = host_id.map(peak["occupancy"])
+    over = (placed > hosts["capacity"]).fillna(False).to_numpy(dtype=bool)
+    bad = hosts[over]
     message = (
-        pd.Series(peak_n).astype("Int64").astype("str")
+        placed[over].astype(int).astype(str)
         + " people placed on "
-        + fmt_date(peak_day)
+        + fmt_date(host_id[over].map(peak["day"]))
         + " but capacity "
-        + hosts["capacity"].astype("Int64").astype("str").fillna("")
+        + text(bad["capacity"])
     )
-    idx = np.flatnonzero(mask)
-    return findings(
-        "hosts", hid.iloc[idx].reset_index(drop=True), message.iloc[idx].reset_index(drop=True)
-    )
+    return findings("hosts", bad["host_id"], message)
 
 
 @rule("H003", "error", "Overlapping placements of one person", ("placements",))
@@ -237,6 +196,10 @@ def expected_amounts(pl: pd.DataFrame, hosts: pd.DataFrame, as_of: pd.Timestamp)
     return exp
 
 
+def _lyd(amounts: pd.Series) -> pd.Series:
+    return amounts.map("{:,.2f}".format).astype("str")
+
+
 @rule(
     "H004",
     "warning",
@@ -252,45 +215,30 @@ def h004(ctx: Context) -> pd.DataFrame:
     pay = ctx.frames["payments"].reset_index(drop=True)
     exp = expected_amounts(ctx.frames["placements"], ctx.frames["hosts"], ctx.as_of)
     key = pay[["host_id", "period"]].astype("str")
-    merged = key.merge(exp, on=["host_id", "period"], how="left")
-    expected = merged["expected"].fillna(0.0).to_numpy()
-    amount = pay["amount_lyd"].astype(float).to_numpy()
-    twice = key.duplicated(keep=False).to_numpy()
-    idle = expected <= 0
+    expected = key.merge(exp, on=["host_id", "period"], how="left")["expected"].fillna(0.0)
+    amount = pay["amount_lyd"].astype(float)
     tol = ctx.t.payment_tolerance
-    off = ~idle & (np.abs(amount - expected) > tol * expected)
-    parts = [
-        (
-            idle,
-            lambda rows: "paid for " + text(pay["period"].iloc[rows]) + " with no active placement",
-        ),
-        (
-            twice,
-            lambda rows: (
-                "more than one payment for host "
-                + text(pay["host_id"].iloc[rows])
-                + " and "
-                + text(pay["period"].iloc[rows])
-            ),
-        ),
-        (
-            off,
-            lambda rows: (
+    idle = expected <= 0
+    twice = key.duplicated(keep=False)
+    off = ~idle & ((amount - expected).abs() > tol * expected)
+    at = (idle | twice | off).to_numpy()
+    bad = pay[at]
+    period, host = text(bad["period"]), text(bad["host_id"])
+    message = join_reasons(
+        [
+            (idle[at], "paid for " + period + " with no active placement"),
+            (twice[at], "more than one payment for host " + host + " and " + period),
+            (
+                off[at],
                 "amount "
-                + pd.Series(amount[rows]).map("{:,.2f}".format)
+                + _lyd(amount[at])
                 + " LYD vs expected "
-                + pd.Series(np.round(expected[rows], 2)).map("{:,.2f}".format)
-                + " LYD"
+                + _lyd(expected[at].round(2))
+                + " LYD",
             ),
-        ),
-    ]
-    mask = idle | twice | off
-    idx = np.flatnonzero(mask)
-    return findings(
-        "payments",
-        pay["payment_id"].iloc[idx].reset_index(drop=True),
-        pd.Series(reasons_at(parts, idx)),
+        ]
     )
+    return findings("payments", bad["payment_id"], message)
 
 
 @rule(
@@ -307,13 +255,13 @@ def h005(ctx: Context) -> pd.DataFrame:
     visits = ctx.frames["visits"].reset_index(drop=True)
     days = ctx.t.major_issue_follow_up_days
     major = visits[
-        text_isin(visits["compliance"], ["major_issue"])
+        (visits["compliance"] == "major_issue").to_numpy(dtype=bool)
         & (visits["visit_date"] <= ctx.as_of - pd.Timedelta(days=days))
         .fillna(False)
         .to_numpy(dtype=bool)
         & ~visits["issue_followed_up"].fillna(False).astype(bool).to_numpy()
     ]
-    follow = visits[text_isin(visits["visit_type"], ["follow_up"])][["placement_id", "visit_date"]]
+    follow = visits.loc[visits["visit_type"] == "follow_up", ["placement_id", "visit_date"]]
     pairs = major[["visit_id", "placement_id", "visit_date"]].merge(
         follow, on="placement_id", how="left", suffixes=("", "_f")
     )

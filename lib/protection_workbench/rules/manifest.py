@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..clean.text import normalise_name_key
-from .cases import READY, has_vulnerability, stage, text
-from .registry import Context, findings, fmt_date, join_reasons, rule
+from .cases import has_vulnerability
+from .registry import Context, findings, fmt_date, join_reasons, rule, text
 
 CASE_FIELDS = [
     "individual_id",
@@ -28,25 +28,15 @@ CASE_FIELDS = [
 
 
 def passengers(ctx: Context) -> pd.DataFrame:
-    """Each manifest row with its case record (columns suffixed ``_case``) and ``found``.
-
-    Computed once per context: the rules only read it."""
-    cases = ctx.frames["cases"]
-    key = f"passengers (cases {id(cases)})"
-    return ctx.memo(key, ctx.frames["manifest"], lambda: _passengers(ctx))
-
-
-def _passengers(ctx: Context) -> pd.DataFrame:
+    """Each manifest row with its case record (columns suffixed ``_case``) and ``found``."""
     manifest = ctx.frames["manifest"].reset_index(drop=True)
     cases = ctx.frames["cases"]
-    case_cols = [c for c in CASE_FIELDS if c in cases.columns] + [
-        c for c in cases.columns if c.startswith("vuln_")
-    ]
+    case_cols = [c for c in CASE_FIELDS if c in cases.columns]
     left = manifest.assign(individual_id=manifest["individual_id"].astype("str"))
     # Only the case records of the passengers can match: keep those before the rest.
     listed = cases["individual_id"].astype("str").isin(left["individual_id"]).to_numpy()
-    one = cases.loc[listed, case_cols].drop_duplicates("individual_id").copy()
-    one["individual_id"] = one["individual_id"].astype("str")
+    one = cases.loc[listed, case_cols].drop_duplicates("individual_id")
+    one = one.astype({"individual_id": "str"})
     one = one.rename(columns={c: f"{c}_case" for c in case_cols if c != "individual_id"})
     merged = left.merge(one, on="individual_id", how="left", indicator=True)
     merged["found"] = merged.pop("_merge").eq("both").to_numpy()
@@ -176,10 +166,13 @@ def m005(ctx: Context) -> pd.DataFrame:
     fly until the protection team clears the movement."""
     p = passengers(ctx)
     found = p["found"].to_numpy()
-    case_view = p.rename(columns=lambda c: c[:-5] if c.endswith("_case") else c)
-    case_view = case_view.loc[:, ~case_view.columns.duplicated(keep="last")]
-    vulnerable = found & has_vulnerability(case_view, ctx.cfg.codes("clearance_vulnerability"))
-    child = found & has_vulnerability(case_view, ctx.cfg.codes("bia_vulnerability"))
+    vulnerabilities = p["vulnerabilities_case"]
+    vulnerable = found & has_vulnerability(
+        vulnerabilities, ctx.cfg.codes("clearance_vulnerability")
+    ).to_numpy(dtype=bool)
+    child = found & has_vulnerability(vulnerabilities, ctx.cfg.codes("bia_vulnerability")).to_numpy(
+        dtype=bool
+    )
     parts = [
         (
             vulnerable & (text(p["protection_clearance_case"]) != "cleared").to_numpy(),
@@ -276,6 +269,3 @@ def m008(ctx: Context) -> pd.DataFrame:
     known = (dest_m != "").to_numpy() & (dest_c != "").to_numpy()
     mask = p["found"].to_numpy() & (dest_m != dest_c).to_numpy() & known
     return _manifest_findings(p, mask, "flight to " + dest_m + " but case destination " + dest_c)
-
-
-__all__ = ["READY", "stage"]

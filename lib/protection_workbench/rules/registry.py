@@ -9,9 +9,8 @@ rules.md is read.
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -30,26 +29,6 @@ class Context:
     frames: dict[str, pd.DataFrame]
     as_of: pd.Timestamp
     cfg: Config
-    # Conversions shared by several rules (stage ranks, group codes …), keyed by name and
-    # the id of the frame they come from; filled by ``memo``.
-    cache: dict = field(default_factory=dict, compare=False, repr=False)
-    _locks: dict = field(default_factory=dict, compare=False, repr=False)
-    _locks_guard: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
-
-    def memo(self, name: str, frame: pd.DataFrame, compute: Callable[[], object]):
-        """``compute()`` once per context and frame, then from the cache (rules run in
-        several threads: one computes, the others asking for the same key wait for it)."""
-        key = (name, id(frame))
-        hit = self.cache.get(key)
-        if hit is None:
-            with self._locks_guard:
-                lock = self._locks.setdefault(key, threading.Lock())
-            with lock:
-                hit = self.cache.get(key)
-                if hit is None:
-                    # Keep the frame with its value, so that its id cannot be reused meanwhile.
-                    hit = self.cache[key] = (frame, compute())
-        return hit[1]
 
     @property
     def t(self):
@@ -96,7 +75,9 @@ def rule(code: str, severity: str, title: str, datasets: tuple[str, ...], settin
 def findings(
     dataset: str, record_id: pd.Series, message: pd.Series | str, case_id: pd.Series | None = None
 ) -> pd.DataFrame:
-    """A rule's raw findings: dataset, record_id, case_id, message (rule/severity added later)."""
+    """A rule's raw findings: dataset, record_id, case_id, message (rule/severity added later).
+
+    ``record_id``, ``message`` and ``case_id`` are taken in their order (not by index)."""
     n = len(record_id)
     msg = message if isinstance(message, pd.Series) else pd.Series([message] * n, dtype="str")
     return pd.DataFrame(
@@ -113,64 +94,28 @@ def findings(
     )
 
 
-def join_reasons(parts: list[tuple[np.ndarray, pd.Series | str]], sep: str = "; ") -> pd.Series:
-    """Combine per-condition messages of the rows where any condition holds.
+def join_reasons(
+    parts: list[tuple[pd.Series | np.ndarray, pd.Series | str]], sep: str = "; "
+) -> pd.Series:
+    """One message per row: the texts of the conditions that hold on it, joined by ``sep``.
 
-    ``parts`` are (mask, text) pairs over the same rows; returns one message per row
-    (empty where no condition holds). Work is proportional to the failing rows only.
+    ``parts`` are (condition, text) pairs over the same rows (boolean Series or arrays, and
+    a text Series or one string); a row where no condition holds gets "". Rules call it on the
+    rows that break them only, so that texts are built for those rows alone.
     """
-    n = len(parts[0][0])
-    out = pd.Series([""] * n, dtype=object)
-    for mask, text in parts:
-        idx = np.flatnonzero(mask)
-        if not len(idx):
-            continue
-        piece = (
-            pd.Series([text] * len(idx), index=idx, dtype=object)
-            if isinstance(text, str)
-            else pd.Series(np.asarray(text.astype("str"), dtype=object)[idx], index=idx)
-        )
-        current = out.iloc[idx]
-        out.iloc[idx] = np.where(current == "", piece, current + sep + piece)
+    first = parts[0][0]
+    index = first.index if isinstance(first, pd.Series) else pd.RangeIndex(len(first))
+    out = pd.Series("", index=index, dtype=object)
+    for holds, text in parts:
+        text = pd.Series(text, index=index, dtype=object)
+        holds = np.asarray(holds, dtype=bool)
+        out = out.mask(holds, np.where(out == "", text, out + sep + text))
     return out
 
 
-def reasons_at(
-    parts: list[tuple[np.ndarray, str | Callable[[np.ndarray], pd.Series]]],
-    rows: np.ndarray,
-    sep: str = "; ",
-) -> np.ndarray:
-    """The messages of ``rows`` (positions) only: as ``join_reasons(...)[rows]``.
-
-    ``parts`` are (mask, text) pairs over all rows; ``text`` is a fixed string or a function
-    of the positions where its mask holds (among ``rows``) that returns their texts. Text is
-    thus only built for the failing rows.
-    """
-    out = np.full(len(rows), "", dtype=object)
-    for mask, text in parts:
-        local = np.flatnonzero(np.asarray(mask)[rows])
-        if not len(local):
-            continue
-        if isinstance(text, str):
-            piece = np.full(len(local), text, dtype=object)
-        else:
-            piece = np.asarray(pd.Series(text(rows[local])).astype("str"), dtype=object)
-        current = pd.Series(out[local], dtype=object)
-        out[local] = np.where(current == "", piece, current + sep + pd.Series(piece, dtype=object))
-    return out
-
-
-def isin_many(values: pd.Series, candidates: pd.Series) -> np.ndarray:
-    """``values.isin(candidates)`` for text Series of the same dtype, as a boolean array.
-
-    Hash-based on both sides: ``Series.isin`` of pyarrow strings walks the candidates in
-    Python, which takes seconds for a million of them. Missing matches missing, as in isin.
-    """
-    both = pd.concat([candidates, values], ignore_index=True)
-    codes, uniques = pd.factorize(both, use_na_sentinel=True)
-    known = np.zeros(len(uniques) + 1, dtype=bool)
-    known[codes[: len(candidates)] + 1] = True
-    return known[codes[len(candidates) :] + 1]
+def text(values: pd.Series) -> pd.Series:
+    """Values as text for messages and comparisons ("" for missing)."""
+    return values.astype("str").fillna("")
 
 
 def fmt_date(values: pd.Series) -> pd.Series:
