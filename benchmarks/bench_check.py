@@ -8,6 +8,7 @@ read of the same cases export, measured in the same run (in alternation with the
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +34,9 @@ def main() -> None:
         only_cases = Path(tmp) / "cases_only"
         cases = generated_cases(data, args.individuals, args.seed, reuse=args.data is not None)
         only_cases.mkdir()
-        (only_cases / cases.name).symlink_to(cases)
+        os.link(
+            cases, only_cases / cases.name
+        )  # a hard link: the cleaner follows no symlink out of a folder
         out = Path(tmp) / "out"
         measured = interleaved(
             {
