@@ -34,9 +34,7 @@ def main() -> None:
         only_cases = Path(tmp) / "cases_only"
         cases = generated_cases(data, args.individuals, args.seed, reuse=args.data is not None)
         only_cases.mkdir()
-        os.link(
-            cases, only_cases / cases.name
-        )  # a hard link: the cleaner follows no symlink out of a folder
+        shutil.copyfile(cases, only_cases / cases.name)  # the cleaner follows no symlink
         out = Path(tmp) / "out"
         measured = interleaved(
             {
