@@ -6,27 +6,16 @@ run id visible. Screenshots are saved in the test's temporary folder."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from browser import chromium, open_offline
 
 from protection_workbench.run.weekly import run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AS_OF = date(2026, 11, 24)
-# As the machine's notes advise: no background connections that a closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -40,36 +29,16 @@ def site(tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def _open(browser, path: Path, shots: Path):
-    """Open a local file with every non-file request blocked and recorded."""
-    context = browser.new_context(offline=True)
-    page = context.new_page()
-    leaving, errors = [], []
-
-    def route(r):
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            leaving.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri(), wait_until="load")
+    """Open a local file offline (see browser.py) and save a screenshot."""
+    opened = open_offline(browser, path)
+    errors = [m for m in opened.console if m.startswith(("error:", "pageerror:"))]
     shots.mkdir(exist_ok=True)
-    page.screenshot(path=str(shots / f"{path.parent.name}-{path.stem}.png"), full_page=False)
-    return context, page, leaving, errors
+    opened.page.screenshot(path=str(shots / f"{path.parent.name}-{path.stem}.png"), full_page=False)
+    return opened.context, opened.page, opened.leaving, errors
 
 
 def test_site_index_lists_the_run(site, browser, tmp_path):

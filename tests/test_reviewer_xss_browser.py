@@ -12,34 +12,20 @@ what a reviewer reads."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import chromium, open_offline
 
 from protection_workbench.contract import DATASETS
 from protection_workbench.publish.html import CSP
+from protection_workbench.run.weekly import run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
-
-try:  # the weekly run (protection_workbench.pipeline before the run package)
-    from protection_workbench.run.weekly import run_weekly
-except ImportError:  # pragma: no cover
-    from protection_workbench.pipeline import run_weekly
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AS_OF = date(2026, 11, 24)
 
 MARKUP = [
@@ -140,14 +126,7 @@ def reviewer_pages(run: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 FOREIGN_ELEMENTS = """() => {
@@ -187,21 +166,13 @@ def test_every_reviewer_page_is_inert_and_private(run_folder, browser, tmp_path)
     assert len(pages) >= 6, pages
     shown_as_text = 0  # pages where the planted file name is read as text
     for path in pages:
-        context = browser.new_context(offline=True)
-        page = context.new_page()
-        leaving, console = [], []
-
-        def route(r, leaving=leaving):
-            if r.request.url.startswith("file://"):
-                r.continue_()
-            else:
-                leaving.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda m, console=console: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e, console=console: console.append(f"pageerror: {e}"))
-        page.goto(path.as_uri(), wait_until="load")
+        opened = open_offline(browser, path)
+        context, page, leaving, console = (
+            opened.context,
+            opened.page,
+            opened.leaving,
+            opened.console,
+        )
         page.wait_for_timeout(200)  # an onerror of a broken image would have fired by now
         name = path.relative_to(run_folder)
         found = page.evaluate(FOREIGN_ELEMENTS)
