@@ -312,8 +312,12 @@ def test_two_runs_at_once_do_not_corrupt_each_other(demo, tmp_path):
 
 def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     notebooks = tmp_path / "notebooks"
-    _tiny_notebook(notebooks, "slow", "import time\ntime.sleep(60)")
     out = tmp_path / "outputs"
+    _tiny_notebook(notebooks, "good", "print('fine')")
+    earlier = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
+    kept = [out / earlier["run_id"], Path(earlier["restricted"])]
+    before = {p: p.read_bytes() for folder in kept for p in folder.rglob("*") if p.is_file()}
+    _tiny_notebook(notebooks, "slow", "import time\ntime.sleep(60)")
     proc = _start(demo, out, notebooks)
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / ".").glob(".*.tmp/notebooks")):
@@ -322,9 +326,8 @@ def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     complete = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    assert complete == [], "a killed run must not look complete"
-    site = out / "index.html"
-    assert not site.exists() or "Slow" not in site.read_text()
+    assert complete == [out / earlier["run_id"]], "a killed run must not look complete"
+    assert "Slow" not in (out / "index.html").read_text()
     restricted = out.with_name("outputs-restricted")
     assert list(restricted.glob(".*.tmp/prepared")), "the killed run had handed off its data"
     # the next run sweeps what the killed one left, including its copy of the data
@@ -335,6 +338,8 @@ def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     for root in (out, restricted):
         assert not [p.name for p in root.iterdir() if p.name.endswith(".tmp")]
     assert not list(restricted.rglob("prepared")) and not list(restricted.rglob("*.parquet"))
+    after = {p: p.read_bytes() for folder in kept for p in folder.rglob("*") if p.is_file()}
+    assert after == before, "the earlier run was changed"
 
 
 def test_restricted_outputs_are_private_and_none_is_in_the_reviewers_folder(full_run):
