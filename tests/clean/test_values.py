@@ -25,7 +25,6 @@ from protection_workbench.clean.text import (
     FTFY_ENCODING_ONLY,
     clean_text,
     fix_encoding,
-    normalise_name_key,
 )
 from protection_workbench.config import get_config
 
@@ -229,21 +228,6 @@ def test_text_missing():
     assert cleaned.values.dtype == "str"
     assert cleaned.values.isna().all()
     assert cleaned.repaired == {}
-
-
-def test_name_key_spellings_and_scripts_meet():
-    first = pd.Series(["Mohamed", "Muhammad", "محمد", "MOHAMMED", "Mohamed"])
-    last = pd.Series(["Ali", "Ali", None, "ali", "Àli"])
-    keys = normalise_name_key(first, last)
-    assert keys.dtype == "str"
-    assert keys.iloc[0] == "mhmd al"
-    assert keys.iloc[2] == "mhmd"
-    assert keys.iloc[0] == keys.iloc[1] == keys.iloc[3] == keys.iloc[4]
-
-
-def test_name_key_of_full_name_only():
-    keys = normalise_name_key(pd.Series(["Muhammad  Ali", None]))
-    assert keys.tolist() == ["mhmd al", ""]
 
 
 # --- codes ---------------------------------------------------------------------------------
@@ -586,5 +570,3 @@ def test_many_rows_of_repeated_values():
     clean_int(column(["1,234", "12", None]))
     clean_number(column(["LYD 12", "3.5", None]))
     clean_text(column(["JosÃ©", " a  b", None]))
-    first = column(["Mohamed", "Ali", None])
-    assert len(normalise_name_key(first, first)) == n

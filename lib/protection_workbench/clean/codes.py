@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
+from .arrow import MISSING, Outcome, assemble, is_blank, map_uniques, str_array
 from .result import Cleaned
-from .text import MISSING, Outcome, assemble, is_blank, map_uniques, str_array
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _LIST_SEPARATORS = re.compile(r"[;,|]")

@@ -11,11 +11,10 @@ import pandas as pd
 import pycountry
 
 from ..config import Config, get_config
+from .arrow import Outcome, map_uniques, str_array
 from .result import Cleaned
-from .text import Outcome, map_uniques, str_array
 
 _NON_ALNUM = re.compile(r"[\W_]+")
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 _ISO2 = re.compile(r"^[A-Za-z]{2}$")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 

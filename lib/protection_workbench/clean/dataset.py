@@ -21,13 +21,12 @@ from ..config import Config, get_config
 from ..contract import Column, Dataset
 from ..contract import dataset as get_dataset
 from ..errors import InputFileError
-from . import codes, countries, dates, numbers, text
+from . import arrow, codes, countries, dates, numbers, text
 from .headers import map_headers
 from .periods import clean_periods
 from .read import RawTable, ValueNote, read_table
 from .result import Cleaned
 
-PROVENANCE = ["source_file", "source_line"]
 ISSUE_COLUMNS = ["file", "line", "column", "value", "problem"]
 QUARANTINE_COLUMNS = ["file", "line", "column", "reason"]
 LIST_PREFIX = {"vulnerabilities": "vuln_"}
@@ -110,7 +109,7 @@ def clean_identifiers(values: pd.Series) -> Cleaned:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    raw = text.arrow_strings(values)
+    raw = arrow.arrow_strings(values)
     if raw is None:
         raw = pa.array(values.astype("str").array, type=pa.large_string(), from_pandas=True)
     cleaned = pc.utf8_trim_whitespace(raw)
@@ -128,11 +127,11 @@ def clean_identifiers(values: pd.Series) -> Cleaned:
     if (
         not changed_np.any()
         and cleaned.null_count == raw.null_count
-        and values.dtype == text.STR_DTYPE
+        and values.dtype == arrow.STR_DTYPE
     ):
         out = pd.Series(values.array, index=index, name=values.name, copy=False)
     else:
-        out = text.str_series(cleaned, index, values.name)
+        out = arrow.str_series(cleaned, index, values.name)
     repaired = (
         {"whitespace": pd.Series(changed_np, index=index, copy=False)} if changed_np.any() else {}
     )
@@ -308,7 +307,7 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
         factorised = {c: (codes[kept], distinct) for c, (codes, distinct) in factorised.items()}
     frame = _categorise(frame, ds, cfg, factorised)
     for col in frame.columns:
-        frame[col] = text.one_chunk(frame[col])
+        frame[col] = arrow.one_chunk(frame[col])
     issues = (
         pd.concat(issue_parts, ignore_index=True)
         if issue_parts
@@ -402,7 +401,7 @@ def _as_categorical(
 
 
 def _factorise(values: pd.Series) -> tuple[np.ndarray, list]:
-    encoded = text.factorize(values.astype("str"))
+    encoded = arrow.factorize(values.astype("str"))
     return encoded.codes, list(encoded.uniques)
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .arrow import MISSING, Outcome, factorize, is_blank
 from .result import Cleaned
-from .text import ARABIC_DIGITS, MISSING, Outcome, factorize, is_blank
+from .text import ARABIC_DIGITS
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # 1900 date system (Lotus leap-year bug included)
 SERIAL_MIN, SERIAL_MAX = 1, 80000

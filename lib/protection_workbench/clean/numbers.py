@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .arrow import Outcome, map_uniques
 from .result import Cleaned
-from .text import ARABIC_DIGITS, Outcome, map_uniques
+from .text import ARABIC_DIGITS
 
 # Arabic decimal separator, Arabic thousands separator.
 _ARABIC_SEPARATORS = str.maketrans({"٫": ".", "٬": ","})

@@ -6,8 +6,10 @@ the column cleaners see exactly what the export holds. What this module does:
 * CSV: detects the encoding (UTF-8 with or without BOM, Windows-1252 or Windows-1256
   Arabic), the delimiter (``,``, else ``;``, tab or ``|`` when the header has no comma),
   reads with pyarrow (fast: a million rows in about a second) and records, for every
-  data row, the physical line of the file where its record starts (quoted fields may
-  span lines).
+  data row, the line of the file where its record starts (quoted fields may span lines;
+  a line feed ends a line). Files pyarrow cannot read as a regular table (ragged rows,
+  odd quoting) are read with the csv module, which names the line of any problem; both
+  paths give the same table (tests/clean/test_read_paths.py).
 * XLSX/XLSM: reads the first sheet with calamine; the header is the first non-empty
   row; line numbers are sheet row numbers.
 * Both: drops fully empty rows (counted) and fully empty columns without a header
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -150,7 +153,7 @@ def read_table(path: str | Path, limits: Any = None, folder: str | Path | None =
         raise InputFileError(path, "is a folder, not a file")
     ext = path.suffix.lower()
     if ext in CSV_EXTENSIONS:
-        return _read_csv(path, Limits.of(limits))
+        return read_csv(path, limits)
     if ext in XLSX_EXTENSIONS:
         return _read_xlsx(path, Limits.of(limits))
     if ext == ".xls":
@@ -332,23 +335,6 @@ def detect_encoding(raw: bytes) -> str:
     return "cp1252"
 
 
-def _for_arrow(raw: bytes, encoding: str) -> tuple[bytes, str]:
-    """(bytes, encoding) to hand to Arrow: single-byte code pages are left to Arrow."""
-    if encoding in ("cp1252", "cp1256"):
-        return raw, encoding
-    return _to_utf8(raw, encoding), "utf8"
-
-
-def _py_codec(arrow_encoding: str) -> str:
-    return "utf-8" if arrow_encoding == "utf8" else arrow_encoding
-
-
-def _to_utf8(raw: bytes, encoding: str) -> bytes:
-    if encoding in ("utf-8", "utf-8-sig"):
-        return raw[3:] if encoding == "utf-8-sig" else raw
-    return raw.decode(encoding, errors="replace").encode("utf-8")
-
-
 # --------------------------------------------------------------------------- CSV: mixed text
 
 LEGACY_REPAIR = "legacy_encoding"
@@ -464,7 +450,6 @@ def _valid_utf8(data: bytes) -> bool:
 # Every byte but the C0 controls (tab and line breaks excepted) and DEL: ``translate`` with
 # this deletion table leaves only the control bytes of a file (a fast scan).
 _KEEP_BYTES = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 13) or b == 127))
-_CONTROL_RE = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\x{80}-\\x{9f}]"  # RE2 (Arrow)
 _CONTROL_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -476,7 +461,137 @@ def _may_hold_controls(data: bytes, utf8: bool) -> bool:
     return utf8 and re.search(rb"\xc2[\x80-\x9f]", data) is not None
 
 
-# --------------------------------------------------------------------------- CSV: structure
+# --------------------------------------------------------------------------- CSV: reading
+#
+# A CSV file is read in five steps, each a function below:
+#   _csv_bytes    the file's bytes, refused when too large, empty or binary;
+#   _decode       bytes Arrow and the csv module can read: UTF-8 (value by value when a few
+#                 values are in a legacy code page) or a single-byte code page;
+#   _dialect      the delimiter (Excel's "sep=;" line, else sniffed) and the header;
+#   _arrow_read   the records, read by pyarrow (None when the file is not a regular table:
+#                 ragged rows, broken quoting); then _python_read, the csv module, reads it
+#                 and names the line of any problem;
+#   _record_lines the line where each record starts.
+# Lines are numbered one way: a line feed ends a line ("\r\n" is one line break).
+
+
+@dataclass
+class _Text:
+    """A CSV file's content as it is parsed."""
+
+    data: bytes  # UTF-8 (a leading BOM allowed) or ``codec`` when a single-byte code page
+    codec: str  # Python codec of ``data``: "utf-8-sig" (UTF-8, BOM or not), "cp1252", "cp1256"
+    encoding: str  # the file's encoding, as reported
+    line_notes: list[tuple[int, str | None]] = field(default_factory=list)  # legacy values
+
+    @property
+    def arrow_encoding(self) -> str:
+        return "utf8" if self.codec == "utf-8-sig" else self.codec
+
+    def head(self) -> str:
+        return self.data[: 1 << 20].decode(self.codec, errors="replace")
+
+
+def read_csv(path: str | Path, limits: Any = None, *, arrow: bool = True) -> RawTable:
+    """Read a CSV export. ``arrow=False`` reads it with the csv module only (the plain path
+    that the pyarrow path must agree with; it is used anyway for irregular files)."""
+    path = Path(path)
+    limits = Limits.of(limits)
+    text = _decode(path, _csv_bytes(path, limits))
+    delimiter, text = _dialect(text)
+    header = _first_record(text.head(), delimiter)
+    if not header:
+        raise InputFileError(path, "line 1: not a readable CSV header")
+    _too_many_columns(path, len(header), limits)
+    if arrow:
+        table = _arrow_read(text, delimiter, len(header))
+        lines = _arrow_lines(text.data, table) if table is not None else None
+        if lines is not None:
+            return _arrow_raw_table(path, text, header, table.slice(1), lines[1:])
+    return _python_read(path, text, delimiter, limits)
+
+
+def _csv_bytes(path: Path, limits: Limits) -> bytes:
+    size = path.stat().st_size
+    if size > limits.max_inflated_bytes:
+        raise InputFileError(
+            path,
+            f"the file has {size:,} bytes, more than the limit max_inflated_bytes "
+            f"({limits.max_inflated_bytes:,}) of config/thresholds.yaml",
+        )
+    raw = path.read_bytes()
+    if _is_blank_file(raw):
+        raise InputFileError(path, "file is empty")
+    if not raw.startswith(_UTF16_BOMS):
+        _check_text(path, raw)
+    return raw
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_CP1252_HOLES = b"\x81\x8d\x8f\x90\x9d"  # bytes Windows-1252 leaves undefined
+_NOT_HOLES = bytes(b for b in range(256) if b not in _CP1252_HOLES)
+
+
+def _decode(path: Path, raw: bytes) -> _Text:
+    """``raw`` as parseable text. UTF-8 and single-byte code pages are left as they are (Arrow
+    transcodes a code page while reading, much faster than decoding first); a UTF-8 file (BOM,
+    or mostly UTF-8 lines) with a few legacy values, and a Windows-1252 file with bytes that
+    code page leaves undefined, are decoded value by value."""
+    if raw.startswith(_UTF16_BOMS):
+        try:
+            data = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputFileError(path, "not a CSV text file (broken UTF-16 text)") from None
+        return _Text(_lf_lines(data), "utf-8-sig", "utf-16")
+    raw = _lf_lines(raw)
+    bom = raw.startswith(_UTF8_BOM)
+    if _is_utf8(raw):
+        return _Text(raw, "utf-8-sig", "utf-8-sig" if bom else "utf-8")
+    start = len(_UTF8_BOM) if bom else 0
+    delimiter = _sniff_delimiter(_first_line(raw[start : start + (1 << 20)].decode("latin-1")))
+    if bom or _mostly_utf8(raw):
+        data, notes = _decode_mixed(raw, start, delimiter)
+        return _Text(data, "utf-8-sig", "utf-8-sig" if bom else "utf-8", notes)
+    encoding = detect_encoding(raw)
+    if encoding == "cp1252" and raw.translate(None, _NOT_HOLES):
+        data, notes = _decode_mixed(raw, start, delimiter, base="cp1252")
+        return _Text(data, "utf-8-sig", encoding, notes)
+    return _Text(raw, encoding, encoding)
+
+
+def _lf_lines(data: bytes) -> bytes:
+    """A file whose lines end in a bare carriage return (old Mac exports) with line feeds
+    instead, so that lines are counted one way (a copy only for such files)."""
+    if b"\n" in data or b"\r" not in data:
+        return data
+    return data.replace(b"\r", b"\n")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (checked by Arrow: no Python string is built)."""
+    buffer = pa.py_buffer(data)
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _first_line(text: str) -> str:
+    return next((ln for ln in text.splitlines() if ln.strip()), "")
+
+
+def _dialect(text: _Text) -> tuple[str, _Text]:
+    """The delimiter, and ``text`` with Excel's "sep=;" first line blanked (an empty line is
+    skipped like any other, so line numbers stay those of the file)."""
+    start = len(_UTF8_BOM) if text.data.startswith(_UTF8_BOM) else 0
+    hint = _SEP_HINT.match(text.data, start)
+    if hint is None:
+        return _sniff_delimiter(_first_line(text.head())), text
+    blanked = b"\n" + text.data[hint.end() :]
+    return hint.group(1).decode(), dataclasses.replace(text, data=blanked)
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -490,12 +605,15 @@ def _sniff_delimiter(header_line: str) -> str:
 
 def _first_record(text: str, delimiter: str) -> list[str]:
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for row in csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter):
             if row:
                 return row
     except csv.Error:
         return []
     return []
+
+
+# ----------------------------------------------------------- CSV: records and their lines
 
 
 def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
@@ -505,74 +623,144 @@ def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
-def _record_lines_fast(data: bytes, table: pa.Table, start: int = 0) -> np.ndarray | None:
-    """Start line of each non-empty record (header included), or None when unsure.
+def _record_lines(data: bytes, quoted_line_breaks: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The line on which each record of ``data`` starts (header included; blank lines hold
+    no record and are skipped, as both parsers skip them), and how many line feeds each
+    record holds in its values.
 
-    Without quoted newlines record i starts on line i + 1. Otherwise the newlines inside
-    the parsed values shift the following records; when blank lines make the totals
-    disagree, the record ends are found from the bytes: a newline ends a record when an
-    even number of quotes precedes it (RFC 4180: doubled quotes keep the parity). Empty
-    lines are skipped, as the CSV parser skips them. The text starts at byte ``start`` (after
-    a BOM left in place).
-    """
-    n_records = table.num_rows
-    end = len(data)
-    while end > start and data[end - 1] in (10, 13):
-        end -= 1
-    arr = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
-    end -= start
-    newlines = _positions(arr, 10)
-    n_lines = len(newlines) + 1
-    gaps = np.diff(newlines)
-    if data.find(b"\r\n", start, start + (1 << 16)) >= 0:  # blank line: "\n\r\n"
-        no_blank = not (arr[newlines[:-1][gaps == 2] + 1] == 13).any()
-    else:  # blank line: "\n\n"
-        no_blank = not (gaps == 1).any()
-    if no_blank and n_lines == n_records:
-        return np.arange(1, n_records + 1, dtype=np.int64)
-    if no_blank and n_lines > n_records:
-        extra = np.zeros(n_records, dtype=np.int64)
-        for col in table.columns:
-            counts = pc.fill_null(pc.count_substring(col, "\n"), 0)
-            extra += np.asarray(counts.to_numpy(zero_copy_only=False), dtype=np.int64)
-        if n_records + int(extra.sum()) == n_lines:
-            shift = np.concatenate(([0], np.cumsum(extra)[:-1]))
-            return np.arange(1, n_records + 1, dtype=np.int64) + shift
-    quotes = _positions(arr, 34)
-    if len(quotes) % 2:
-        return None
-    ends_record = (np.searchsorted(quotes, newlines) % 2) == 0
-    k = np.flatnonzero(ends_record)  # index (0-based) of the newlines that end a record
-    starts = np.concatenate(([0], newlines[k] + 1))
-    stops = np.concatenate((newlines[k], [end]))
-    lines = np.concatenate(([1], k + 2))
+    A line feed ends a record unless it is inside quotes, that is unless an odd number of
+    quotes precedes it (RFC 4180: a doubled quote counts twice)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    breaks = _positions(arr, 10)
+    if quoted_line_breaks:
+        ends = np.flatnonzero(np.searchsorted(_positions(arr, 34), breaks) % 2 == 0)
+    else:  # speed: no quoted value holds a line break, so every line feed ends a record
+        ends = np.arange(len(breaks))
+    starts = np.concatenate(([0], breaks[ends] + 1))
+    stops = np.concatenate((breaks[ends], [len(arr)]))
+    lines = np.concatenate(([1], ends + 2)).astype(np.int64)
+    line_feeds = np.diff(np.concatenate(([-1], ends, [len(breaks)]))) - 1
     length = stops - starts
-    cr_only = np.zeros(len(starts), dtype=bool)
-    one = length == 1
-    cr_only[one] = arr[starts[one]] == 13
-    keep = (length > 0) & ~cr_only
-    lines = lines[keep]
-    return lines if len(lines) == n_records else None
+    blank = length == 0
+    one = np.flatnonzero(length == 1)
+    blank[one] = arr[starts[one]] == 13  # "\r\n" alone
+    return lines[~blank], line_feeds[~blank]
 
 
-def _record_lines_python(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    """Parse with the csv module: every non-empty record and the line where it starts.
+def _arrow_lines(data: bytes, table: pa.Table) -> np.ndarray | None:
+    """The line on which each record of ``table`` (Arrow's read of ``data``) starts; None
+    when the byte scan finds records that are not Arrow's: another count or, when quoted
+    values hold line breaks, other line feeds in a record (quotes inside unquoted values
+    mislead the scan; the csv module then reads the file)."""
+    quoted = _line_break_in_quotes(data)
+    lines, line_feeds = _record_lines(data, quoted)
+    if len(lines) != table.num_rows:
+        return None
+    if quoted:
+        in_values = np.zeros(table.num_rows, dtype=np.int64)
+        for column in table.columns:
+            counts = pc.fill_null(pc.count_substring(column, "\n"), 0)
+            in_values += counts.to_numpy(zero_copy_only=False)
+        if not np.array_equal(in_values, line_feeds):
+            return None
+    return lines
 
-    A record the csv module cannot read raises :class:`csv.Error` with ``line`` set to
-    where that record starts."""
-    rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    previous = 0
+
+_MAX_QUOTED_VALUES = 100_000
+
+
+def _line_break_in_quotes(data: bytes) -> bool:
+    """Whether a line break may sit inside a quoted value. Quotes toggle the quoted state
+    wherever they are, as in Arrow's parser (a doubled quote toggles twice); many quoted
+    values or an unbalanced quote answer True without looking further."""
+    pos = data.find(b'"')
+    seen = 0
+    while pos >= 0:
+        close = data.find(b'"', pos + 1)
+        if close < 0 or seen >= _MAX_QUOTED_VALUES:
+            return True
+        if data.find(b"\n", pos, close) >= 0 or data.find(b"\r", pos, close) >= 0:
+            return True
+        seen += 1
+        pos = data.find(b'"', close + 1)
+    return False
+
+
+@dataclass
+class _Invalid:
+    """Arrow's handler of rows with the wrong number of fields: counts them, skips them."""
+
+    rows: int = 0
+
+    def __call__(self, row) -> str:
+        self.rows += 1
+        return "skip"
+
+
+def _arrow_read(text: _Text, delimiter: str, n_cols: int) -> pa.Table | None:
+    """Every record as strings (the header is row 0), empty cells missing; None when the file
+    is not a regular table (a row with another number of fields, quoting Arrow cannot read).
+    """
+    invalid = _Invalid()
     try:
-        for row in reader:
-            if row:
-                rows.append(row)
-                lines.append(previous + 1)
-            previous = reader.line_num
-    except csv.Error as exc:
-        exc.line = previous + 1  # type: ignore[attr-defined]
-        raise
-    return rows, lines
+        table = pacsv.read_csv(
+            pa.BufferReader(text.data),
+            read_options=pacsv.ReadOptions(
+                autogenerate_column_names=True, block_size=1 << 20, encoding=text.arrow_encoding
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                # False lets Arrow split the file at any line break and parse in parallel.
+                newlines_in_values=_line_break_in_quotes(text.data),
+                invalid_row_handler=invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                # large_string is what pandas' ``str`` dtype holds: no cast in ``to_pandas``.
+                column_types={f"f{i}": pa.large_string() for i in range(n_cols)},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowException, UnicodeError):
+        return None
+    if invalid.rows or table.num_columns != n_cols:
+        return None
+    return table
+
+
+def _arrow_raw_table(
+    path: Path, text: _Text, header: list[str], table: pa.Table, lines: np.ndarray
+) -> RawTable:
+    """The RawTable of the records Arrow read (header row removed) starting on ``lines``."""
+    empty = _empty_rows(table)
+    if len(empty):
+        keep_mask = np.ones(table.num_rows, dtype=bool)
+        keep_mask[empty] = False
+        table = _drop_rows(table, empty)
+        lines = lines[keep_mask]
+    # Blank-headed columns without any value are export artefacts (trailing commas).
+    keep = [
+        i
+        for i, name in enumerate(header)
+        if name.strip() or not pc.all(_blank_mask(table.column(i))).as_py()
+    ]
+    names = unique_headers(header)
+    frame = table.select(keep).to_pandas()
+    frame.columns = [names[i] for i in keep]
+    notes = _line_notes(frame, lines, text.line_notes)
+    if _may_hold_controls(text.data, text.codec == "utf-8-sig"):
+        notes += _scrub_controls(frame)
+    return RawTable(
+        path=path,
+        data=frame,
+        line_numbers=lines,
+        encoding=text.encoding,
+        original_headers=list(header),
+        dropped_empty_rows=len(empty),
+        dropped_empty_columns=len(header) - len(keep),
+        value_notes=notes,
+    )
 
 
 def _blank_mask(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -596,30 +784,9 @@ def _empty_rows(table: pa.Table) -> np.ndarray:
     return candidates[blank]
 
 
-_MAX_QUOTED_VALUES = 100_000
-
-
-def _line_break_in_quotes(data: bytes) -> bool:
-    """Whether a line break may sit inside a quoted value (else Arrow can split blocks at any
-    line break, which is much faster). Quotes toggle the quoted state wherever they are, as in
-    Arrow's parser (a doubled quote toggles twice); many quoted values or an unbalanced quote
-    answer True without looking further."""
-    pos = data.find(b'"')
-    seen = 0
-    while pos >= 0:
-        close = data.find(b'"', pos + 1)
-        if close < 0 or seen >= _MAX_QUOTED_VALUES:
-            return True
-        if data.find(b"\n", pos, close) >= 0 or data.find(b"\r", pos, close) >= 0:
-            return True
-        seen += 1
-        pos = data.find(b'"', close + 1)
-    return False
-
-
 def _drop_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
-    """``table`` without the (sorted, unique) ``rows``: zero-copy slices when they form a few
-    runs (trailing empty rows), a filter otherwise."""
+    """``table`` without the (sorted, unique) ``rows``. Speed: when they form a few runs (the
+    empty rows exports end with) zero-copy slices, else a filter (which copies every column)."""
     breaks = np.flatnonzero(np.diff(rows) != 1) + 1
     run_starts = np.concatenate(([rows[0]], rows[breaks]))
     run_stops = np.concatenate((rows[breaks - 1], [rows[-1]])) + 1
@@ -638,57 +805,30 @@ def _drop_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     return pa.concat_tables(pieces) if pieces else table.slice(0, 0)
 
 
-def _valid_utf8_prefix(chunk: bytes) -> bool:
-    """Whether ``chunk`` is UTF-8, allowing a character cut at its end."""
-    try:
-        chunk.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(chunk) - 3 and exc.reason == "unexpected end of data"
-    return True
-
-
-def _pyarrow_csv(
-    data: bytes, delimiter: str, n_cols: int, invalid: _Invalid, encoding: str = "utf8"
-) -> pa.Table:
-    """All columns as strings (header row included as row 0), empty cells missing.
-
-    Single-byte code pages (cp1252, cp1256) are transcoded by Arrow while reading, which
-    is several times faster than decoding the whole file in Python first.
-    """
-    return pacsv.read_csv(
-        pa.BufferReader(data),
-        read_options=pacsv.ReadOptions(
-            autogenerate_column_names=True, block_size=1 << 20, encoding=encoding
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter,
-            newlines_in_values=_line_break_in_quotes(data),
-            invalid_row_handler=invalid,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            # large_string is what pandas' ``str`` dtype holds: no cast in ``to_pandas``.
-            column_types={f"f{i}": pa.large_string() for i in range(n_cols)},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            null_values=[""],
-            check_utf8=True,
-        ),
-    )
-
-
-@dataclass
-class _Invalid:
-    rows: list = field(default_factory=list)
-
-    def __call__(self, row) -> str:
-        self.rows.append(row)
-        return "skip"
-
-
 def _is_blank_file(raw: bytes) -> bool:
     if len(raw) > 1 << 16:
         return False
-    return not raw.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip()
+    return not raw.strip(b" \t\r\n\x00").removeprefix(_UTF8_BOM).strip()
+
+
+def _python_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Parse with the csv module: every non-empty record and the line where it starts.
+
+    A record the csv module cannot read raises :class:`csv.Error` with ``line`` set to
+    where that record starts."""
+    rows, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter)
+    previous = 0
+    try:
+        for row in reader:
+            if row:
+                rows.append(row)
+                lines.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error as exc:
+        exc.line = previous + 1  # type: ignore[attr-defined]
+        raise
+    return rows, lines
 
 
 def _csv_error_reason(exc: csv.Error) -> str:
@@ -705,176 +845,69 @@ def _csv_error_reason(exc: csv.Error) -> str:
     return "malformed quoting"
 
 
-_CP1252_HOLES = b"\x81\x8d\x8f\x90\x9d"  # bytes Windows-1252 leaves undefined
-_NOT_HOLES = bytes(b for b in range(256) if b not in _CP1252_HOLES)
-
-
-def _text_for_reading(
-    path: Path, raw: bytes, start: int, delimiter: str | None
-) -> tuple[bytes, str, str, int, list[tuple[int, str | None]]]:
-    """When ``raw`` is not valid UTF-8: (data for Arrow, Arrow encoding, encoding, start,
-    line notes). A UTF-8 file (BOM, or mostly UTF-8 lines) with a few legacy values is
-    decoded value by value; otherwise the whole file is read in its code page (by Arrow,
-    unless it is Windows-1252 with bytes that code page leaves undefined: those values are
-    then decoded value by value too)."""
-    if delimiter is None:
-        head = raw[start : start + (1 << 20)].decode("latin-1")
-        delimiter = _sniff_delimiter(next((ln for ln in head.splitlines() if ln.strip()), ""))
-    if start == 3 or _mostly_utf8(raw):
-        encoding = "utf-8-sig" if start == 3 else "utf-8"
-        data, notes = _decode_mixed(raw, start, delimiter)
-        return data, "utf8", encoding, 0, notes
-    encoding = detect_encoding(raw)
-    if encoding == "cp1252" and raw.translate(None, _NOT_HOLES):
-        data, notes = _decode_mixed(raw, start, delimiter, base="cp1252")
-        return data, "utf8", encoding, 0, notes
-    data, arrow_encoding = _for_arrow(raw, encoding)
-    return data, arrow_encoding, encoding, 0, []
-
-
-def _read_csv(path: Path, limits: Limits) -> RawTable:
-    size = path.stat().st_size
-    if size > limits.max_inflated_bytes:
+def _python_read(path: Path, text: _Text, delimiter: str, limits: Limits) -> RawTable:
+    """Read with the csv module: irregular files (ragged rows are padded, rows with extra
+    non-empty fields refused), with the line of any problem in the message."""
+    try:
+        rows, lines = _python_records(text.data.decode(text.codec, errors="replace"), delimiter)
+    except csv.Error as exc:
+        line = getattr(exc, "line", None)
+        where = f"line {line}: " if line else ""
         raise InputFileError(
-            path,
-            f"the file has {size:,} bytes, more than the limit max_inflated_bytes "
-            f"({limits.max_inflated_bytes:,}) of config/thresholds.yaml",
-        )
-    raw = path.read_bytes()
-    if _is_blank_file(raw):
+            path, f"{where}not a readable CSV record ({_csv_error_reason(exc)})"
+        ) from None
+    if not rows:
         raise InputFileError(path, "file is empty")
-    if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _check_text(path, raw)
-    start = 0  # where the text starts in ``data`` (a UTF-8 BOM is left in place for Arrow)
-    line_notes: list[tuple[int, str | None]] = []  # lines holding values not in UTF-8
-    if raw.startswith(b"\xef\xbb\xbf"):
-        encoding: str | None = "utf-8-sig"
-        data = raw  # Arrow skips the BOM itself: no copy of the whole file
-        start = 3
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-        try:
-            data = raw.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            raise InputFileError(path, "not a CSV text file (broken UTF-16 text)") from None
-    elif raw.isascii():
-        encoding = "utf-8"
-        data = raw
-    else:
-        encoding = None  # UTF-8 unless pyarrow finds invalid UTF-8 (saves a full decode)
-        data = raw
-    head_text = data[start : start + (1 << 20)].decode("utf-8", errors="replace")
-    arrow_encoding = "utf8"  # what Arrow transcodes from (``data`` stays in that encoding)
-    if encoding is None and not (
-        _valid_utf8_prefix(data[: 1 << 20]) if len(data) > 1 << 20 else _valid_utf8(data)
-    ):
-        data, arrow_encoding, encoding, start, line_notes = _text_for_reading(path, raw, 0, None)
-        head_text = data[: 1 << 20].decode(_py_codec(arrow_encoding), errors="replace")
-    hint = _SEP_HINT.match(data, start)
-    if hint:  # Excel's "sep=;" first line: blanked (a skipped empty line keeps line numbers)
-        data = b"\n" + data[hint.end() :]
-        start = 0
-        head_text = data[: 1 << 20].decode(_py_codec(arrow_encoding), errors="replace")
-    first_line = next((ln for ln in head_text.splitlines() if ln.strip()), "")
-    delimiter = hint.group(1).decode() if hint else _sniff_delimiter(first_line)
-    header = _first_record(head_text, delimiter)
-    if not header:
-        raise InputFileError(path, "line 1: not a readable CSV header")
+    header = rows[0]
     _too_many_columns(path, len(header), limits)
     n_cols = len(header)
-
-    raw_start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-    hint_len = len(hint.group(0)) if hint else 0
-
-    def redecode() -> tuple[bytes, str, str]:
-        """``raw`` decoded again (value by value when mostly UTF-8): (data, Arrow
-        encoding, encoding), with the "sep=" line blanked as above."""
-        nonlocal line_notes
-        text, arrow_enc, enc, _, line_notes = _text_for_reading(path, raw, raw_start, delimiter)
-        if hint:
-            text = b"\n" + text[hint_len:]
-        return text, arrow_enc, enc
-
-    def slow() -> RawTable:
-        nonlocal encoding
-        if arrow_encoding != "utf8":  # a legacy code page: the Python reader needs UTF-8
-            text = _to_utf8(data[start:], encoding or "cp1252")
-        elif encoding in (None, "utf-8-sig") and not line_notes and not _valid_utf8(data[start:]):
-            text, arrow_enc, encoding = redecode()
-            if arrow_enc != "utf8":
-                text = _to_utf8(text, encoding)
-        else:
-            text = data[start:]
-            encoding = encoding or "utf-8"
-        return _read_csv_slow(path, text, delimiter, encoding, limits, line_notes)
-
-    invalid = _Invalid()
-    try:
-        table = _pyarrow_csv(data, delimiter, n_cols, invalid, arrow_encoding)
-    except pa.ArrowInvalid as exc:
-        if (
-            encoding in (None, "utf-8-sig")
-            and not line_notes
-            and "utf8" in str(exc).casefold().replace("-", "")
-        ):
-            data, arrow_encoding, encoding = redecode()
-            start = 0
-            invalid = _Invalid()
-            try:
-                table = _pyarrow_csv(data, delimiter, n_cols, invalid, arrow_encoding)
-            except (pa.ArrowException, UnicodeError):
-                return slow()
-        else:
-            return slow()
-    except (pa.ArrowException, UnicodeError):
-        return slow()
-    encoding = encoding or "utf-8"
-    if invalid.rows or table.num_columns != n_cols:
-        return slow()
-
-    lines = _record_lines_fast(data, table, start)
-    if lines is None:
-        text = data[start:].decode(_py_codec(arrow_encoding), errors="replace")
-        try:
-            _, py_lines = _record_lines_python(text, delimiter)
-        except csv.Error:
-            return slow()
-        if len(py_lines) != table.num_rows:
-            return slow()
-        lines = np.asarray(py_lines, dtype=np.int64)
-    table = table.slice(1)
-    lines = lines[1:]
-
-    empty = _empty_rows(table)
-    dropped_rows = len(empty)
-    if dropped_rows:
-        keep_mask = np.ones(table.num_rows, dtype=bool)
-        keep_mask[empty] = False
-        table = _drop_rows(table, empty)
-        lines = lines[keep_mask]
-
-    # Blank-headed columns without any value are export artefacts (trailing commas).
-    keep = []
-    for i, name in enumerate(header):
-        if name.strip():
-            keep.append(i)
-            continue
-        if not pc.all(_blank_mask(table.column(i))).as_py():
-            keep.append(i)
+    body = rows[1:]
+    body_lines = lines[1:]
+    if n_cols > 1 and len(body) >= 2 and all(len(row) == 1 for row in body):
+        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        raise InputFileError(
+            path,
+            f"the header has {n_cols} columns separated by {shown} but every row has a "
+            "single field: wrong delimiter?",
+        )
+    for row, line in zip(body, body_lines, strict=True):
+        if len(row) > n_cols:
+            if n_cols == 1:
+                raise InputFileError(
+                    path,
+                    f"has only one column: wrong delimiter? (line {line} has {len(row):,} "
+                    "fields, the header line 1)",
+                )
+            if all(not v.strip() for v in row[n_cols:]):
+                continue  # trailing empty fields: harmless
+            raise InputFileError(path, f"line {line} has {len(row):,} fields, header has {n_cols}")
+    padded = [
+        [(v if v != "" else None) for v in row[:n_cols]] + [None] * (n_cols - len(row))
+        for row in body
+    ]
+    keep_rows = [i for i, row in enumerate(padded) if any(v is not None and v.strip() for v in row)]
+    padded = [padded[i] for i in keep_rows]
+    line_numbers = np.asarray([body_lines[i] for i in keep_rows], dtype=np.int64)
+    keep = [
+        i
+        for i, name in enumerate(header)
+        if name.strip() or any(row[i] is not None and row[i].strip() for row in padded)
+    ]
     names = unique_headers(header)
-    frame = table.select(keep).to_pandas()
-    frame.columns = [names[i] for i in keep]
-    lines = np.asarray(lines, dtype=np.int64)
-    notes = _line_notes(frame, lines, line_notes)
-    if _may_hold_controls(data, arrow_encoding == "utf8"):
+    frame = pd.DataFrame(
+        {names[i]: pd.array([row[i] for row in padded], dtype="str") for i in keep},
+        columns=[names[i] for i in keep],
+    )
+    notes = _line_notes(frame, line_numbers, text.line_notes)
+    if _may_hold_controls(text.data, text.codec == "utf-8-sig"):
         notes += _scrub_controls(frame)
     return RawTable(
         path=path,
         data=frame,
-        line_numbers=lines,
-        encoding=encoding,
+        line_numbers=line_numbers,
+        encoding=text.encoding,
         original_headers=list(header),
-        dropped_empty_rows=dropped_rows,
+        dropped_empty_rows=len(body) - len(keep_rows),
         dropped_empty_columns=n_cols - len(keep),
         value_notes=notes,
     )
@@ -939,83 +972,6 @@ def _scrub_controls(frame: pd.DataFrame) -> list[ValueNote]:
         if mask.any():
             notes.append(ValueNote(column, np.flatnonzero(mask), CONTROL_REPAIR))
     return notes
-
-
-def _read_csv_slow(
-    path: Path,
-    data: bytes,
-    delimiter: str,
-    encoding: str,
-    limits: Limits,
-    line_notes: list[tuple[int, str | None]] | None = None,
-) -> RawTable:
-    """Python csv parse for irregular files: exact line numbers in the messages.
-
-    ``data`` is UTF-8 (decoded value by value beforehand when the file mixes encodings)."""
-    try:
-        rows, lines = _record_lines_python(data.decode("utf-8", errors="replace"), delimiter)
-    except csv.Error as exc:
-        line = getattr(exc, "line", None)
-        where = f"line {line}: " if line else ""
-        raise InputFileError(
-            path, f"{where}not a readable CSV record ({_csv_error_reason(exc)})"
-        ) from None
-    if not rows:
-        raise InputFileError(path, "file is empty")
-    header = rows[0]
-    _too_many_columns(path, len(header), limits)
-    n_cols = len(header)
-    body = rows[1:]
-    body_lines = lines[1:]
-    if n_cols > 1 and len(body) >= 2 and all(len(row) == 1 for row in body):
-        shown = "tab" if delimiter == "\t" else repr(delimiter)
-        raise InputFileError(
-            path,
-            f"the header has {n_cols} columns separated by {shown} but every row has a "
-            "single field: wrong delimiter?",
-        )
-    for row, line in zip(body, body_lines, strict=True):
-        if len(row) > n_cols:
-            if n_cols == 1:
-                raise InputFileError(
-                    path,
-                    f"has only one column: wrong delimiter? (line {line} has {len(row):,} "
-                    "fields, the header line 1)",
-                )
-            if all(not v.strip() for v in row[n_cols:]):
-                continue  # trailing empty fields: harmless
-            raise InputFileError(path, f"line {line} has {len(row):,} fields, header has {n_cols}")
-    padded = [
-        [(v if v != "" else None) for v in row[:n_cols]] + [None] * (n_cols - len(row))
-        for row in body
-    ]
-    keep_rows = [i for i, row in enumerate(padded) if any(v is not None and v.strip() for v in row)]
-    dropped_rows = len(padded) - len(keep_rows)
-    padded = [padded[i] for i in keep_rows]
-    line_numbers = np.asarray([body_lines[i] for i in keep_rows], dtype=np.int64)
-    keep = [
-        i
-        for i, name in enumerate(header)
-        if name.strip() or any(row[i] is not None and row[i].strip() for row in padded)
-    ]
-    names = unique_headers(header)
-    frame = pd.DataFrame(
-        {names[i]: pd.array([row[i] for row in padded], dtype="str") for i in keep},
-        columns=[names[i] for i in keep],
-    )
-    notes = _line_notes(frame, line_numbers, line_notes or [])
-    if _may_hold_controls(data, True):
-        notes += _scrub_controls(frame)
-    return RawTable(
-        path=path,
-        data=frame,
-        line_numbers=line_numbers,
-        encoding=encoding,
-        original_headers=list(header),
-        dropped_empty_rows=dropped_rows,
-        dropped_empty_columns=n_cols - len(keep),
-        value_notes=notes,
-    )
 
 
 # --------------------------------------------------------------------------- XLSX

@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 
-from ..clean.text import normalise_name_key
+from ..clean.names import normalise_name_key
 from ..contract import CASES
 from .registry import Context, findings, fmt_date, join_reasons, rule, text
 

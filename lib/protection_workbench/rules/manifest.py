@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..clean.text import normalise_name_key
+from ..clean.names import normalise_name_key
 from .cases import has_vulnerability
 from .registry import Context, findings, fmt_date, join_reasons, rule, text
 

@@ -52,7 +52,7 @@ class _Injector:
         """C003's name key and the nationality of every case row, computed once (names and
         nationalities do not change between the defects that need them: C007, C008)."""
         if self._name_keys is None:
-            from ..clean.text import normalise_name_key
+            from ..clean.names import normalise_name_key
 
             cases = self.f["cases"]
             self._name_keys = pd.DataFrame(

@@ -566,7 +566,7 @@ def _separate_duplicate_people(cases: pd.DataFrame) -> pd.DataFrame:
     Otherwise C003 (probable duplicate) would fire on clean data by coincidence.
     The stated age stays within the C006 tolerance.
     """
-    from ..clean.text import normalise_name_key
+    from ..clean.names import normalise_name_key
 
     key = normalise_name_key(cases["first_name"], cases["last_name"])
     for shift in range(1, 40):
