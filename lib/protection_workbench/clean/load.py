@@ -83,10 +83,7 @@ class Export:
     @classmethod
     def load(cls, folder: Path) -> Export:
         """The export written by :meth:`save` into ``folder``."""
-        try:
-            index = json.loads((folder / "export.json").read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise WorkbenchError(f"{folder}: no prepared data of a run here ({exc})") from None
+        index = read_prepared(folder / "export.json")
         datasets = {}
         for name, saved in index["datasets"].items():
             frames = {p: pd.read_parquet(folder / f"{name}.{p}.parquet") for p in cls._FRAMES}
@@ -96,6 +93,14 @@ class Export:
                 name, **frames, report=report, extra_columns=saved["extra_columns"]
             )
         return cls(Path(index["folder"]), datasets, index["unrecognised_files"])
+
+
+def read_prepared(path: Path) -> dict:
+    """A JSON record a run saved for its notebooks; a clear error if there is none."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise WorkbenchError(f"{path.parent}: no prepared data of a run here ({exc})") from None
 
 
 def load_export(

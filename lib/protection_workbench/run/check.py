@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..clean.load import Export, load_export, write_cleaning_outputs
+from ..clean.load import Export, load_export, read_prepared, write_cleaning_outputs
 from ..config import Config, get_config
 from ..errors import WorkbenchError
 from ..outputs import replacing_own_output, write_csv
@@ -79,10 +79,7 @@ class CheckResult:
         """The result a run saved into ``folder`` with :meth:`save`."""
         from ..gate import GateResult
 
-        try:
-            meta = json.loads((folder / "check.json").read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise WorkbenchError(f"{folder}: no prepared check of a run here ({exc})") from None
+        meta = read_prepared(folder / "check.json")
         gate = None
         if meta["gate"]:
             gate = GateResult(
