@@ -13,7 +13,11 @@ import pandas as pd
 import pytest
 
 from protection_workbench.config import get_config
+from protection_workbench.publish.charts import shown_numbers
+from protection_workbench.publish.tables import with_totals
 from protection_workbench.reports import hosting as H  # noqa: N812
+from protection_workbench.reports import hosting_monitoring as HM  # noqa: N812
+from protection_workbench.reports import hosting_published as HP  # noqa: N812
 from protection_workbench.rules import run_rules
 
 AS_OF = "2026-11-24"
@@ -227,7 +231,7 @@ def test_stay_distribution_bands(placements):
 
 
 def test_visits_status_by_mantika(hosts, placements, visits, cfg):
-    status = H.visits_status(placements, visits, AS_OF, cfg, hosts=hosts, by="mantika")
+    status = HM.visits_status(placements, visits, AS_OF, cfg, hosts=hosts, by="mantika")
     got = status.set_index("mantika")[["active", "visited", "due", "overdue"]]
     assert got.loc["Misrata"].tolist() == [1, 1, 1, 0]  # P5: visited 12 Nov, due 26 Nov
     assert got.loc["Tripoli"].tolist() == [2, 1, 0, 1]  # P1 overdue, P3 visited 22 Nov
@@ -235,7 +239,7 @@ def test_visits_status_by_mantika(hosts, placements, visits, cfg):
 
 
 def test_visits_status_overall_and_overdue_is_h001(hosts, placements, visits, cfg):
-    status = H.visits_status(placements, visits, AS_OF, cfg)
+    status = HM.visits_status(placements, visits, AS_OF, cfg)
     assert status[["active", "visited", "due", "overdue"]].iloc[0].tolist() == [4, 2, 2, 1]
     frames = {"hosts": hosts, "placements": placements, "visits": visits}
     h001 = set(run_rules(frames, AS_OF, cfg, codes=["H001"])["record_id"])
@@ -243,8 +247,32 @@ def test_visits_status_overall_and_overdue_is_h001(hosts, placements, visits, cf
     assert int(active.isin(h001).sum()) == status["overdue"].sum()
 
 
+def test_overdue_placements_are_the_h001_findings_of_active_placements(
+    hosts, placements, visits, cfg
+):
+    """One definition of "overdue": per placement, the report's flag is H001's finding."""
+    no_first_visit = pd.DataFrame(
+        {
+            "placement_id": ["P8"],
+            "individual_id": ["I8"],
+            "host_id": ["H2"],
+            "start_date": pd.to_datetime(["2026-11-10"]),
+            "end_date": pd.to_datetime([None]),
+            "exit_reason": [None],
+        }
+    )
+    pl = pd.concat([placements, no_first_visit], ignore_index=True)
+    flags = HM.visit_flags(pl, visits, AS_OF, cfg)
+    flagged = set(pl.loc[flags.index[flags["overdue"]], "placement_id"])
+    frames = {"hosts": hosts, "placements": pl, "visits": visits}
+    h001 = set(run_rules(frames, AS_OF, cfg, codes=["H001"])["record_id"])
+    active = set(pl.loc[H.active_on(pl, AS_OF), "placement_id"])
+    assert flagged == h001 & active == {"P1", "P8"}
+    assert set(pl.loc[flags.index, "placement_id"]) == active
+
+
 def test_compliance_followup(placements, visits, cfg):
-    result = H.compliance_followup(visits, placements, AS_OF, cfg, period_start="2026-10-28")
+    result = HM.compliance_followup(visits, placements, AS_OF, cfg, period_start="2026-10-28")
     table = result.by_compliance
     assert list(table.columns) == ["compliant", "minor_issue", "major_issue"]
     assert table.loc["routine"].tolist() == [2, 0, 3]
@@ -262,11 +290,18 @@ def test_compliance_followup(placements, visits, cfg):
 
 
 def test_last_full_months():
-    assert H.last_full_months("2026-01-15", 3) == ["2025-10", "2025-11", "2025-12"]
+    assert HM.last_full_months("2026-01-15", 3) == ["2025-10", "2025-11", "2025-12"]
 
 
-def test_payments_reconciliation(hosts, placements, payments, cfg):
-    table = H.payments_reconciliation(hosts, placements, payments, AS_OF, cfg, months=2)
+def run_findings(hosts, placements, visits, payments, cfg):
+    """The run's findings on the fixture frames (the notebook passes run_check's)."""
+    frames = {"hosts": hosts, "placements": placements, "visits": visits, "payments": payments}
+    return run_rules(frames, AS_OF, cfg)
+
+
+def test_payments_reconciliation(hosts, placements, visits, payments, cfg):
+    findings = run_findings(hosts, placements, visits, payments, cfg)
+    table = HM.payments_reconciliation(hosts, placements, payments, findings, AS_OF, months=2)
     table = table.set_index("period")
     assert list(table.index) == ["2026-09", "2026-10"]
     sep, oct_ = table.loc["2026-09"], table.loc["2026-10"]
@@ -281,16 +316,22 @@ def test_payments_reconciliation(hosts, placements, payments, cfg):
 
 def test_alerts_count_rules_with_zeros():
     findings = pd.DataFrame({"rule": ["H002", "H002", "C001"], "record_id": ["a", "b", "c"]})
-    assert H.alerts(findings).set_index("rule")["records"].to_dict() == {"H002": 2, "H003": 0}
+    assert HM.alerts(findings).set_index("rule")["records"].to_dict() == {"H002": 2, "H003": 0}
 
 
 def test_no_function_returns_ids_or_notes(hosts, placements, visits, payments, cfg):
     shown = [
         H.active_placements(hosts, placements, AS_OF),
         H.occupancy(hosts, placements, AS_OF),
-        H.visits_status(placements, visits, AS_OF, cfg, hosts=hosts, by=["host_type", "mantika"]),
-        H.compliance_followup(visits, placements, AS_OF, cfg).by_compliance,
-        H.payments_reconciliation(hosts, placements, payments, AS_OF, cfg),
+        HM.visits_status(placements, visits, AS_OF, cfg, hosts=hosts, by=["host_type", "mantika"]),
+        HM.compliance_followup(visits, placements, AS_OF, cfg).by_compliance,
+        HM.payments_reconciliation(
+            hosts,
+            placements,
+            payments,
+            run_findings(hosts, placements, visits, payments, cfg),
+            AS_OF,
+        ),
     ]
     text = " ".join(t.reset_index().to_string() for t in shown)
     for value in ["P1", "H1", "I1", "V1", "PAY", "private note"]:
@@ -299,32 +340,32 @@ def test_no_function_returns_ids_or_notes(hosts, placements, visits, payments, c
 
 def test_with_totals():
     table = pd.DataFrame({"a": [1, 3], "b": [2, 4]}, index=["x", "y"])
-    out = H.with_totals(table)
+    out = with_totals(table)
     assert out["Total"].tolist() == [3, 7, 10]
     assert out.loc["Total"].tolist() == [4, 6, 10]
 
 
 def test_shown_numbers_hide_suppressed_cells():
-    values = H.shown_numbers(pd.Series(["1,234", "<5", "0", "–"]))
+    values = shown_numbers(pd.Series(["1,234", "<5", "0", "–"]))
     assert values.iloc[0] == 1234.0 and values.iloc[2] == 0.0
     assert values.iloc[[1, 3]].isna().all()
 
 
 def test_published_breakdown_protects_the_total(cfg):
     counts = pd.Series({"a": 2, "b": 10, "c": 0}, name="n")
-    shown = H.published_breakdown(counts, cfg=cfg)
+    shown = HP.published_breakdown(counts, cfg=cfg)
     assert shown.to_dict() == {"a": "<5", "b": "<5", "c": "0", "Total": "12"}
 
 
 def test_published_breakdown_hides_parts_of_a_total_hidden_elsewhere(cfg):
     counts = pd.Series({"a": 6, "b": 10, "c": 0}, name="n")
-    assert H.published_breakdown(counts, "16", cfg=cfg).to_dict() == {
+    assert HP.published_breakdown(counts, "16", cfg=cfg).to_dict() == {
         "a": "6",
         "b": "10",
         "c": "0",
         "Total": "16",
     }
-    assert H.published_breakdown(counts, "<5", cfg=cfg).to_dict() == {
+    assert HP.published_breakdown(counts, "<5", cfg=cfg).to_dict() == {
         "a": "<5",
         "b": "<5",
         "c": "0",
@@ -347,7 +388,7 @@ def test_published_occupancy_takes_occupied_from_the_published_table(cfg):
         {"Sebha": ["<5", "<5"], "Tripoli": ["30", "30"], "Total": ["33", "33"]},
         index=["family", "Total"],
     )
-    out = H.published_occupancy(occ, shown, cfg)
+    out = HP.published_occupancy(occ, shown, cfg)
     assert out["occupied"].tolist() == ["30", "<5", "0", "33"]
     assert out["occupancy"].tolist() == ["75 %", "–", "0 %", "57 %"]  # 33 of 58
     assert out["capacity"].tolist() == [40, 8, 10, 58]
@@ -356,7 +397,7 @@ def test_published_occupancy_takes_occupied_from_the_published_table(cfg):
 
 def test_published_stay_summary_hides_days_of_small_groups(placements):
     table = H.summary(H.length_of_stay(placements, AS_OF))
-    out = H.published_stay_summary(table, pd.Series({"ended": "<5", "ongoing": "12"}))
+    out = HP.published_stay_summary(table, pd.Series({"ended": "<5", "ongoing": "12"}))
     out = out.set_index("stay")
     assert out.loc["ended"].tolist() == ["<5", "–", "–", "–"]
     assert out.loc["ongoing"].tolist() == ["12", "38", "18", "62"]  # 38.5, 18.25, 61.5
@@ -374,11 +415,11 @@ def test_published_payments(cfg):
             "h004_findings": [0, 6],
         }
     )
-    out = H.published_payments(table, cfg).set_index("period")
+    out = HP.published_payments(table, cfg).set_index("period")
     assert out.loc["2026-09"].tolist() == ["10", "10", "12,346", "12,000", "-346", "0"]
     assert out.loc["2026-10"].tolist() == ["<5", "<5", "–", "–", "–", "6"]
     table["hosts_expected"] = table["hosts_paid"] = 10
-    assert H.published_payments(table, cfg)["difference_lyd"].tolist()[:2] == ["-346", "0"]
+    assert HP.published_payments(table, cfg)["difference_lyd"].tolist()[:2] == ["-346", "0"]
     assert out.loc["Total", "h004_findings"] == "6"
 
 
@@ -399,7 +440,7 @@ def test_unknown_host_types_and_mantikas_are_grouped_not_shown(hosts, placements
     assert OTHER in table.index and OTHER in table.columns
     occ = H.occupancy(odd, placements, AS_OF)
     assert set(occ["mantika"]) <= {OTHER, "Tripoli", "Misrata", H.MISSING}
-    status = H.visits_status(placements, visits, AS_OF, hosts=odd, by=["host_type", "mantika"])
+    status = HM.visits_status(placements, visits, AS_OF, hosts=odd, by=["host_type", "mantika"])
     assert FREE_TEXT not in set(status["mantika"])
     assert int(table.to_numpy().sum()) == int(
         H.active_placements(hosts, placements, AS_OF).to_numpy().sum()
@@ -428,6 +469,29 @@ def test_unknown_visit_types_and_compliance_are_grouped(placements, visits, cfg)
     odd["compliance"] = odd["compliance"].astype(object)
     odd.iloc[0, odd.columns.get_loc("visit_type")] = FREE_TEXT
     odd.iloc[1, odd.columns.get_loc("compliance")] = FREE_TEXT
-    table = H.compliance_followup(odd, placements, AS_OF, cfg).by_compliance
+    table = HM.compliance_followup(odd, placements, AS_OF, cfg).by_compliance
     assert FREE_TEXT not in {*table.index, *table.columns}
     assert OTHER in {*table.index, *table.columns}
+
+
+def test_hosting_report_computes_and_publishes_every_table(
+    hosts, placements, visits, payments, cfg, tmp_path
+):
+    from protection_workbench.publish.hxl import read_hxl_csv
+    from protection_workbench.reports.community_hosting import TABLE_TAGS, hosting_report
+    from protection_workbench.rules import catalogue
+
+    frames = {"hosts": hosts, "placements": placements, "visits": visits, "payments": payments}
+    findings = run_findings(hosts, placements, visits, payments, cfg)
+    report = hosting_report(frames, findings, AS_OF, 28, catalogue(), cfg)
+    assert "Active placements on 24 November 2026: **<5**" in report.headline()
+    assert report.visits.loc["Total", "overdue"] == "<5"  # P1 (H001)
+    assert report.payments.set_index("period").loc["Total", "h004_findings"] == "<5"
+    written = report.write_tables(tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        f"community_hosting_{name}.csv" for name in TABLE_TAGS
+    )
+    alerts, tags = read_hxl_csv(tmp_path / "community_hosting_alerts.csv")
+    assert tags["rule"] == "#meta+rule" and alerts["rule"].tolist() == ["H002", "H003"]
+    with pytest.raises(FileNotFoundError, match="payments"):
+        hosting_report({k: v for k, v in frames.items() if k != "payments"}, findings, AS_OF)

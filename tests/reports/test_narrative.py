@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from protection_workbench.reports import narrative as n
+from protection_workbench.reports import phrases as p
 from protection_workbench.reports.weekly import (
     FLIGHT_TYPES,
     WeeklyFigures,
@@ -60,12 +61,12 @@ def returns(week, previous, ytd, women=0, children=0, **more) -> WeeklyFigures:
     [(0, "flight"), (1, "flight"), (2, "flights"), ("<5", "flights"), ("1,234", "flights")],
 )
 def test_plural(count, expected):
-    assert n.plural(count, "flight") == expected
+    assert p.plural(count, "flight") == expected
 
 
 def test_plural_irregular():
-    assert n.plural(3, "child", "children") == "children"
-    assert n.plural(1, "child", "children") == "child"
+    assert p.plural(3, "child", "children") == "children"
+    assert p.plural(1, "child", "children") == "child"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,7 @@ def test_plural_irregular():
     ],
 )
 def test_count_phrase(args, kwargs, expected):
-    assert n.count_phrase(*args, **kwargs) == expected
+    assert p.count_phrase(*args, **kwargs) == expected
 
 
 @pytest.mark.parametrize(
@@ -107,14 +108,14 @@ def test_count_phrase(args, kwargs, expected):
     ],
 )
 def test_change_phrase(current, previous, ytd, expected):
-    assert n.change_phrase(current, previous, ytd) == expected
+    assert p.change_phrase(current, previous, ytd) == expected
 
 
 def test_join_words():
-    assert n.join_words([]) == ""
-    assert n.join_words(["a"]) == "a"
-    assert n.join_words(["a", "b"]) == "a and b"
-    assert n.join_words(["a", "b", "c"]) == "a, b and c"
+    assert p.join_words([]) == ""
+    assert p.join_words(["a"]) == "a"
+    assert p.join_words(["a", "b"]) == "a and b"
+    assert p.join_words(["a", "b", "c"]) == "a, b and c"
 
 
 # --------------------------------------------------------------------------- returns

@@ -11,13 +11,14 @@ import pytest
 from protection_workbench.contract import dataset
 from protection_workbench.dates import report_date, week_end
 from protection_workbench.errors import WorkbenchError
-from protection_workbench.reports import weekly
+from protection_workbench.reports import weekly, weekly_tables
 from protection_workbench.reports.weekly import (
     age_band,
+    age_on,
     report_periods,
-    summary_tables,
     weekly_figures,
 )
+from protection_workbench.reports.weekly_tables import summary_tables
 
 AS_OF = date(2026, 11, 25)  # a Wednesday of ISO week 2026-W48
 NA = None
@@ -268,6 +269,24 @@ def test_referrals_in_week_and_overdue(fig):
     assert fig.referrals_overdue == 1
 
 
+def test_referrals_overdue_is_the_number_of_r001_findings(frames, fig):
+    from protection_workbench.rules import run_rules
+
+    r001 = run_rules({"referrals": frames["referrals"]}, AS_OF, codes=["R001"])
+    assert fig.referrals_overdue == len(r001)
+
+
+def test_age_on_is_the_age_from_the_date_of_birth_else_the_stated_age():
+    from protection_workbench.rules.cases import age_at
+
+    when = pd.to_datetime(pd.Series(["2026-11-25", "2026-11-25", None, "2026-11-25"]))
+    birth = pd.to_datetime(pd.Series(["2000-11-26", None, "2000-01-01", None]))
+    stated = pd.Series([40, 17, 30, None])
+    assert age_on(when, birth, stated).tolist() == [25, 17, 30, pd.NA]
+    known = birth.notna() & when.notna()
+    assert age_on(when, birth, stated)[known].tolist() == age_at(birth, when)[known].tolist()
+
+
 def test_activities_in_week(fig):
     assert fig.outreach_sessions == 2
     assert fig.participants == {"f": 11, "m": 5, "children": 5}
@@ -308,7 +327,7 @@ def test_published_tables_suppress_small_counts_and_write_hxl(fig, tmp_path):
     assert flights["people this week"].tolist() == ["<5", "<5", "<5"]
     assert flights["flights year to date"].tolist() == ["2", "2", "4"]  # not people
     assert tables["returns_by_week"]["returns"].tolist() == ["0"] * 10 + ["<5", "<5"]
-    written = weekly.write_published_tables(tables, tmp_path)
+    written = weekly_tables.write_published_tables(tables, tmp_path)
     assert {p.name for p in written} == {f"{name}.csv" for name in tables}
     data, tags = read_hxl_csv(tmp_path / "returns_by_destination.csv")
     assert tags["destination"] == "#country+code"

@@ -5,13 +5,22 @@ into HTML as they are (``format(escape="html")`` covers the values only). :func:
 therefore escapes the whole frame first, through :func:`~.html.esc`: every text value,
 every label, every level name and the caption. Numbers stay numbers (formatted by the
 Styler with thousands separators).
+
+It also holds what every published table shares: the one :data:`TOTAL` label, the one
+totals helper :func:`with_totals`, and :func:`write_tables`, which writes published tables
+as CSV with an HXL hashtag row.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
 import pandas as pd
 
 from .html import esc
+from .hxl import write_hxl_csv
 
 
 def _esc_text(value: object) -> object:
@@ -58,3 +67,62 @@ def styled(
     if hide_index:
         styler = styler.hide(axis="index")
     return styler.set_caption(esc(caption)) if caption else styler
+
+
+# --------------------------------------------------------------------------- totals
+
+TOTAL = "Total"  # the label of the total row and column of every published table
+
+
+def with_totals(
+    table: pd.DataFrame, row: bool = True, column: bool = True, label: str = TOTAL
+) -> pd.DataFrame:
+    """``table`` (counts, missing as 0) with a ``label`` column of row sums (``column``) and
+    a ``label`` row of column sums (``row``), as ints. The one totals helper of the reports:
+    pass the result to :func:`~.disclosure.suppress_table` with ``row_total=TOTAL`` /
+    ``col_total=TOTAL`` so that the totals are protected with the cells."""
+    out = table.fillna(0).astype(int)
+    if column:
+        out[label] = out.sum(axis=1)
+    if row:
+        if isinstance(out.index, pd.CategoricalIndex):
+            out.index = out.index.astype(object)
+        out.loc[label] = out.sum(axis=0)
+    return out.astype(int)
+
+
+# --------------------------------------------------------------------------- published CSV
+
+_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})+")
+
+
+def plain_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Published strings with their thousands separators removed ("1,234" -> "1234"), for
+    the tools that read CSV; markers such as "<5" and other text stay as they are."""
+    return table.map(
+        lambda v: v.replace(",", "") if isinstance(v, str) and _NUMBER.fullmatch(v) else v
+    )
+
+
+def write_tables(
+    tables: Mapping[str, pd.DataFrame],
+    folder: str | Path,
+    tags: Mapping[str, Mapping[str, str]],
+    prefix: str = "",
+    index: bool = False,
+    thousands: bool = True,
+) -> list[Path]:
+    """Write each published table as ``<prefix><name>.csv`` with its HXL hashtag row
+    (``tags[name]``: column -> hashtag) into ``folder`` (made if missing). With
+    ``thousands=False`` numbers are written without thousands separators."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        write_hxl_csv(
+            table if thousands else plain_numbers(table),
+            folder / f"{prefix}{name}.csv",
+            tags[name],
+            index=index,
+        )
+        for name, table in tables.items()
+    ]

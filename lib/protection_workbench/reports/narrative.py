@@ -1,6 +1,7 @@
 """Plain-English paragraphs of the weekly report, written from :class:`WeeklyFigures`.
 
-Pure functions: figures in, sentences out. Every count of people goes through
+Pure functions: figures in, sentences out (the phrases they are made of are in
+:mod:`.phrases`). Every count of people goes through
 :mod:`protection_workbench.publish.disclosure` (1 to ``min_cell - 1`` reads "<5", with a plural
 noun), percentages are left out when computed from small numbers, and a comparison with
 the week before never gives away a small number. Counts that are not counts of people
@@ -14,11 +15,21 @@ A dataset absent from the export gives a sentence saying the figure is not avail
 
 from __future__ import annotations
 
-from datetime import date
-
 from ..publish import disclosure
 from ..publish.html import esc_markdown
 from ..publish.labels import OTHER
+from .phrases import (
+    be,
+    capital,
+    change_phrase,
+    count_phrase,
+    day_phrase,
+    is_one,
+    join_words,
+    none_or,
+    not_available,
+    week_phrase,
+)
 from .weekly import WeeklyFigures
 
 DESTINATIONS_NAMED = 3
@@ -49,105 +60,6 @@ SERVICE_NAMES: dict[str, str] = {
     "other": "other services",
     OTHER: "services not in the code list",
 }
-
-
-# --------------------------------------------------------------------------- phrases
-
-
-def _shown(n: int, protect: bool = True) -> str:
-    """The number as printed: through disclosure for people, exact otherwise."""
-    return disclosure.show_count(n) if protect else f"{int(n):,}"
-
-
-def _is_one(n: int, protect: bool = True) -> bool:
-    """The number is printed as "1" (so the noun and verb are singular)."""
-    return _shown(n, protect) == "1"
-
-
-def plural(n: int | str, singular: str, plural: str | None = None) -> str:
-    """The noun for ``n`` things: singular for 1 (and for 0: "no charter flight"), else plural.
-
-    ``n`` may be a printed count; anything but "1" and "0" (e.g. "<5", "1,234") is plural.
-    """
-    many = plural or f"{singular}s"
-    text = str(n).strip()
-    return singular if text in ("0", "1") else many
-
-
-def count_phrase(n: int, noun: str, plural_noun: str | None = None, *, protect: bool = True) -> str:
-    """ "no charter flight", "1 charter flight", "2 charter flights", "<5 migrants".
-
-    ``protect`` (default) prints counts of people through disclosure: 1–4 read "<5";
-    pass ``protect=False`` for things that are not people (flights, sessions, kits)."""
-    if n == 0:
-        return f"no {noun}"
-    shown = _shown(n, protect)
-    return f"{shown} {plural(shown, noun, plural_noun)}"
-
-
-def _be(n: int, protect: bool = True, present: bool = False) -> str:
-    """was/were (is/are) agreeing with the printed count."""
-    singular = n == 0 or _is_one(n, protect)
-    if present:
-        return "is" if singular else "are"
-    return "was" if singular else "were"
-
-
-def _none_or(n: int) -> str:
-    return "none" if n == 0 else disclosure.show_count(n)
-
-
-def change_phrase(current: int, previous: int, ytd: int | None = None) -> str:
-    """How ``current`` compares with the week before, without giving away a small number.
-
-    "up from 280 the week before", "down from 280 the week before", "unchanged from the
-    week before", "up from none the week before", "up from fewer than 5 the week before",
-    "a similar number to the week before" (both small) and, when ``ytd`` shows nothing
-    earlier this year, "the first returns this year".
-    """
-    m = disclosure.min_cell()
-    small_now, small_before = disclosure.is_small(current), disclosure.is_small(previous)
-    if ytd is not None and current > 0 and 0 < ytd <= current:
-        return "the first returns this year"
-    if current == previous and not small_now:
-        return "unchanged from the week before"
-    if small_now and small_before:
-        return "a similar number to the week before"
-    if previous == 0:
-        return "up from none the week before"
-    if small_before:
-        direction = "up" if current > previous else "down"
-        return f"{direction} from fewer than {m} the week before"
-    direction = "up" if current > previous else "down"
-    return f"{direction} from {previous:,} the week before"
-
-
-def day_phrase(day: date) -> str:
-    """24 November."""
-    return f"{day.day} {day:%B}"
-
-
-def week_phrase(fig: WeeklyFigures) -> str:
-    """ "week 47", or "week 48 so far (to 24 November)" when the as-of date is mid-week."""
-    if fig.week_complete:
-        return f"week {fig.week}"
-    return f"week {fig.week} so far (to {day_phrase(fig.as_of)})"
-
-
-def join_words(items: list[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def not_available(topic: str, source: str) -> str:
-    """The sentence for a figure whose dataset is absent."""
-    return f"Figures on {topic} are not available: the {source} were not in this week's exports."
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # --------------------------------------------------------------------------- paragraphs
@@ -195,7 +107,7 @@ def returns_paragraph(fig: WeeklyFigures) -> str:
     if ytd == 0:
         so_far = "no migrant has returned so far this year"
     else:
-        so_far = f"{disclosure.show_count(ytd)} {'has' if _is_one(ytd) else 'have'} returned so far this year"
+        so_far = f"{disclosure.show_count(ytd)} {'has' if is_one(ytd) else 'have'} returned so far this year"
     return f"{first} That is {change}; {so_far}."
 
 
@@ -225,7 +137,7 @@ def destinations_paragraph(fig: WeeklyFigures) -> str:
     if children == 0:
         second = "None of them was a child."
     else:
-        second = f"Among them {_be(children)} {count_phrase(children, 'child', 'children')}."
+        second = f"Among them {be(children)} {count_phrase(children, 'child', 'children')}."
     return f"{first} {second}"
 
 
@@ -242,10 +154,10 @@ def pipeline_paragraph(fig: WeeklyFigures) -> str:
             "documents or a fit-to-travel check, or manifested)."
         )
     return (
-        f"Migrants in the pipeline on {when}: {_none_or(p['counselled'])} counselled, "
-        f"{_none_or(p['awaiting_documents'])} awaiting travel documents, "
-        f"{_none_or(p['awaiting_ftt'])} awaiting a fit-to-travel check and "
-        f"{_none_or(p['manifested'])} manifested for a flight."
+        f"Migrants in the pipeline on {when}: {none_or(p['counselled'])} counselled, "
+        f"{none_or(p['awaiting_documents'])} awaiting travel documents, "
+        f"{none_or(p['awaiting_ftt'])} awaiting a fit-to-travel check and "
+        f"{none_or(p['manifested'])} manifested for a flight."
     )
 
 
@@ -275,9 +187,7 @@ def vulnerability_paragraph(fig: WeeklyFigures) -> str:
             first = f"None of the migrants who returned in {week} had a recorded vulnerability"
     else:
         items, mentions = _vulnerability_list(fig)
-        first = (
-            f"In {week}, {count_phrase(now, 'vulnerable migrant')} {_be(now)} assisted to return"
-        )
+        first = f"In {week}, {count_phrase(now, 'vulnerable migrant')} {be(now)} assisted to return"
         if items:
             several = " (a person may have more than one vulnerability)" if mentions > now else ""
             first += f": {join_words(items)}{several}"
@@ -285,7 +195,7 @@ def vulnerability_paragraph(fig: WeeklyFigures) -> str:
         year = "no vulnerable migrant has been assisted to return so far this year"
     else:
         year = (
-            f"{count_phrase(ytd, 'vulnerable migrant')} {'has' if _is_one(ytd) else 'have'} "
+            f"{count_phrase(ytd, 'vulnerable migrant')} {'has' if is_one(ytd) else 'have'} "
             "been assisted to return so far this year"
         )
     return f"{first}; {year}."
@@ -302,7 +212,7 @@ def referrals_paragraph(fig: WeeklyFigures) -> str:
         first = f"No referral was made to specialised services in {week}"
     else:
         first = (
-            f"In {week}, {count_phrase(made, 'referral')} {_be(made)} made to specialised services"
+            f"In {week}, {count_phrase(made, 'referral')} {be(made)} made to specialised services"
         )
         services = fig.referrals_by_service
         if services is not None and len(services) > 1:
@@ -311,7 +221,7 @@ def referrals_paragraph(fig: WeeklyFigures) -> str:
                 name = SERVICE_NAMES.get(str(top.index[0]), str(top.index[0]).replace("_", " "))
                 first += f", most often for {name}"
     second = (
-        f"{count_phrase(overdue, 'follow-up')} {_be(overdue)} overdue on {day_phrase(fig.as_of)}"
+        f"{count_phrase(overdue, 'follow-up')} {be(overdue)} overdue on {day_phrase(fig.as_of)}"
     )
     return f"{first}; {second}."
 
@@ -325,8 +235,8 @@ def activities_paragraph(fig: WeeklyFigures) -> str:
         first = "There was no outreach session this week"
     else:
         first = (
-            f"{_capital(count_phrase(sessions, 'outreach session', protect=False))} "
-            f"{_be(sessions, protect=False)} held this week"
+            f"{capital(count_phrase(sessions, 'outreach session', protect=False))} "
+            f"{be(sessions, protect=False)} held this week"
         )
         people = fig.participants or {}
         f, m, ch = people.get("f", 0), people.get("m", 0), people.get("children", 0)
@@ -348,11 +258,11 @@ def activities_paragraph(fig: WeeklyFigures) -> str:
     elif kits == 0:
         second = (
             f"{count_phrase(distributions, 'NFI distribution', protect=False)} "
-            f"{_be(distributions, protect=False)} held"
+            f"{be(distributions, protect=False)} held"
         )
     else:
         second = (
-            f"{count_phrase(kits, 'NFI kit', protect=False)} {_be(kits, protect=False)} "
+            f"{count_phrase(kits, 'NFI kit', protect=False)} {be(kits, protect=False)} "
             f"distributed in {count_phrase(distributions, 'distribution', protect=False)}"
         )
     return f"{first}; {second}."
@@ -365,10 +275,10 @@ def hosting_paragraph(fig: WeeklyFigures) -> str:
         return not_available("community hosting", "placement records")
     active, new, exits = fig.hosting["active"], fig.hosting["new"], fig.hosting["exits"]
     first = (
-        f"On {day_phrase(fig.as_of)}, {count_phrase(active, 'migrant')} {_be(active)} "
+        f"On {day_phrase(fig.as_of)}, {count_phrase(active, 'migrant')} {be(active)} "
         "in community hosting (host families and safe shelters)"
     )
-    second = f"{count_phrase(new, 'new placement')} started and {_none_or(exits)} ended this week"
+    second = f"{count_phrase(new, 'new placement')} started and {none_or(exits)} ended this week"
     return f"{first}; {second}."
 
 
@@ -382,7 +292,7 @@ def data_quality_paragraph(fig: WeeklyFigures) -> str:
     if n == 0:
         records = "no record needs correcting"
     else:
-        records = f"{count_phrase(n, 'record')} {'needs' if _is_one(n) else 'need'} correcting"
+        records = f"{count_phrase(n, 'record')} {'needs' if is_one(n) else 'need'} correcting"
     return f"{gate}; {records}."
 
 
@@ -396,6 +306,18 @@ PARAGRAPHS = (
     hosting_paragraph,
     data_quality_paragraph,
 )
+
+
+def period_note(fig: WeeklyFigures) -> str:
+    """The line under the weekly report's header: the week, its days, and the year to date."""
+    period = fig.periods["week"]
+    return (
+        f"**Week** {fig.week_label}: {day_phrase(period.start)} to {day_phrase(period.end)} "
+        f"{period.end.year}"
+        + ("" if fig.week_complete else " (week not yet complete)")
+        + f"; year to date from 1 January {fig.periods['ytd'].start.year}. The pipeline is "
+        "the status of the cases in the exports."
+    )
 
 
 def weekly_narrative(fig: WeeklyFigures) -> list[str]:

@@ -9,7 +9,7 @@ the as-of date, the week before and the year to date.
 The week is Monday..Sunday; when the as-of date falls mid-week the week runs from its
 Monday to the as-of date. The figures are exact counts (plain ints, dicts and
 DataFrames): disclosure control (small cells shown as "<5") is applied where they are
-published, by :mod:`protection_workbench.reports.narrative` and the notebook, never here.
+published, by :mod:`.narrative` and :mod:`.weekly_tables`, never here.
 A dataset absent from the export gives ``None`` for the figures that need it.
 
 Labels (destinations, vulnerabilities, services, exit reasons) are only values that
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,9 @@ import pandas as pd
 from ..config import Config, get_config
 from ..dates import parse_as_of
 from ..publish.labels import known_labels, known_or_other
+from ..rules.cases import age_at
+from ..rules.hosting import active_on
+from ..rules.referrals import follow_up_overdue
 
 FLIGHT_TYPES = ("charter", "commercial")
 AGE_BANDS = ("0–4", "5–11", "12–17", "18–59", "60+")
@@ -123,14 +125,11 @@ def country_name(code: str) -> str:
     return getattr(found, "common_name", None) or found.name
 
 
-def age_at(dates: pd.Series, birth: pd.Series, stated: pd.Series) -> pd.Series:
-    """Whole years from ``birth`` to ``dates`` (vectorised); the stated age where unknown."""
-    before_birthday = (dates.dt.month < birth.dt.month) | (
-        (dates.dt.month == birth.dt.month) & (dates.dt.day < birth.dt.day)
-    )
-    years = dates.dt.year - birth.dt.year - before_birthday.astype(int)
-    years = years.where(birth.notna() & dates.notna())
-    return years.astype("Float64").fillna(pd.to_numeric(stated, errors="coerce").astype("Float64"))
+def age_on(dates: pd.Series, birth: pd.Series, stated: pd.Series) -> pd.Series:
+    """Age on ``dates`` from the date of birth (:func:`protection_workbench.rules.cases.
+    age_at`), the stated ``age`` where the date of birth or the date is missing."""
+    years = age_at(birth, dates).astype("Float64")
+    return years.fillna(pd.to_numeric(stated, errors="coerce").astype("Float64"))
 
 
 def age_band(ages: pd.Series) -> pd.Series:
@@ -149,7 +148,7 @@ def _departed(cases: pd.DataFrame) -> pd.DataFrame:
     gone = cases[_text(cases["case_status"]).eq("departed").fillna(False).to_numpy()]
     gone = gone[gone["departure_date"].notna()]
     gone = gone.drop_duplicates("individual_id")
-    age = age_at(gone["departure_date"], gone["date_of_birth"], gone["age"])
+    age = age_on(gone["departure_date"], gone["date_of_birth"], gone["age"])
     sex = _text(gone["sex"]).where(_text(gone["sex"]).isin(SEXES), UNKNOWN).fillna(UNKNOWN)
     return gone.assign(
         _age=age,
@@ -256,10 +255,7 @@ def _referral_figures(figures: WeeklyFigures, referrals: pd.DataFrame, as_of: da
         .astype(int)
         .rename("referrals")
     )
-    overdue = (
-        referrals["follow_up_due"].lt(pd.Timestamp(as_of)) & referrals["follow_up_date"].isna()
-    )
-    figures.referrals_overdue = int(overdue.fillna(False).sum())
+    figures.referrals_overdue = int(follow_up_overdue(referrals, as_of).fillna(False).sum())
 
 
 def _activity_figures(figures: WeeklyFigures, activities: pd.DataFrame) -> None:
@@ -277,8 +273,6 @@ def _activity_figures(figures: WeeklyFigures, activities: pd.DataFrame) -> None:
 
 
 def _hosting_figures(figures: WeeklyFigures, placements: pd.DataFrame, as_of: date) -> None:
-    from ..rules.hosting import active_on
-
     week = figures.periods["week"]
     exits = _in(placements, "end_date", week)
     figures.hosting = {
@@ -359,168 +353,3 @@ def weekly_figures(
         _hosting_figures(figures, frames["placements"], as_of)
     _quality_figures(figures, findings)
     return figures
-
-
-# --------------------------------------------------------------------------- published tables
-
-TOTAL = "Total"
-PERIOD_NAMES = {"week": "this week", "previous": "week before", "ytd": "year to date"}
-PERIOD_TAGS = {"week": "week", "previous": "previous", "ytd": "ytd"}
-PIPELINE_NAMES = {
-    "counselled": "counselled",
-    "awaiting_documents": "awaiting travel documents",
-    "awaiting_ftt": "awaiting fit-to-travel",
-    "manifested": "manifested",
-}
-SEX_NAMES = {"F": "female", "M": "male"}
-
-# HXL hashtags of the published tables, by table and column (index included).
-TABLE_TAGS: dict[str, dict[str, str]] = {
-    "returns_by_week": {
-        "week": "#date+week",
-        "start": "#date+start",
-        "end": "#date+end",
-        "returns": "#affected+returned",
-    },
-    "returns_by_flight_type": {
-        "flight_type": "#indicator+category+flight_type",
-        **{f"people {PERIOD_NAMES[p]}": f"#affected+returned+{PERIOD_TAGS[p]}" for p in PERIODS},
-        **{f"flights {PERIOD_NAMES[p]}": f"#indicator+flights+{PERIOD_TAGS[p]}" for p in PERIODS},
-    },
-    "returns_by_destination": {
-        "destination": "#country+code",
-        "country": "#country+name",
-        **{PERIOD_NAMES[p]: f"#affected+returned+{PERIOD_TAGS[p]}" for p in PERIODS},
-    },
-    **{
-        f"returns_by_sex_age_{p}": {
-            "age_band": "#indicator+category+age_band",
-            "female": f"#affected+returned+f+{PERIOD_TAGS[p]}",
-            "male": f"#affected+returned+m+{PERIOD_TAGS[p]}",
-            TOTAL: f"#affected+returned+total+{PERIOD_TAGS[p]}",
-        }
-        for p in ("week", "ytd")
-    },
-    "vulnerable_returns": {
-        "vulnerability": "#indicator+category+vulnerability",
-        "this week": "#affected+returned+vulnerable+week",
-        "year to date": "#affected+returned+vulnerable+ytd",
-    },
-    "pipeline": {"stage": "#status", "cases": "#affected+cases"},
-    "referrals": {"service": "#sector", "referrals": "#indicator+referrals+num"},
-    "activities": {"figure": "#indicator+name", "week": "#indicator+num+week"},
-    "hosting": {"figure": "#indicator+name", "placements": "#indicator+num"},
-}
-
-
-def _with_total_row(table: pd.DataFrame) -> pd.DataFrame:
-    return pd.concat([table, table.sum().to_frame(TOTAL).T]).astype(int)
-
-
-def _named(table: pd.DataFrame, index: str) -> pd.DataFrame:
-    table.index.name = index
-    table.columns.name = None
-    return table
-
-
-def _returns_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
-    from ..publish.disclosure import show_count, suppress_table
-
-    tables: dict[str, pd.DataFrame] = {}
-    trend = fig.trend.copy()
-    trend["returns"] = [show_count(n) for n in trend["returns"]]
-    trend[["start", "end"]] = trend[["start", "end"]].astype(str)
-    tables["returns_by_week"] = trend.set_index("week")
-
-    flights = fig.by_flight_type
-    people = _with_total_row(flights[[f"{p}_people" for p in PERIODS]])
-    shown = suppress_table(people, row_total=TOTAL)
-    shown.columns = [f"people {PERIOD_NAMES[p]}" for p in PERIODS]
-    trips = _with_total_row(flights[[f"{p}_flights" for p in PERIODS]])
-    for p in PERIODS:
-        shown[f"flights {PERIOD_NAMES[p]}"] = trips[f"{p}_flights"].map("{:,}".format)
-    tables["returns_by_flight_type"] = _named(shown, "flight_type")
-
-    dest = fig.by_destination
-    shown = suppress_table(_with_total_row(dest[list(PERIODS)]), row_total=TOTAL)
-    shown.columns = [PERIOD_NAMES[p] for p in PERIODS]
-    shown.insert(0, "country", [*dest["name"], TOTAL])
-    shown.index = [*dest.index, ""]
-    tables["returns_by_destination"] = _named(shown, "destination")
-
-    for period in ("week", "ytd"):
-        table = fig.sex_age[period].loc[list(AGE_BANDS), list(SEXES)].rename(columns=SEX_NAMES)
-        table[TOTAL] = table.sum(axis=1)
-        shown = suppress_table(_with_total_row(table), row_total=TOTAL, col_total=TOTAL)
-        tables[f"returns_by_sex_age_{period}"] = _named(shown, "age_band")
-
-    any_row = pd.DataFrame(
-        {"week": [fig.vulnerable["week"]], "ytd": [fig.vulnerable["ytd"]]},
-        index=["any vulnerability"],
-    )
-    vulnerable = pd.concat([any_row, fig.by_vulnerability]).astype(int)
-    shown = suppress_table(vulnerable)
-    shown.columns = [PERIOD_NAMES[c] for c in vulnerable.columns]
-    tables["vulnerable_returns"] = _named(shown, "vulnerability")
-
-    pipeline = pd.Series(fig.pipeline).rename(index=PIPELINE_NAMES)
-    from ..publish.disclosure import safe_series
-
-    tables["pipeline"] = _named(safe_series(pipeline).to_frame("cases"), "stage")
-    return tables
-
-
-def summary_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
-    """The published tables (the figures behind each chart), small cells suppressed.
-
-    Every value is a string as published ("<5", "1,234"); totals are protected so that no
-    hidden cell can be worked back. Counts of flights, sessions and kits are not people and
-    are shown as they are. Only tables whose dataset is present are returned. Returnees
-    whose sex or age is not recorded are left out of the sex and age tables.
-    """
-    from ..publish.disclosure import safe_series, show_count
-
-    tables: dict[str, pd.DataFrame] = {}
-    if fig.returns is not None:
-        tables.update(_returns_tables(fig))
-    if fig.referrals_week is not None:
-        services = fig.referrals_by_service.copy()
-        services[TOTAL] = int(fig.referrals_week)
-        shown = safe_series(services.astype(int), total=TOTAL)
-        overdue = pd.Series({"overdue on as-of date": show_count(fig.referrals_overdue)})
-        tables["referrals"] = _named(pd.concat([shown, overdue]).to_frame("referrals"), "service")
-    if fig.outreach_sessions is not None:
-        people = pd.Series(fig.participants, dtype=int)
-        people[TOTAL] = int(people.sum())
-        shown = safe_series(people, total=TOTAL)
-        shown.index = [f"participants {k}" for k in ("women", "men", "children", "total")]
-        exact = pd.Series(
-            {
-                "outreach sessions": f"{fig.outreach_sessions:,}",
-                "NFI distributions": f"{fig.nfi_distributions:,}",
-                "NFI kits": f"{fig.nfi_kits:,}",
-            }
-        )
-        table = pd.concat([exact.iloc[:1], shown, exact.iloc[1:]]).to_frame("week")
-        tables["activities"] = _named(table, "figure")
-    if fig.hosting is not None:
-        hosting = pd.Series(
-            {
-                "active placements on as-of date": show_count(fig.hosting["active"]),
-                "new placements this week": show_count(fig.hosting["new"]),
-                "exits this week": show_count(fig.hosting["exits"]),
-            }
-        )
-        tables["hosting"] = _named(hosting.to_frame("placements"), "figure")
-    return tables
-
-
-def write_published_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write each published table as ``<name>.csv`` with its HXL hashtag row into ``folder``."""
-    from ..publish.hxl import write_hxl_csv
-
-    folder = Path(folder)
-    return [
-        write_hxl_csv(table, folder / f"{name}.csv", TABLE_TAGS[name], index=True)
-        for name, table in tables.items()
-    ]

@@ -1,0 +1,142 @@
+"""Tables behind the referrals follow-up notebook: open referrals (no follow-up recorded)
+and those whose follow-up is overdue, by service and by partner.
+
+"Overdue" is rule R001's definition and nothing else:
+:func:`protection_workbench.rules.referrals.follow_up_overdue` and
+:func:`~protection_workbench.rules.referrals.days_overdue`. The reviewer version
+(``restricted=False``) protects the counts and groups partners and services that
+``config/`` does not list under "Other / unrecognised"; only the case workers' copy lists
+the overdue referrals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ..publish.disclosure import NOT_SHOWN
+from ..publish.tables import TOTAL, with_totals
+from ..rules.referrals import days_overdue
+from .common import group_labels, labelled, publish
+
+OPEN_REFERRAL_COLUMNS = [
+    "referral_id",
+    "individual_id",
+    "service",
+    "referred_to",
+    "referral_date",
+    "follow_up_due",
+    "days_overdue",
+]
+
+
+@dataclass
+class ReferralFollowUps:
+    """Open referrals (no follow-up recorded) and their summaries by service and partner."""
+
+    open: pd.DataFrame  # one row per open referral, days_overdue (<NA> when not yet due)
+    by_service: pd.DataFrame  # service, open, overdue, median_days_overdue
+    by_partner: pd.DataFrame  # referred_to, open, overdue, median_days_overdue
+
+    @property
+    def overdue(self) -> pd.DataFrame:
+        overdue = self.open[self.open["days_overdue"].notna()]
+        return overdue.sort_values("days_overdue", ascending=False).reset_index(drop=True)
+
+
+def referral_followups(
+    referrals: pd.DataFrame, as_of: date | str | pd.Timestamp
+) -> ReferralFollowUps:
+    """Open referrals (follow_up_date missing) and how many days their follow-up is overdue
+    (rule R001: :func:`~protection_workbench.rules.referrals.days_overdue`, <NA> when not
+    yet due). The summaries count open and overdue referrals and the median days overdue
+    (of the overdue ones) per service and per partner (referred_to), most overdue first.
+    """
+    open_ = referrals[referrals["follow_up_date"].isna()].copy()
+    open_["days_overdue"] = days_overdue(open_, as_of)
+    open_ = open_[[c for c in OPEN_REFERRAL_COLUMNS if c in open_.columns]].reset_index(drop=True)
+    return ReferralFollowUps(
+        open=open_,
+        by_service=_followup_summary(open_, "service"),
+        by_partner=_followup_summary(open_, "referred_to"),
+    )
+
+
+def _followup_summary(open_: pd.DataFrame, by: str) -> pd.DataFrame:
+    key = group_labels(open_[by], by, known_only=False)
+    days = open_["days_overdue"].astype("Float64")
+    frame = pd.DataFrame({by: key.to_numpy(), "days": days.to_numpy()})
+    out = frame.groupby(by).agg(
+        open=("days", "size"),
+        overdue=("days", "count"),
+        median_days_overdue=("days", "median"),
+    )
+    out[["open", "overdue"]] = out[["open", "overdue"]].astype(int)
+    out = out.reset_index().sort_values(["overdue", "open", by], ascending=[False, False, True])
+    return out.reset_index(drop=True)
+
+
+def followup_counts(
+    followups: ReferralFollowUps, by: str, restricted: bool = False
+) -> pd.DataFrame:
+    """Open referrals by ``by`` (service or referred_to), labels in the index: overdue, not
+    yet due and open (their sum), most overdue first. Unless ``restricted``, services and
+    partners that ``config/`` does not list are counted under "Other / unrecognised"."""
+    open_ = followups.open
+    key = group_labels(open_[by], by, known_only=not restricted)
+    grouped = open_["days_overdue"].groupby(key.to_numpy())
+    counts = pd.DataFrame({"overdue": grouped.count(), "open": grouped.size()})
+    counts["not yet due"] = counts["open"] - counts["overdue"]
+    counts = counts.sort_values(["overdue", "open"], ascending=False, kind="stable")
+    counts.index.name = by
+    return counts[["overdue", "not yet due", "open"]].astype(int)
+
+
+def followup_chart(followups: ReferralFollowUps, restricted: bool) -> dict[str, pd.DataFrame]:
+    """Overdue and not yet due referrals by service and by partner (the chart's panels, in
+    the labels of :func:`followup_table`); their open totals are published in the tables."""
+    return {
+        f"Open follow-ups by {label}": followup_counts(followups, by, restricted)[
+            ["overdue", "not yet due"]
+        ]
+        for by, label in (("service", "service"), ("referred_to", "partner"))
+    }
+
+
+def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> pd.DataFrame:
+    """:func:`followup_counts` as published, with a Total row and the median days overdue
+    (of the overdue referrals), not shown where their number is hidden."""
+    counts = with_totals(followup_counts(followups, by, restricted), column=False)
+    shown = publish(counts, restricted, row_total=TOTAL, col_total="open")
+    open_ = followups.open
+    key = group_labels(open_[by], by, known_only=not restricted)
+    days = open_["days_overdue"].astype("Float64")
+    median = days.groupby(key.to_numpy()).median()
+    median.loc[TOTAL] = days.median()
+    hidden = shown["overdue"].str.startswith("<") | (counts["overdue"] == 0)
+    shown["median days overdue"] = [
+        NOT_SHOWN if hide or pd.isna(median.get(label)) else f"{float(median[label]):.0f}"
+        for label, hide in hidden.items()
+    ]
+    return labelled(shown, by)
+
+
+def followup_sentence(by_service: pd.DataFrame, all_referrals: str) -> str:
+    """The Markdown summary of the Total row of :func:`followup_table` (by service);
+    ``all_referrals`` is the number of referrals in the export, as published."""
+    total = by_service.set_index("service").loc[TOTAL]
+    return (
+        f"**{total['open']} open referrals**, of which **{total['overdue']} overdue** "
+        f"(of {all_referrals} in all)."
+    )
+
+
+def overdue_list(followups: ReferralFollowUps) -> pd.DataFrame:
+    """The overdue referrals, most overdue first, dates as dates (case workers' copy only:
+    real ids; show it through :func:`~.common.for_display`)."""
+    return followups.overdue.assign(
+        referral_date=lambda t: t["referral_date"].dt.date,
+        follow_up_due=lambda t: t["follow_up_due"].dt.date,
+    )
