@@ -8,14 +8,14 @@ project's own errors (InputFileError / WorkbenchError) — never anything else.
 from __future__ import annotations
 
 import tempfile
-import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xlsx_parts import write_xlsx
 
 from protection_workbench.clean.dataset import clean_dataset
-from protection_workbench.clean.read import Limits, read_table
+from protection_workbench.clean.read import Limits, _column_letters, read_table
 from protection_workbench.errors import WorkbenchError
 
 SETTINGS = settings(
@@ -148,53 +148,14 @@ def _xlsx(sheet: str, shared: str | None, declared_dim: str | None) -> bytes:
     import io
 
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     dim = f'<dimension ref="{declared_dim}"/>' if declared_dim else ""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(
-            "[Content_Types].xml",
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="'
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            "</Types>",
-        )
-        z.writestr(
-            "_rels/.rels",
-            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument"'
-            ' Target="xl/workbook.xml"/></Relationships>',
-        )
-        z.writestr(
-            "xl/workbook.xml",
-            f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" '
-            'r:id="rId1"/></sheets></workbook>',
-        )
-        z.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" '
-            'Target="worksheets/sheet1.xml"/>'
-            + (
-                f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
-                if shared is not None
-                else ""
-            )
-            + "</Relationships>",
-        )
-        z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{ns}">{dim}{sheet}</worksheet>')
-        if shared is not None:
-            z.writestr("xl/sharedStrings.xml", f'<sst xmlns="{ns}">{shared}</sst>')
+    strings = None if shared is None else f'<sst xmlns="{ns}">{shared}</sst>'
+    write_xlsx(buf, f'<worksheet xmlns="{ns}">{dim}{sheet}</worksheet>', strings)
     return buf.getvalue()
 
 
-def _col(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
+_col = _column_letters  # the reader's own column letters (A, ..., Z, AA, ...)
 
 
 @st.composite

@@ -748,19 +748,7 @@ def _arrow_raw_table(
     names = unique_headers(header)
     frame = table.select(keep).to_pandas()
     frame.columns = [names[i] for i in keep]
-    notes = _line_notes(frame, lines, text.line_notes)
-    if _may_hold_controls(text.data, text.codec == "utf-8-sig"):
-        notes += _scrub_controls(frame)
-    return RawTable(
-        path=path,
-        data=frame,
-        line_numbers=lines,
-        encoding=text.encoding,
-        original_headers=list(header),
-        dropped_empty_rows=len(empty),
-        dropped_empty_columns=len(header) - len(keep),
-        value_notes=notes,
-    )
+    return _raw_table(path, frame, lines, text, header, len(empty), len(header) - len(keep))
 
 
 def _blank_mask(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -898,17 +886,25 @@ def _python_read(path: Path, text: _Text, delimiter: str, limits: Limits) -> Raw
         {names[i]: pd.array([row[i] for row in padded], dtype="str") for i in keep},
         columns=[names[i] for i in keep],
     )
-    notes = _line_notes(frame, line_numbers, text.line_notes)
+    return _raw_table(
+        path, frame, line_numbers, text, header, len(body) - len(keep_rows), n_cols - len(keep)
+    )
+
+
+def _raw_table(path, frame, lines, text, header, dropped_rows: int, dropped_columns: int):
+    """The :class:`RawTable` of a CSV read either way, with its value notes (legacy
+    encodings by line, control characters removed)."""
+    notes = _line_notes(frame, lines, text.line_notes)
     if _may_hold_controls(text.data, text.codec == "utf-8-sig"):
         notes += _scrub_controls(frame)
     return RawTable(
         path=path,
         data=frame,
-        line_numbers=line_numbers,
+        line_numbers=lines,
         encoding=text.encoding,
         original_headers=list(header),
-        dropped_empty_rows=len(body) - len(keep_rows),
-        dropped_empty_columns=n_cols - len(keep),
+        dropped_empty_rows=dropped_rows,
+        dropped_empty_columns=dropped_columns,
         value_notes=notes,
     )
 
