@@ -218,3 +218,30 @@ def test_known_labels_with_extra_labels_of_the_report():
     assert known_labels(values, "referred_to").tolist() == ["UNICEF", OTHER, OTHER]
     out = known_labels(values, "referred_to", extra=["(missing)"])
     assert out.tolist() == ["UNICEF", "(missing)", OTHER]
+
+
+def test_reviewer_html_gives_each_chart_its_alt_text_escaped(tmp_path):
+    """The chart module puts what a chart shows in the image's metadata; the reviewer page
+    carries it as the image's alt text (escaped), not nbconvert's empty default."""
+    import base64
+
+    import nbformat
+    from IPython.display import Image
+
+    from protection_workbench.run.notebooks import to_html
+
+    pixel = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    data, metadata = Image(
+        data=pixel, format="png", alt='Returns by week <b>"x"</b>'
+    )._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("chart")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "chart.ipynb")
+    to_html(tmp_path / "chart.ipynb", tmp_path / "chart.html")
+    page = (tmp_path / "chart.html").read_text("utf-8")
+    assert "Returns by week &lt;b&gt;" in page and "<b>" not in page
+    assert "No description has been provided for this image" not in page
