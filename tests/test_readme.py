@@ -63,6 +63,10 @@ def test_data_and_outputs_are_ignored_and_not_tracked():
     ):
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path
     tracked = subprocess.run(
-        ["git", "ls-files", "data", "outputs", "outputs-restricted"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "data", "outputs", "outputs-restricted"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert [p for p in tracked if not p.endswith("README.md")] == []
