@@ -112,6 +112,25 @@ def test_record_lines_with_and_without_the_quote_scan_agree():
     assert without.dtype == with_scan.dtype == np.int64
 
 
+@given(
+    st.lists(st.sampled_from(["a,b", "1,x y", "", "  ,", 'q,"z"', 'r,"s,t"']), max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_line_numbers_counted_from_arrow_agree_with_the_byte_scan(lines, newline, final):
+    """When the line feeds match Arrow's records, the records are numbered without a byte
+    scan: the numbers must be those of the scan, blank lines and line ends whatever."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    data = ("h1,h2" + newline + newline.join(lines) + (newline if final else "")).encode()
+    table = pacsv.read_csv(
+        pa.BufferReader(data), read_options=pacsv.ReadOptions(autogenerate_column_names=True)
+    )
+    scan, _ = read_module._record_lines(data, quoted_line_breaks=False)
+    assert read_module._arrow_lines(data, table).tolist() == scan.tolist()
+
+
 values = st.one_of(
     st.text(max_size=8),
     st.sampled_from(
