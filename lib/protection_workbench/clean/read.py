@@ -1182,15 +1182,9 @@ def _check_part(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, fast
     def refuse(problem: str) -> None:
         raise InputFileError(path, f"refused: part {part.filename!r} of the workbook {problem}")
 
-    tail = b""
     first = True
     rows = 0
-    for chunk in _inflated(fh, part, limits, path):
-        buf = tail + chunk
-        cut = buf.rfind(b"<")
-        if cut <= 0 or len(buf) - cut > _PIECE:
-            cut = len(buf)
-        piece, tail = buf[:cut], buf[cut:]
+    for piece in _xml_pieces(path, fh, part, limits):
         if first:
             first = False
             dim = _DIMENSION.search(piece)
@@ -1204,11 +1198,11 @@ def _check_part(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, fast
         # Unusual XML (or a cell beyond the limits): count the part again, tag by tag.
         _rescan(path, fh, part, limits, _SheetScan(limits), refuse)
         return
-    if tail and fast.search(tail):
-        _rescan(path, fh, part, limits, _SheetScan(limits), refuse)
 
 
-def _rescan(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, scan, refuse) -> None:
+def _xml_pieces(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits):
+    """The inflated ``part`` in pieces cut before a ``<`` (so no tag is split between two
+    pieces), the last piece being what remains."""
     tail = b""
     for chunk in _inflated(fh, part, limits, path):
         buf = tail + chunk
@@ -1216,12 +1210,16 @@ def _rescan(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, scan, re
         if cut <= 0 or len(buf) - cut > _PIECE:
             cut = len(buf)
         piece, tail = buf[:cut], buf[cut:]
+        yield piece
+    if tail:
+        yield tail
+
+
+def _rescan(path: Path, fh: Any, part: zipfile.ZipInfo, limits: Limits, scan, refuse) -> None:
+    for piece in _xml_pieces(path, fh, part, limits):
         problem = scan.feed(piece)
         if problem:
             refuse(f"holds {problem}")
-    problem = scan.feed(tail)
-    if problem:
-        refuse(f"holds {problem}")
 
 
 def _check_dimension(dim: re.Match, refuse, limits: Limits) -> None:
