@@ -504,8 +504,9 @@ def read_csv(path: str | Path, limits: Any = None, *, arrow: bool = True) -> Raw
         raise InputFileError(path, "line 1: not a readable CSV header")
     _too_many_columns(path, len(header), limits)
     if arrow:
-        table = _arrow_read(text, delimiter, len(header))
-        lines = _arrow_lines(text.data, table) if table is not None else None
+        quoted = _line_break_in_quotes(text.data)
+        table = _arrow_read(text, delimiter, len(header), quoted)
+        lines = _arrow_lines(text.data, table, quoted) if table is not None else None
         if lines is not None:
             return _arrow_raw_table(path, text, header, table.slice(1), lines[1:])
     return _python_read(path, text, delimiter, limits)
@@ -647,12 +648,11 @@ def _record_lines(data: bytes, quoted_line_breaks: bool) -> tuple[np.ndarray, np
     return lines[~blank], line_feeds[~blank]
 
 
-def _arrow_lines(data: bytes, table: pa.Table) -> np.ndarray | None:
+def _arrow_lines(data: bytes, table: pa.Table, quoted: bool) -> np.ndarray | None:
     """The line on which each record of ``table`` (Arrow's read of ``data``) starts; None
     when the byte scan finds records that are not Arrow's: another count or, when quoted
     values hold line breaks, other line feeds in a record (quotes inside unquoted values
     mislead the scan; the csv module then reads the file)."""
-    quoted = _line_break_in_quotes(data)
     if not quoted:
         records = data.count(b"\n") + (not data.endswith(b"\n"))
         if records == table.num_rows:
@@ -703,7 +703,7 @@ class _Invalid:
         return "skip"
 
 
-def _arrow_read(text: _Text, delimiter: str, n_cols: int) -> pa.Table | None:
+def _arrow_read(text: _Text, delimiter: str, n_cols: int, quoted: bool) -> pa.Table | None:
     """Every record as strings (the header is row 0), empty cells missing; None when the file
     is not a regular table (a row with another number of fields, quoting Arrow cannot read).
     """
@@ -717,7 +717,7 @@ def _arrow_read(text: _Text, delimiter: str, n_cols: int) -> pa.Table | None:
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 # False lets Arrow split the file at any line break and parse in parallel.
-                newlines_in_values=_line_break_in_quotes(text.data),
+                newlines_in_values=quoted,
                 invalid_row_handler=invalid,
             ),
             convert_options=pacsv.ConvertOptions(
