@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from notebook_runs import output_text, outputs, start_papermill
 
-from protection_workbench.publish.disclosure import safe_series, show_count
+from protection_workbench.publish.disclosure import marker_note, safe_series, show_count
 from protection_workbench.run.check import run_check
 from protection_workbench.synth.generate import generate_demo_exports
 
@@ -97,8 +97,18 @@ def tables(nb: dict) -> dict[str, pd.DataFrame]:
 
 
 def exact_or_hidden(shown: str, n: int) -> bool:
-    """A published count: show_count(n), or "<5" where a larger cell is hidden with it."""
-    return shown == show_count(n) or shown == "<5"
+    """A published count, honestly: show_count(n) ("<5" only for 1 to 4), or "[c]" where
+    the cell is hidden to protect another (a marker that claims nothing)."""
+    return shown == show_count(n) or shown == "[c]"
+
+
+def quoted_count(text: str, what: str) -> str | None:
+    """The count quoted in a sentence as published ("<5" for "fewer than 5", "[c]" for
+    "not shown"): "**12 new**", "**fewer than 5 new**" or "new: not shown"."""
+    found = re.search(rf"\*\*(fewer than 5|[\d,]+) {re.escape(what)}\*\*", text)
+    if found:
+        return "<5" if found.group(1) == "fewer than 5" else found.group(1)
+    return "[c]" if f"{what}: not shown" in text else None
 
 
 @pytest.mark.parametrize("key", RUNS, ids=lambda k: f"{k[0]}-{VERSIONS[k[1]]}")
@@ -107,6 +117,8 @@ def test_notebook_runs_without_errors(run, key):
     errors = [o for o in outputs(nb) if o["output_type"] == "error"]
     assert errors == [], errors[:1]
     assert "test-run" in markdown(nb)  # the header names the run
+    if not key[1]:  # reviewer versions explain the markers once
+        assert markdown(nb).count(marker_note()) == 1
 
 
 # --------------------------------------------------------------------------- reviewer version
@@ -172,10 +184,13 @@ def test_reviewer_records_to_fix_are_counted_not_listed(run):
 
 def test_reviewer_changes_since_previous_run_hide_small_counts(run):
     text = markdown(run["executed"][("case_integrity", False)])
-    found = re.search(r"\*\*(\S+) new\*\*, \*\*(\S+) fixed\*\*, \*\*(\S+) still open\*\*", text)
-    assert found, "change summary missing"
-    new, fixed, still_open = found.groups()
+    summary = re.search(r"Since the previous run: ([^\n]+)\.", text)
+    assert summary, "change summary missing"
+    new, fixed, still_open = (
+        quoted_count(summary.group(1), what) for what in ("new", "fixed", "still open")
+    )
     assert (new, fixed) == ("<5", "<5")  # one each: small
+    assert "[c]" not in summary.group(1)
     assert exact_or_hidden(still_open, len(run["check"].findings) - 1)
 
 
@@ -231,9 +246,10 @@ def test_reviewer_referrals_show_no_overdue_list(run):
     referrals = run["check"].export.frames["referrals"]
     open_ = referrals[referrals["follow_up_date"].isna()]
     overdue = int((pd.to_datetime(open_["follow_up_due"]) < pd.Timestamp(AS_OF)).sum())
-    shown = re.search(r"\*\*(\S+) open referrals\*\*, of which \*\*(\S+) overdue\*\*", markdown(nb))
-    assert shown and exact_or_hidden(shown.group(1), len(open_))
-    assert exact_or_hidden(shown.group(2), overdue)
+    sentence = re.search(r"[^\n]*open referrals[^\n]*, of which [^\n]*", markdown(nb))
+    assert sentence and "[c]" not in sentence.group(0)
+    assert exact_or_hidden(quoted_count(sentence.group(0), "open referrals"), len(open_))
+    assert exact_or_hidden(quoted_count(sentence.group(0), "overdue"), overdue)
     by_service = tables(nb)["By service"]
     for column in ("overdue", "not yet due", "open"):
         assert not by_service[column].map(lambda v: bool(SMALL.fullmatch(v))).any()

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from notebook_runs import outputs, start_papermill
 
-from protection_workbench.publish.disclosure import show_count
+from protection_workbench.publish.disclosure import marker_note, show_count
 from protection_workbench.publish.hxl import read_hxl_csv
 from protection_workbench.reports.weekly import country_name
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
@@ -92,6 +92,7 @@ def test_notebook_runs_without_errors(runs, name):
     errors = [o for o in outputs(nb) if o["output_type"] == "error"]
     assert errors == [], errors[:1]
     assert f"test-{name}" in markdown(nb)  # the header names the run
+    assert marker_note() in markdown(nb)  # the one footnote on the markers
     images = [o for o in outputs(nb) if "image/png" in o.get("data", {})]
     assert len(images) == 3  # trend, destinations, sex and age
 

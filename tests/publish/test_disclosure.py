@@ -12,7 +12,9 @@ from protection_workbench.config import get_config
 from protection_workbench.publish import disclosure as D  # noqa: N812
 
 M = 5
-HIDDEN = "<5"
+HIDDEN = "<5"  # primary: the value is 1 to 4
+SECRET = "[c]"  # secondary: hidden to protect another cell (never small, so at least 5)
+MARKERS = (HIDDEN, SECRET)
 
 
 def with_totals(values, rows=None, cols=None, row_total=True, col_total=True) -> pd.DataFrame:
@@ -43,12 +45,23 @@ def published_equations(published: pd.DataFrame, row_total, col_total):
 
 
 def number(text: str) -> int | None:
-    return None if text == HIDDEN else int(text.replace(",", ""))
+    return None if text in MARKERS else int(text.replace(",", ""))
 
 
-def substitution_attack(published, row_total, col_total) -> dict:
+def lower(text: str, true: int | None = None) -> int:
+    """The lower bound an attacker knows: "<5" at least 1, "[c]" at least 5 when it is
+    secondary (the attacker is told which cells are small marked "[c]": at least 1)."""
+    return 1 if text == HIDDEN or (true is not None and true < M) else M
+
+
+def low(published, table, cell) -> int:
+    return lower(published.loc[cell], None if table is None else int(table.loc[cell]))
+
+
+def substitution_attack(published, row_total, col_total, table=None) -> dict:
     """Row/column subtraction, repeated: an equation with one unknown gives it; an equation
-    whose unknowns must all be 1 (hidden counts are at least 1) gives them all."""
+    whose unknowns must all be at their lower bound ("<5" at least 1, "[c]" at least 5)
+    gives them all."""
     known = {
         (r, c): number(published.loc[r, c])
         for r in published.index
@@ -70,19 +83,22 @@ def substitution_attack(published, row_total, col_total) -> dict:
                 cell, s = unknown[0]
                 known[cell] = recovered[cell] = -rest * s
                 changed = True
-            elif all(s == 1 for _, s in unknown) and -rest == len(unknown):
+            elif all(s == 1 for _, s in unknown) and -rest == sum(
+                low(published, table, cell) for cell, _ in unknown
+            ):
                 for cell, _ in unknown:
-                    known[cell] = recovered[cell] = 1
+                    known[cell] = recovered[cell] = low(published, table, cell)
                 changed = True
     return recovered
 
 
-def lp_ranges(published, row_total, col_total) -> dict:
+def lp_ranges(published, row_total, col_total, table=None) -> dict:
     """The smallest and largest value each hidden cell can take, by linear programming over
-    every published equation with hidden counts >= 1 (exact here: network constraints)."""
+    every published equation, knowing what the markers say: "<5" is 1 to 4, "[c]" at least
+    5 (exact here: network constraints)."""
     linprog = pytest.importorskip("scipy.optimize").linprog
     cells = [
-        (r, c) for r in published.index for c in published.columns if published.loc[r, c] == HIDDEN
+        (r, c) for r in published.index for c in published.columns if published.loc[r, c] in MARKERS
     ]
     if not cells:
         return {}
@@ -102,19 +118,24 @@ def lp_ranges(published, row_total, col_total) -> dict:
     for cell, k in pos.items():
         objective = np.zeros(len(cells))
         objective[k] = 1
-        bounds = [(1, None)] * len(cells)
+        bounds = [
+            (1, M - 1) if published.loc[c] == HIDDEN else (low(published, table, c), None)
+            for c in cells
+        ]
         kwargs = {"A_eq": np.array(a_eq), "b_eq": b_eq} if a_eq else {}
-        low = linprog(objective, bounds=bounds, **kwargs)
-        high = linprog(-objective, bounds=bounds, **kwargs)
-        assert low.status == 0
-        ranges[cell] = (low.fun, np.inf if high.status == 3 else -high.fun)
+        lo_res = linprog(objective, bounds=bounds, **kwargs)
+        hi_res = linprog(-objective, bounds=bounds, **kwargs)
+        assert lo_res.status == 0
+        ranges[cell] = (lo_res.fun, np.inf if hi_res.status == 3 else -hi_res.fun)
     return ranges
 
 
 def check_protected(table: pd.DataFrame, row_total, col_total, lp: bool = True):
     published = D.suppress_table(table, M, row_total=row_total, col_total=col_total)
     assert published.shape == table.shape
-    hidden = published == HIDDEN
+    hidden = published.isin(MARKERS)
+    # honest markers: "<5" exactly on the small counts, "[c]" on the others hidden
+    assert not ((published == HIDDEN) & ~D.is_small(table, M)).to_numpy().any()
     # small counts are never shown, zeros always are, shown cells are the true counts
     assert not (D.is_small(table, M) & ~hidden).to_numpy().any()
     assert not ((table == 0) & hidden).to_numpy().any()
@@ -123,10 +144,10 @@ def check_protected(table: pd.DataFrame, row_total, col_total, lp: bool = True):
             if not hidden.loc[r, c]:
                 assert published.loc[r, c] == f"{table.loc[r, c]:,}"
     # attackers
-    assert substitution_attack(published, row_total, col_total) == {}
+    assert substitution_attack(published, row_total, col_total, table) == {}
     if lp:
-        for cell, (low, high) in lp_ranges(published, row_total, col_total).items():
-            assert high - low >= 1 - 1e-6, (cell, low, high, table, published)
+        for cell, (lo, hi) in lp_ranges(published, row_total, col_total, table).items():
+            assert hi - lo >= 1 - 1e-6, (cell, lo, hi, table, published)
     pd.testing.assert_frame_equal(
         D.suppression_mask(table, M, row_total, col_total), hidden, check_dtype=False
     )
@@ -197,9 +218,9 @@ def test_exact_secondary_suppression():
     published = check_protected(table, "Total", "Total")
     expected = pd.DataFrame(
         [
-            ["<5", "<5", "0", "9"],
-            ["10", "<5", "<5", "26"],
-            ["<5", "20", "<5", "35"],
+            ["<5", "[c]", "0", "9"],
+            ["10", "[c]", "[c]", "26"],
+            ["[c]", "20", "<5", "35"],
             ["23", "37", "10", "70"],
         ],
         index=table.index,
@@ -219,7 +240,7 @@ def test_two_hidden_ones_in_a_row_are_not_enough():
     # 1 + 1 = 2 and hidden counts are at least 1: both would be known
     table = with_totals([[1, 1, 10], [5, 6, 7]], row_total=False)
     published = check_protected(table, None, "Total")
-    assert published.loc["r0"].tolist() == ["<5", "<5", "<5", "12"]
+    assert published.loc["r0"].tolist() == ["<5", "<5", "[c]", "12"]
 
 
 def test_small_total_is_hidden():
@@ -237,7 +258,7 @@ def test_table_without_totals_hides_only_small_cells():
 def test_total_names_are_resolved_and_checked():
     table = with_totals([[1, 8], [10, 20]])
     a = D.suppress_table(table, M, row_total="Total", col_total="Total")
-    assert (a == HIDDEN).sum().sum() >= 4
+    assert a.isin(MARKERS).sum().sum() >= 4
     with pytest.raises(ValueError, match="not in the table"):
         D.suppress_table(table, M, row_total="All")
     with pytest.raises(ValueError, match="counts|whole"):
@@ -250,7 +271,7 @@ def test_percent_table_leaves_out_hidden_cells_and_hidden_totals():
     table = with_totals([[1, 8, 0], [10, 9, 7], [12, 20, 3]])
     pct = D.percent_table(table, M, "Total", "Total", of="row")
     published = D.suppress_table(table, M, "Total", "Total")
-    assert (pct.to_numpy()[(published == HIDDEN).to_numpy()] == "–").all()
+    assert (pct.to_numpy()[published.isin(MARKERS).to_numpy()] == "–").all()
     assert pct.loc["r1", "c0"] == "38 %"
     assert pct.loc["r0", "c2"] == "0 %"
     col = D.percent_table(table, M, "Total", "Total", of="column")
@@ -309,7 +330,7 @@ def test_safe_series_with_and_without_total():
     with_total = pd.Series({"A": 3, "B": 10, "C": 12, "Total": 25})
     assert D.safe_series(with_total, M).to_dict() == {
         "A": "<5",
-        "B": "<5",
+        "B": "[c]",
         "C": "12",
         "Total": "25",
     }
@@ -335,3 +356,31 @@ def test_chart_counts_and_labels():
     assert np.isnan(heights["A"]) and heights["B"] == 6 and heights["C"] == 0
     assert heights.index.tolist() == bars.index.tolist()
     assert D.chart_labels(bars, M) == ["<5", "6", "0", "1,500"]
+
+
+def test_markers_are_honest_and_explained():
+    # primary (1 to 4) reads "<5"; a cell hidden only to protect another reads "[c]"
+    table = with_totals([[1, 8, 0], [10, 9, 7], [12, 20, 3]])
+    published = D.suppress_table(table, M, "Total", "Total")
+    hidden, primary = D.suppression_masks(table, M, "Total", "Total")
+    assert set(published.to_numpy()[primary.to_numpy()]) == {HIDDEN}
+    assert published.loc["r1", "c1"] == SECRET  # the truth is 9
+    assert set(published.to_numpy()[(hidden & ~primary).to_numpy()]) == {SECRET}
+    assert D.SECONDARY == SECRET and D.marker(M) == HIDDEN
+    assert D.marker_note(M) == (
+        '"<5": fewer than 5 people (1 to 4). "[c]": hidden so that a small number '
+        "elsewhere in the table cannot be worked out."
+    )
+    assert D.in_words("<5", M) == "fewer than 5" and D.in_words("[c]", M) == "not shown"
+    assert D.say_count(3, M) == "fewer than 5" and D.say_count(1234, M) == "1,234"
+
+
+@settings(max_examples=100, deadline=None)
+@given(count_tables())
+def test_every_published_cell_is_true_or_an_honest_marker(values):
+    table = with_totals(values)
+    published = D.suppress_table(table, M, "Total", "Total")
+    for r in table.index:
+        for c in table.columns:
+            true, text = int(table.loc[r, c]), published.loc[r, c]
+            assert text == f"{true:,}" or (text == HIDDEN and 1 <= true < M) or text == SECRET

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from protection_workbench.publish import tables as T  # noqa: N812
-from protection_workbench.publish.disclosure import suppress_table
+from protection_workbench.publish.disclosure import SECONDARY, suppress_table
 from protection_workbench.publish.pseudonyms import pseudonymise
 from protection_workbench.reports import case_integrity as CI  # noqa: N812
 from protection_workbench.reports import common as C  # noqa: N812
@@ -346,7 +346,8 @@ def test_count_text_and_publish():
         shown, suppress_table(table, row_total=T.TOTAL, col_total=T.TOTAL)
     )
     assert shown.loc["x", "a"] == "<5"
-    assert (shown == "<5").sum().sum() == 4  # the 3, and a cycle of three cells around it
+    # the 3, and a cycle of three cells around it, hidden only to protect it: "[c]"
+    assert (shown == "<5").sum().sum() == 1 and (shown == SECONDARY).sum().sum() == 3
 
 
 def test_rule_table_totals_and_suppression(many):
@@ -360,7 +361,7 @@ def test_rule_table_totals_and_suppression(many):
     assert not counts.map(is_bare_small).to_numpy().any()
     # M004 cannot be worked back from its row or column: each has a second hidden cell
     assert shown.loc["M004", "Total"] == "<5"
-    assert (counts["error"] == "<5").sum() >= 2
+    assert counts["error"].isin(["<5", SECONDARY]).sum() >= 2
 
 
 def test_severity_table(many):
@@ -387,7 +388,8 @@ def test_where_table_protects_findings_and_records(many):
     shown = CI.where_table(many, cases, "location", False).set_index("location")
     assert shown.columns.tolist() == ["errors", "warnings", "findings", "records"]
     # Sebha DC's 2 is hidden, and Tripoli's records too (else 12 - 10 gives Sebha DC's count)
-    assert shown.loc["Sebha DC", "records"] == "<5" and shown.loc["Tripoli", "records"] == "<5"
+    assert shown.loc["Sebha DC", "records"] == "<5"
+    assert shown.loc["Tripoli", "records"] == SECONDARY  # 10: hidden, not "<5"
     assert shown.loc[T.TOTAL, "records"] == "12"
     assert not shown.map(is_bare_small).to_numpy().any()
 
@@ -398,8 +400,8 @@ def test_change_table_and_its_total_row(many):
     assert exact.loc[T.TOTAL].tolist() == ["2", "0", "19", "21"]
     shown = CI.change_table(changes, False).set_index("rule")
     assert shown.loc[T.TOTAL, "new"] == "<5"
-    # still open = 21 - new: hidden too, though it is large
-    assert shown.loc[T.TOTAL, "still open"] == "<5"
+    # still open = 21 - new: hidden too, though it is large: "[c]", not "<5"
+    assert shown.loc[T.TOTAL, "still open"] == SECONDARY
     assert not shown.map(is_bare_small).to_numpy().any()
 
 
@@ -413,7 +415,7 @@ def test_decision_counts_are_suppressed_with_their_total(manifest):
     big = pd.DataFrame({"decision": ["NO-GO"] * 2 + ["GO"] * 20})
     shown = M.decision_counts(big, False)
     # the 2 NO-GO would follow from 22 - 20: GO (or the total) is hidden as well
-    assert shown["NO-GO"] == "<5" and "<5" in (shown["GO"], shown[T.TOTAL])
+    assert shown["NO-GO"] == "<5" and SECONDARY in (shown["GO"], shown[T.TOTAL])
 
 
 def test_reasons_by_rule_counts_passengers(manifest):
@@ -486,8 +488,10 @@ def test_data_quality_tables():
     )
     shown = Q.quality_summary(summary, False).set_index("dataset")
     assert shown.loc["cases", "rows_quarantined"] == "<5"
-    assert shown.loc["cases", "rows_clean"] == "<5"  # else 100 - 97 gives it
-    assert shown.loc["referrals", "values_repaired"] == "<5"
+    assert shown.loc["cases", "rows_clean"] == SECONDARY  # else 100 - 97 gives it
+    # values repaired and not recognised are counts of values, not of people: exact
+    assert shown.loc["referrals", "values_repaired"] == "2"
+    assert shown["unknown_values"].tolist() == ["0", "6", "6"]
     assert shown.loc[T.TOTAL, "unknown_columns"] == "1"  # columns, not records
     assert Q.quality_summary(summary, True).set_index("dataset").loc["cases"].tolist() == [
         "97",
@@ -505,15 +509,18 @@ def test_data_quality_tables():
         }
     )
     table = Q.repairs_published(repairs, False).set_index("repair")
-    assert table.loc["whitespace", "cases"] == "<5"
-    assert not table.map(is_bare_small).to_numpy().any()
+    assert table.loc["whitespace", "cases"] == "2"  # repairs of values: exact
+    pd.testing.assert_frame_equal(table, Q.repairs_published(repairs, True).set_index("repair"))
     quarantine = pd.DataFrame({"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["x"] * 9})
     grouped = Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", False)
     assert grouped.values.tolist() == [
         ["cases", "x", "<5"],
-        ["visits", "x", "<5"],  # 9 - 6 would give the 3
+        ["visits", "x", SECONDARY],  # 9 - 6 would give the 3
         [T.TOTAL, "", "9"],
     ]
+    issues = pd.DataFrame({"dataset": ["cases"] * 3, "column": ["sex"] * 3})
+    unknown = Q.grouped_counts(issues, ["dataset", "column"], "values", False, people=False)
+    assert unknown["values"].tolist() == ["3", "3"]  # values, not records: exact
 
 
 def test_failed_expectations_and_notes():
@@ -603,3 +610,56 @@ def test_extra_columns_are_counted_for_reviewers_and_escaped_for_case_workers():
 def test_styled_escapes_labels_and_caption():
     page = T.styled(pd.DataFrame({"<b>x</b>": ["<img src=x>"]}), "<i>c</i>").to_html()
     assert "<b>" not in page and "<img" not in page and "<i>" not in page
+
+
+# --------------------------------------------------------------------------- honest markers
+
+
+def assert_honest(exact: pd.DataFrame, shown: pd.DataFrame, what: str) -> None:
+    """Every published cell is the true count (the case workers' copy), "<5" only where
+    the truth is 1 to 4, or "[c]" (a marker that claims nothing about the value)."""
+    assert exact.shape == shown.shape, what
+    for (r, c), true in exact.stack().items():
+        text = shown.loc[r, c]
+        if str(true).replace(",", "").isdigit():
+            n = int(str(true).replace(",", ""))
+            ok = text in (true, SECONDARY) or (text == "<5" and 1 <= n <= 4)
+            assert ok, (what, r, c, true, text)
+        else:  # a label, a title, a median
+            assert text in (true, "–"), (what, r, c, true, text)
+
+
+def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases):
+    changes = CI.compare_runs(many, many.iloc[2:])
+    cases_many = pd.DataFrame(
+        {
+            "individual_id": [f"IND-{i}" for i in range(12)],
+            "location": ["Tripoli"] * 10 + ["Sebha DC"] * 2,
+            "mantika": ["M"] * 12,
+            "registration_date": pd.to_datetime(["2026-11-16"] * 12),
+        }
+    )
+    found = findings_frame(
+        [("manifest", "IND-1", "C-1", "M004", "error", "pending")]
+        + [("manifest", f"IND-{i}", "C-1", "M006", "warning", "x") for i in range(2, 9)]
+    )
+    decisions = M.manifest_decisions(found, manifest, "MNF-A")
+    summary = pd.DataFrame(
+        {"rows_in": [100, 50, 7], "rows_clean": [97, 44, 7], "rows_quarantined": [3, 6, 0]},
+        index=pd.Index(["cases", "referrals", "visits"], name="dataset"),
+    )
+    quarantine = pd.DataFrame({"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["x"] * 9})
+    pairs = {
+        "rules": lambda r: CI.rule_table(many, catalogue(), r),
+        "severity": lambda r: CI.severity_table(many, r),
+        "where": lambda r: CI.where_table(many, cases_many, "location", r),
+        "changes": lambda r: CI.change_table(changes, r),
+        "decisions": lambda r: M.decision_counts(decisions, r).to_frame("n"),
+        "quality": lambda r: Q.quality_summary(summary, r),
+        "quarantine": lambda r: Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", r),
+    }
+    for what, build in pairs.items():
+        exact, shown = build(True), build(False)
+        assert_honest(exact, shown, what)
+    markers = pd.concat([build(False).stack() for build in pairs.values()])
+    assert (markers == SECONDARY).any() and (markers == "<5").any()  # both markers seen

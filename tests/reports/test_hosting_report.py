@@ -354,7 +354,7 @@ def test_shown_numbers_hide_suppressed_cells():
 def test_published_breakdown_protects_the_total(cfg):
     counts = pd.Series({"a": 2, "b": 10, "c": 0}, name="n")
     shown = HP.published_breakdown(counts, cfg=cfg)
-    assert shown.to_dict() == {"a": "<5", "b": "<5", "c": "0", "Total": "12"}
+    assert shown.to_dict() == {"a": "<5", "b": "[c]", "c": "0", "Total": "12"}
 
 
 def test_published_breakdown_hides_parts_of_a_total_hidden_elsewhere(cfg):
@@ -365,10 +365,16 @@ def test_published_breakdown_hides_parts_of_a_total_hidden_elsewhere(cfg):
         "c": "0",
         "Total": "16",
     }
-    assert HP.published_breakdown(counts, "<5", cfg=cfg).to_dict() == {
+    assert HP.published_breakdown(counts, "[c]", cfg=cfg).to_dict() == {
+        "a": "[c]",
+        "b": "[c]",
+        "c": "0",
+        "Total": "[c]",
+    }
+    small = pd.Series({"a": 1, "b": 2}, name="n")
+    assert HP.published_breakdown(small, "<5", cfg=cfg).to_dict() == {
         "a": "<5",
         "b": "<5",
-        "c": "0",
         "Total": "<5",
     }
 
@@ -484,7 +490,10 @@ def test_hosting_report_computes_and_publishes_every_table(
     frames = {"hosts": hosts, "placements": placements, "visits": visits, "payments": payments}
     findings = run_findings(hosts, placements, visits, payments, cfg)
     report = hosting_report(frames, findings, AS_OF, 28, catalogue(), cfg)
-    assert "Active placements on 24 November 2026: **<5**" in report.headline()
+    # every active placement count is tiny: "<5" on each would give the total away, so the
+    # cells are "[c]", which a sentence reads "not shown"
+    assert "Active placements on 24 November 2026: **not shown**" in report.headline()
+    assert "[c]" not in report.headline() and "<5" not in report.headline()
     assert report.visits.loc["Total", "overdue"] == "<5"  # P1 (H001)
     assert report.payments.set_index("period").loc["Total", "h004_findings"] == "<5"
     written = report.write_tables(tmp_path)

@@ -77,11 +77,11 @@ def test_plural_irregular():
         ((2, "charter flight"), {"protect": False}, "2 charter flights"),
         ((1234, "NFI kit"), {"protect": False}, "1,234 NFI kits"),
         ((0, "migrant"), {}, "no migrant"),
-        ((1, "migrant"), {}, "<5 migrants"),
-        ((4, "migrant"), {}, "<5 migrants"),
+        ((1, "migrant"), {}, "fewer than 5 migrants"),
+        ((4, "migrant"), {}, "fewer than 5 migrants"),
         ((5, "migrant"), {}, "5 migrants"),
         ((4810, "migrant"), {}, "4,810 migrants"),
-        ((3, "child", "children"), {}, "<5 children"),
+        ((3, "child", "children"), {}, "fewer than 5 children"),
     ],
 )
 def test_count_phrase(args, kwargs, expected):
@@ -157,7 +157,7 @@ def test_returns_zero_all_year():
 def test_returns_suppressed_omit_the_share():
     fig = returns(3, 2, 40, women=1, by_flight_type=flights(0, 0, 3, 1))
     assert n.returns_paragraph(fig) == (
-        "In week 47, <5 migrants returned home on 1 commercial booking. That is a similar "
+        "In week 47, fewer than 5 migrants returned home on 1 commercial booking. That is a similar "
         "number to the week before; 40 have returned so far this year."
     )
 
@@ -222,11 +222,11 @@ def test_destinations_many_and_children():
 def test_destinations_one_country_few_children_and_none():
     fig = returns(40, 0, 40, children=2, by_destination=destinations(NGA=40, MLI=0))
     assert n.destinations_paragraph(fig) == (
-        "All returned to Nigeria. Among them were <5 children."
+        "All returned to Nigeria. Among them were fewer than 5 children."
     )
     fig = returns(43, 0, 43, children=0, by_destination=destinations(NGA=40, MLI=3))
     assert n.destinations_paragraph(fig) == (
-        "They returned to Nigeria (40) and Mali (<5). None of them was a child."
+        "They returned to Nigeria (40) and Mali (fewer than 5). None of them was a child."
     )
 
 
@@ -242,7 +242,7 @@ def test_pipeline():
     pipeline = {"counselled": 24, "awaiting_documents": 590, "awaiting_ftt": 0, "manifested": 3}
     assert n.pipeline_paragraph(make(pipeline=pipeline)) == (
         "Migrants in the pipeline on 22 November: 24 counselled, 590 awaiting travel "
-        "documents, none awaiting a fit-to-travel check and <5 manifested for a flight."
+        "documents, none awaiting a fit-to-travel check and fewer than 5 manifested for a flight."
     )
     empty = dict.fromkeys(pipeline, 0)
     assert n.pipeline_paragraph(make(pipeline=empty)) == (
@@ -277,8 +277,8 @@ def test_vulnerability_many():
 def test_vulnerability_suppressed_and_overlapping():
     fig = vulnerable(3, 410, medical=3, pregnant=1, uasc=0)
     assert n.vulnerability_paragraph(fig) == (
-        "In week 47, <5 vulnerable migrants were assisted to return: <5 people with medical "
-        "needs and <5 pregnant women (a person may have more than one vulnerability); 410 "
+        "In week 47, fewer than 5 vulnerable migrants were assisted to return: fewer than 5 people with medical "
+        "needs and fewer than 5 pregnant women (a person may have more than one vulnerability); 410 "
         "vulnerable migrants have been assisted to return so far this year."
     )
 
@@ -312,11 +312,11 @@ def test_referrals():
         "care; 9 follow-ups were overdue on 22 November."
     )
     assert n.referrals_paragraph(referrals(3, 0, medical=2, legal=1)) == (
-        "In week 47, <5 referrals were made to specialised services; no follow-up was "
+        "In week 47, fewer than 5 referrals were made to specialised services; no follow-up was "
         "overdue on 22 November."
     )
     assert n.referrals_paragraph(referrals(0, 1)) == (
-        "No referral was made to specialised services in week 47; <5 follow-ups were overdue "
+        "No referral was made to specialised services in week 47; fewer than 5 follow-ups were overdue "
         "on 22 November."
     )
     assert n.referrals_paragraph(make()) == (
@@ -341,10 +341,10 @@ def test_activities():
     )
     assert n.activities_paragraph(activities(1, 20, 0, 3, 1, 1)) == (
         "1 outreach session was held this week, reaching 23 participants (20 women, no man "
-        "and <5 children); 1 NFI kit was distributed in 1 distribution."
+        "and fewer than 5 children); 1 NFI kit was distributed in 1 distribution."
     )
     assert n.activities_paragraph(activities(1, 2, 1)) == (
-        "1 outreach session was held this week, reaching <5 participants; no NFI kit was "
+        "1 outreach session was held this week, reaching fewer than 5 participants; no NFI kit was "
         "distributed."
     )
     assert n.activities_paragraph(activities(0)) == (
@@ -365,12 +365,12 @@ def test_hosting():
     fig = make(hosting={"active": 0, "new": 0, "exits": 2})
     assert n.hosting_paragraph(fig) == (
         "On 22 November, no migrant was in community hosting (host families and safe "
-        "shelters); no new placement started and <5 ended this week."
+        "shelters); no new placement started and fewer than 5 ended this week."
     )
     fig = make(hosting={"active": 3, "new": 1, "exits": 0})
     assert n.hosting_paragraph(fig) == (
-        "On 22 November, <5 migrants were in community hosting (host families and safe "
-        "shelters); <5 new placements started and none ended this week."
+        "On 22 November, fewer than 5 migrants were in community hosting (host families and safe "
+        "shelters); fewer than 5 new placements started and none ended this week."
     )
     assert n.hosting_paragraph(make()).startswith("Figures on community hosting are not")
 
@@ -381,7 +381,7 @@ def test_hosting():
         (True, 23, "The quality gate passed; 23 records need correcting."),
         (False, 23, "The quality gate failed; 23 records need correcting."),
         (True, 0, "The quality gate passed; no record needs correcting."),
-        (False, 2, "The quality gate failed; <5 records need correcting."),
+        (False, 2, "The quality gate failed; fewer than 5 records need correcting."),
         (None, 1234, "The quality gate did not run; 1,234 records need correcting."),
     ],
 )

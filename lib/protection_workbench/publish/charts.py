@@ -8,7 +8,7 @@ one column per series) of either
   (:func:`~.disclosure.chart_counts`) and are labelled "<5"
   (:func:`~.disclosure.chart_labels`); with ``totals=True`` (the bars add up to totals
   published in a table next to the chart) the cells that secondary suppression hides
-  against those totals are left out and marked too, so that the chart never gives away
+  against those totals are left out and marked "[c]", so that the chart never gives away
   what the table hides;
 - **published strings** ("1,234", "<5", "–", as :func:`~.disclosure.suppress_table` gives
   them): drawn as published, a hidden cell not drawn, its marker as its label.
@@ -30,7 +30,7 @@ import pandas as pd
 from IPython.display import Image
 from matplotlib.figure import Figure
 
-from .disclosure import chart_counts, chart_labels, marker, suppression_mask
+from .disclosure import SECONDARY, chart_counts, chart_labels, is_marker, suppression_mask
 from .tables import TOTAL, with_totals
 
 # One palette for every report: the same meaning, the same colour.
@@ -99,8 +99,9 @@ def bar_values(
             with_totals(counts, column=both), None, TOTAL, TOTAL if both else None
         )
         hidden = hidden.loc[counts.index, counts.columns].to_numpy(dtype=bool)
+        secondary = hidden & (counts > 0).to_numpy() & ~heights.isna().to_numpy()
         heights = heights.mask(hidden)
-        labels = labels.mask(hidden & (counts > 0).to_numpy(), marker())
+        labels = labels.mask(secondary, SECONDARY)
     return heights, labels
 
 
@@ -129,7 +130,8 @@ def draw_bars(
     group of bars per row, one bar per column, side by side or ``stacked``.
 
     ``bar_labels`` (default: unless stacked) writes each bar's published label on it; a
-    stacked bar with a hidden part gets the "<5" marker at its end instead."""
+    stacked bar with a hidden part gets the markers of its hidden parts ("<5", "[c]") at its
+    end instead."""
     heights, labels = bar_values(values, protect, totals)
     colours = list(colours or SERIES_COLOURS)
     columns = list(heights.columns)
@@ -157,12 +159,16 @@ def draw_bars(
         if stacked:
             base = base + drawn
     if stacked:
-        hidden = (heights.isna() & labels.apply(lambda c: c.str.startswith("<"))).any(axis=1)
-        for pos, edge, hide in zip(positions, base, hidden.to_numpy(), strict=True):
-            if hide:
+        hidden = heights.isna() & labels.map(is_marker).astype(bool)
+        ends = [
+            ", ".join(dict.fromkeys(labels.loc[row][hidden.loc[row]].tolist()))
+            for row in heights.index
+        ]
+        for pos, edge, end in zip(positions, base, ends, strict=True):
+            if end:
                 xy = (edge, pos) if horizontal else (pos, edge)
                 ax.annotate(
-                    marker(),
+                    end,
                     xy,
                     xytext=(3, 0) if horizontal else (0, 2),
                     textcoords="offset points",

@@ -8,14 +8,17 @@ computed from hidden cells.
 Tables
     :func:`suppress_table` hides the small cells (primary suppression) and then more cells
     (secondary suppression) until no hidden cell can be worked out from the published
-    numbers. Primary and secondary cells get the same marker, so a reader cannot tell
-    which is which. Two rules are applied until nothing changes:
+    numbers. The markers are honest (the UK Government Statistical Service symbols): a
+    primary cell (1 to ``min_cell - 1``) shows ``"<5"``, a secondary cell shows
+    :data:`SECONDARY` (``"[c]"``), which claims nothing about the value. A page that can
+    show them carries :func:`marker_note`. Two rules are applied until nothing changes:
 
     1. every published equation (a row or column whose total is shown in the table) that
        holds a hidden cell holds at least two: the second is the smallest non-zero shown
        cell of that row or column, or its total when all other cells are zero;
-    2. an audit that no hidden cell is fixed by the equations together, knowing that
-       hidden cells are at least 1 (zeros are always shown). For example two hidden 1s in
+    2. an audit that no hidden cell is fixed by the equations together, knowing what the
+       markers say: a "<5" cell is 1 to 4 (zeros are always shown), a "[c]" cell at
+       least 5. For example two hidden 1s in
        a row whose total is shown are both recoverable (they sum to 2), so a third cell is
        hidden. The audit is exact for tables with row and column totals (the equations
        form a network: a hidden value can move only along a cycle of hidden cells).
@@ -23,7 +26,12 @@ Tables
     Zeros are never hidden (a zero is not a disclosure) and never used as secondary cells.
 
 Labels and sentences
-    :func:`show_count`, :func:`show_percent`, :func:`chart_counts` / :func:`chart_labels`.
+    :func:`show_count`, :func:`show_percent`, :func:`chart_counts` / :func:`chart_labels`;
+    :func:`say_count` / :func:`in_words` for a count in a sentence ("fewer than 5",
+    "not shown" instead of the markers).
+
+Only counts of people (or of records about people) are protected: counts of repaired
+values, expectations, files, flights and money are published exactly.
 
 A table without totals can still be attacked from a total published elsewhere (a sentence,
 another table): pass the table *with* that total so that it is protected.
@@ -43,6 +51,16 @@ import pandas as pd
 from ..config import Config, get_config
 
 NOT_SHOWN = "–"  # a percentage or value that is not published
+# The markers of hidden counts (UK GSS symbols): primary is "<{min_cell}" (see marker()),
+# secondary "[c]" (confidential: hidden to protect a small number elsewhere in the table).
+PRIMARY_TEMPLATE = "<{m}"
+SECONDARY = "[c]"
+MARKER_NOTE_TEMPLATE = (
+    '"<{m}": fewer than {m} people (1 to {m1}). '
+    '"[c]": hidden so that a small number elsewhere in the table cannot be worked out.'
+)
+PRIMARY_WORDS_TEMPLATE = "fewer than {m}"  # "<5" in a sentence
+SECONDARY_WORDS = "not shown"  # "[c]" in a sentence
 _TOTAL_NAMES = ("total", "all", "overall")
 
 
@@ -59,14 +77,45 @@ def _threshold(value: int | None) -> int:
 
 
 def marker(min_cell: int | None = None) -> str:
-    """The text that replaces a hidden count: ``"<5"`` for ``min_cell`` 5."""
-    return f"<{_threshold(min_cell)}"
+    """The text that replaces a small count (primary suppression): ``"<5"`` for
+    ``min_cell`` 5. A cell hidden only to protect another shows :data:`SECONDARY`."""
+    return PRIMARY_TEMPLATE.format(m=_threshold(min_cell))
+
+
+def marker_note(min_cell: int | None = None) -> str:
+    """The one footnote that explains the markers, for every table or page that can show
+    :data:`SECONDARY`."""
+    m = _threshold(min_cell)
+    return MARKER_NOTE_TEMPLATE.format(m=m, m1=m - 1)
+
+
+def is_marker(text: Any, min_cell: int | None = None) -> bool:
+    """True for a published marker of a hidden count ("<5" or "[c]")."""
+    return isinstance(text, str) and text.strip() in (marker(min_cell), SECONDARY)
+
+
+def in_words(published: Any, min_cell: int | None = None) -> str:
+    """A published count for a sentence: "<5" reads "fewer than 5", "[c]" reads "not
+    shown"; a number stays as it is."""
+    text = str(published).strip()
+    if text == marker(min_cell):
+        return PRIMARY_WORDS_TEMPLATE.format(m=_threshold(min_cell))
+    if text == SECONDARY:
+        return SECONDARY_WORDS
+    return text
+
+
+def say_count(n: Any, min_cell: int | None = None) -> str:
+    """A count in a sentence: :func:`show_count` in words ("fewer than 5", "1,234")."""
+    return in_words(show_count(n, min_cell), min_cell)
 
 
 def __getattr__(name: str) -> str:
-    # SUPPRESSED follows config/thresholds.yaml (read when first used, not at import).
+    # SUPPRESSED and MARKER_NOTE follow config/thresholds.yaml (read when first used).
     if name == "SUPPRESSED":
         return marker()
+    if name == "MARKER_NOTE":
+        return marker_note()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -189,15 +238,22 @@ def _lines(shape: tuple[int, int], t_row: int | None, t_col: int | None):
 
 
 def _determined(
-    values: np.ndarray, hidden: np.ndarray, t_row: int | None, t_col: int | None
+    values: np.ndarray,
+    hidden: np.ndarray,
+    t_row: int | None,
+    t_col: int | None,
+    primary: np.ndarray,
+    m: int,
 ) -> list[tuple[int, int]]:
-    """Hidden cells whose value is fixed by the published equations and ``hidden >= 1``.
+    """Hidden cells whose value is fixed by the published equations and what the markers
+    say: a primary cell ("<5") is 1 to ``m - 1``, a secondary one ("[c]") at least ``m``.
 
     The equations of a table with margins form a network: rows and columns are nodes, a
     hidden cell is an edge, and a change of the hidden values that keeps every published
     total is a sum of alternating cycles. Rows (columns) without an equation are merged
-    into one free node. A cell at 1 can only go up, which orients its edge. A hidden cell
-    can take another value exactly when it lies on a directed cycle."""
+    into one free node. A cell at a bound can move only away from it, which orients its
+    edge (a cell at both bounds, e.g. 1 when ``m`` is 2, has none). A hidden cell can take
+    another value exactly when it lies on a directed cycle."""
     n_rows, n_cols = values.shape
     free = "free"
 
@@ -212,10 +268,13 @@ def _determined(
     for i, j in cells:
         u, v = row_node(i), col_node(j)
         margin = (i == t_row) != (j == t_col)
-        if values[i, j] > 1:
-            arcs[(i, j)] = [(u, v), (v, u)]
-        else:  # at its lower bound: may only increase
-            arcs[(i, j)] = [(v, u)] if margin else [(u, v)]
+        # the markers tell a reader the bounds: "<m" is 1 to m - 1, "[c]" at least m
+        # when it is secondary (never small), at least 1 when a small cell marked "[c]"
+        low, high = (1, m - 1) if primary[i, j] else (min(m, values[i, j]), math.inf)
+        up = (v, u) if margin else (u, v)
+        arcs[(i, j)] = ([up] if values[i, j] < high else []) + (
+            [up[::-1]] if values[i, j] > low else []
+        )
 
     out = []
     for cell in cells:
@@ -254,7 +313,8 @@ def _smallest(values: np.ndarray, hidden: np.ndarray, cells: Sequence[tuple[int,
 def _mask_array(
     values: np.ndarray, m: int, t_row: int | None, t_col: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(hidden, primary) boolean arrays."""
+    """(hidden, primary) boolean arrays: primary cells are shown "<m", the other hidden
+    ones "[c]" (secondary, and the rare small cell whose "<m" would give it away)."""
     primary = (values >= 1) & (values < m)
     hidden = primary.copy()
     lines = _lines(values.shape, t_row, t_col)
@@ -271,7 +331,7 @@ def _mask_array(
                     hidden[pick] = True
                     changed = True
         # rule 2: no hidden cell fixed by the equations taken together
-        fixed = _determined(values, hidden, t_row, t_col)
+        fixed = _determined(values, hidden, t_row, t_col, primary, m)
         if not fixed:
             return hidden, primary
         i, j = fixed[0]
@@ -279,9 +339,36 @@ def _mask_array(
         own += [cell for parts, total in lines if total == (i, j) for cell in parts]
         everywhere = [tuple(int(x) for x in c) for c in np.argwhere(~hidden)]
         pick = _smallest(values, hidden, own) or _smallest(values, hidden, everywhere)
-        if pick is None:  # everything non-zero is hidden already
+        if pick is not None:
+            hidden[pick] = True
+            continue
+        # everything non-zero is hidden already: the "<5" bounds themselves give a cell
+        # away (e.g. four 1s under a total of 4): a small cell is marked "[c]" instead,
+        # which claims nothing about it
+        weak = [c for c in fixed if primary[c]] or [
+            tuple(int(x) for x in c) for c in np.argwhere(primary)
+        ]
+        if not weak:
             return hidden, primary
-        hidden[pick] = True
+        primary[weak[0]] = False
+
+
+def suppression_masks(
+    table: pd.DataFrame,
+    min_cell: int | None = None,
+    row_total: Hashable | None = None,
+    col_total: Hashable | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(hidden, primary): where :func:`suppress_table` hides the cell, and where it is
+    hidden because it is small (the others hidden are secondary)."""
+    m = _threshold(min_cell)
+    values = _counts_array(table)
+    t_row, t_col = _total_positions(table, row_total, col_total)
+    hidden, primary = _mask_array(values, m, t_row, t_col)
+    return (
+        pd.DataFrame(hidden, index=table.index, columns=table.columns),
+        pd.DataFrame(primary, index=table.index, columns=table.columns),
+    )
 
 
 def suppression_mask(
@@ -291,11 +378,7 @@ def suppression_mask(
     col_total: Hashable | None = None,
 ) -> pd.DataFrame:
     """True where :func:`suppress_table` hides the cell (primary or secondary)."""
-    m = _threshold(min_cell)
-    values = _counts_array(table)
-    t_row, t_col = _total_positions(table, row_total, col_total)
-    hidden, _ = _mask_array(values, m, t_row, t_col)
-    return pd.DataFrame(hidden, index=table.index, columns=table.columns)
+    return suppression_masks(table, min_cell, row_total, col_total)[0]
 
 
 def suppress_table(
@@ -304,16 +387,17 @@ def suppress_table(
     row_total: Hashable | None = None,
     col_total: Hashable | None = None,
 ) -> pd.DataFrame:
-    """The table as published: strings, hidden cells as ``"<5"``, others like ``"1,234"``.
+    """The table as published: strings, small cells as ``"<5"``, cells hidden only to
+    protect them (secondary) as ``"[c]"``, others like ``"1,234"``.
 
     ``table`` holds counts, row labels as index, categories as columns. ``row_total`` is the
     index label of the row of column totals and ``col_total`` the label of the column of
     row totals, when the table has them (None otherwise). Totals are shown unless small or
     needed as secondary cells (a row with one hidden cell and zeros otherwise)."""
     m = _threshold(min_cell)
-    hidden = suppression_mask(table, m, row_total, col_total).to_numpy()
+    hidden, primary = (x.to_numpy() for x in suppression_masks(table, m, row_total, col_total))
     shown = np.vectorize(lambda v: f"{int(v):,}", otypes=[object])(_counts_array(table))
-    out = np.where(hidden, f"<{m}", shown) if shown.size else shown
+    out = np.where(hidden, np.where(primary, marker(m), SECONDARY), shown) if shown.size else shown
     return pd.DataFrame(out, index=table.index, columns=table.columns).astype(str)
 
 
@@ -386,6 +470,6 @@ def chart_counts(counts: pd.Series, min_cell: int | None = None) -> pd.Series:
 
 
 def chart_labels(counts: pd.Series | Sequence[Any], min_cell: int | None = None) -> list[str]:
-    """Bar labels matching :func:`chart_counts`: ``"<5"`` for small counts."""
+    """Bar labels matching :func:`chart_counts`: ``"<5"`` for small counts (primary)."""
     m = _threshold(min_cell)
     return [show_count(v, m) for v in (counts.tolist() if hasattr(counts, "tolist") else counts)]

@@ -23,6 +23,7 @@ from .common import (
     key_text,
     labelled,
     publish,
+    quoted,
     severity_rank,
 )
 
@@ -162,7 +163,8 @@ def gate_sentence(gate) -> str:
 
 
 def failed_expectations(failed: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """Failed gate expectations; the number of unexpected records as published."""
+    """Failed gate expectations; the number of unexpected records as published (records
+    about people: protected; the expectations themselves are counted exactly)."""
     columns = ["dataset", "expectation", "column", "unexpected_count"]
     out = failed[[c for c in columns if c in failed.columns]].copy()
     if "unexpected_count" in out.columns:
@@ -256,7 +258,5 @@ def new_and_fixed(changes: pd.DataFrame, limit: int = 200) -> pd.DataFrame:
 def change_sentence(by_change: pd.DataFrame) -> str:
     """The Markdown summary of :func:`change_table`'s Total row."""
     counted = by_change.set_index("rule").loc[TOTAL]
-    return (
-        f"Since the previous run: **{counted['new']} new**, **{counted['fixed']} fixed**, "
-        f"**{counted['still open']} still open**."
-    )
+    parts = [quoted(counted[change], change) for change in ("new", "fixed", "still open")]
+    return f"Since the previous run: {', '.join(parts)}."

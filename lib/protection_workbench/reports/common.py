@@ -2,8 +2,9 @@
 group labels, and findings shown without what must not be shown.
 
 The reviewer versions of the notebooks (``restricted=False``) show aggregates only: every
-count goes through :mod:`protection_workbench.publish.disclosure` (small counts as "<5",
-secondary suppression against the totals shown next to them). The case workers' copy
+count of people goes through :mod:`protection_workbench.publish.disclosure` (small counts
+as "<5", cells hidden against the totals shown next to them as "[c]", explained by
+:func:`version_note`). The case workers' copy
 (``restricted=True``, written to the run's restricted folder) shows exact counts and the
 per-record lists; :func:`for_display` hides quoted dates of birth in both and
 pseudonymises ids (:func:`reviewer_ids`) wherever a record must be named in a shared output.
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from ..publish.disclosure import show_count, suppress_table
+from ..publish.disclosure import SECONDARY, in_words, marker_note, show_count, suppress_table
 from ..publish.labels import known_labels
 from ..publish.pseudonyms import pseudonymise
 from ..rules.registry import FINDING_COLUMNS
@@ -81,9 +82,8 @@ def version_note(restricted: bool) -> str:
             "shown. For case workers only; do not share."
         )
     return (
-        'Aggregates only: counts from 1 to 4 are shown as "<5" (and a few other cells as '
-        "well, so that they cannot be worked back from the totals). No record is listed: "
-        "the lists with real ids are in the restricted folder of the run, for case workers."
+        f"Aggregates only. {marker_note()} No record is listed: the lists with real ids are "
+        "in the restricted folder of the run, for case workers."
     )
 
 
@@ -95,6 +95,20 @@ def count_text(n, restricted: bool) -> str:
     if restricted:
         return f"{int(n):,}"
     return show_count(n)
+
+
+def counted(published: str, what: str) -> str:
+    """A published count quoted in a sentence: "12 errors", "fewer than 5 errors"; a cell
+    hidden to protect another ("[c]") becomes "errors: not shown"."""
+    if str(published).strip() == SECONDARY:
+        return f"{what}: {in_words(published)}"
+    return f"{in_words(published)} {what}"
+
+
+def quoted(published: str, what: str) -> str:
+    """:func:`counted` in bold when the number is given: "**12 new**", "new: not shown"."""
+    text = counted(published, what)
+    return text if str(published).strip() == SECONDARY else f"**{text}**"
 
 
 def exact(counts: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:

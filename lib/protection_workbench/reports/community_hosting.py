@@ -68,6 +68,9 @@ TABLE_TAGS: dict[str, dict[str, str]] = {
 }
 TABLE_PREFIX = "community_hosting_"
 
+_w = disclosure.in_words  # a published count in a sentence: "fewer than 5", "not shown"
+_say = disclosure.say_count
+
 
 # --------------------------------------------------------------------------- the report
 
@@ -109,8 +112,8 @@ class HostingReport:
 
     def movement_sentence(self) -> str:
         return (
-            f"**{disclosure.show_count(self.movements.new)}** new placements and "
-            f"**{self.exits[TOTAL]}** exits from {self.period_start:%d %B} to "
+            f"**{_say(self.movements.new)}** new placements and "
+            f"**{_w(self.exits[TOTAL])}** exits from {self.period_start:%d %B} to "
             f"{self.as_of:%d %B %Y}."
         )
 
@@ -122,21 +125,21 @@ class HostingReport:
         return "\n".join(
             [
                 f"- Active placements on {self.as_of:%d %B %Y}: "
-                f"**{self.active.loc[TOTAL, TOTAL]}** (occupancy **{total['occupancy']}** of "
+                f"**{_w(self.active.loc[TOTAL, TOTAL])}** (occupancy **{_w(total['occupancy'])}** of "
                 f"{total['capacity']:,} places at active hosts)",
                 f"- New placements in the period: "
-                f"**{disclosure.show_count(self.movements.new)}**; exits: "
-                f"**{self.exits[TOTAL]}**",
+                f"**{_say(self.movements.new)}**; exits: "
+                f"**{_w(self.exits[TOTAL])}**",
                 f"- Length of stay of placements ended so far: median **{median} days**",
                 f"- Active placements overdue for a monitoring visit (H001): "
-                f"**{self.visits.loc[TOTAL, 'overdue']}**; due in the next 7 days: "
-                f"**{self.visits.loc[TOTAL, 'due']}**",
+                f"**{_w(self.visits.loc[TOTAL, 'overdue'])}**; due in the next 7 days: "
+                f"**{_w(self.visits.loc[TOTAL, 'due'])}**",
                 f"- Major issues found in the period: "
-                f"**{self.compliance.loc[TOTAL, 'major_issue']}**; placements with a major "
-                f"issue not followed up in time (H005): **{self.found('H005')}**",
-                f"- Payments out of line in the last 6 full months (H004): **{h004}**",
-                f"- Hosts over capacity (H002): **{self.found('H002')}**; placements "
-                f"overlapping another of the same person (H003): **{self.found('H003')}**",
+                f"**{_w(self.compliance.loc[TOTAL, 'major_issue'])}**; placements with a major "
+                f"issue not followed up in time (H005): **{_w(self.found('H005'))}**",
+                f"- Payments out of line in the last 6 full months (H004): **{_w(h004)}**",
+                f"- Hosts over capacity (H002): **{_w(self.found('H002'))}**; placements "
+                f"overlapping another of the same person (H003): **{_w(self.found('H003'))}**",
             ]
         )
 

@@ -15,7 +15,7 @@ from ..publish.tables import TOTAL
 
 
 def _is_shown(text: object) -> bool:
-    """True for a published number ("0", "1,234"); False for "<5", "–" or missing."""
+    """True for a published number ("0", "1,234"); False for "<5", "[c]", "–" or missing."""
     return isinstance(text, str) and text.replace(",", "").isdigit()
 
 
@@ -33,7 +33,9 @@ def published_breakdown(
     full = pd.concat([counts, pd.Series({TOTAL: int(counts.sum())})])
     full.index.name = counts.index.name
     if total_shown is not None and not _is_shown(total_shown):
-        hidden = full.map(lambda v: "0" if v == 0 else disclosure.marker(m))
+        hidden = full.map(
+            lambda v: "0" if v == 0 else disclosure.marker(m) if v < m else disclosure.SECONDARY
+        )
         return hidden.astype(object).rename(counts.name)
     return disclosure.safe_series(full.rename(counts.name), m, total=TOTAL)
 

@@ -107,12 +107,12 @@ def returns_paragraph(fig: WeeklyFigures) -> str:
     if ytd == 0:
         so_far = "no migrant has returned so far this year"
     else:
-        so_far = f"{disclosure.show_count(ytd)} {'has' if is_one(ytd) else 'have'} returned so far this year"
+        so_far = f"{disclosure.say_count(ytd)} {'has' if is_one(ytd) else 'have'} returned so far this year"
     return f"{first} That is {change}; {so_far}."
 
 
 def _destination_item(name: str, n: int) -> str:
-    return f"{name} ({disclosure.show_count(n)})"
+    return f"{name} ({disclosure.say_count(n)})"
 
 
 def destinations_paragraph(fig: WeeklyFigures) -> str:

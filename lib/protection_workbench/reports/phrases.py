@@ -1,7 +1,7 @@
 """Phrases of the weekly narrative: counts with their nouns, comparisons, days and lists.
 
 Every count of people goes through :mod:`protection_workbench.publish.disclosure` (1 to
-``min_cell - 1`` reads "<5", with a plural noun); counts that are not of people (flights,
+``min_cell - 1`` reads "fewer than 5", with a plural noun); counts that are not of people (flights,
 sessions, kits) are written exactly with ``protect=False``.
 """
 
@@ -15,7 +15,7 @@ from .weekly import WeeklyFigures
 
 def shown(n: int, protect: bool = True) -> str:
     """The number as printed: through disclosure for people, exact otherwise."""
-    return disclosure.show_count(n) if protect else f"{int(n):,}"
+    return disclosure.say_count(n) if protect else f"{int(n):,}"
 
 
 def is_one(n: int, protect: bool = True) -> bool:
@@ -26,7 +26,8 @@ def is_one(n: int, protect: bool = True) -> bool:
 def plural(n: int | str, singular: str, plural: str | None = None) -> str:
     """The noun for ``n`` things: singular for 1 (and for 0: "no charter flight"), else plural.
 
-    ``n`` may be a printed count; anything but "1" and "0" (e.g. "<5", "1,234") is plural.
+    ``n`` may be a printed count; anything but "1" and "0" (e.g. "fewer than 5", "1,234")
+    is plural.
     """
     many = plural or f"{singular}s"
     text = str(n).strip()
@@ -34,9 +35,10 @@ def plural(n: int | str, singular: str, plural: str | None = None) -> str:
 
 
 def count_phrase(n: int, noun: str, plural_noun: str | None = None, *, protect: bool = True) -> str:
-    """ "no charter flight", "1 charter flight", "2 charter flights", "<5 migrants".
+    """ "no charter flight", "1 charter flight", "2 charter flights", "fewer than 5 migrants".
 
-    ``protect`` (default) prints counts of people through disclosure: 1–4 read "<5";
+    ``protect`` (default) prints counts of people through disclosure: 1–4 read "fewer than
+    5";
     pass ``protect=False`` for things that are not people (flights, sessions, kits)."""
     if n == 0:
         return f"no {noun}"
@@ -53,7 +55,7 @@ def be(n: int, protect: bool = True, present: bool = False) -> str:
 
 
 def none_or(n: int) -> str:
-    return "none" if n == 0 else disclosure.show_count(n)
+    return "none" if n == 0 else disclosure.say_count(n)
 
 
 def change_phrase(current: int, previous: int, ytd: int | None = None) -> str:

@@ -16,10 +16,10 @@ from datetime import date
 
 import pandas as pd
 
-from ..publish.disclosure import NOT_SHOWN
+from ..publish.disclosure import NOT_SHOWN, in_words, is_marker
 from ..publish.tables import TOTAL, with_totals
 from ..rules.referrals import days_overdue
-from .common import group_labels, labelled, publish
+from .common import group_labels, labelled, publish, quoted
 
 OPEN_REFERRAL_COLUMNS = [
     "referral_id",
@@ -115,7 +115,7 @@ def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> p
     days = open_["days_overdue"].astype("Float64")
     median = days.groupby(key.to_numpy()).median()
     median.loc[TOTAL] = days.median()
-    hidden = shown["overdue"].str.startswith("<") | (counts["overdue"] == 0)
+    hidden = shown["overdue"].map(is_marker) | (counts["overdue"] == 0)
     shown["median days overdue"] = [
         NOT_SHOWN if hide or pd.isna(median.get(label)) else f"{float(median[label]):.0f}"
         for label, hide in hidden.items()
@@ -127,9 +127,9 @@ def followup_sentence(by_service: pd.DataFrame, all_referrals: str) -> str:
     """The Markdown summary of the Total row of :func:`followup_table` (by service);
     ``all_referrals`` is the number of referrals in the export, as published."""
     total = by_service.set_index("service").loc[TOTAL]
+    first, overdue = quoted(total["open"], "open referrals"), quoted(total["overdue"], "overdue")
     return (
-        f"**{total['open']} open referrals**, of which **{total['overdue']} overdue** "
-        f"(of {all_referrals} in all)."
+        f"{first[0].upper()}{first[1:]}, of which {overdue} (of {in_words(all_referrals)} in all)."
     )
 
 
