@@ -20,7 +20,14 @@ def test_stacked_bars_leave_out_small_and_secondary_cells_and_mark_them():
     widths = [bar.get_width() for bar in ax.patches]
     assert widths[:3][1] == 0  # b's 3 errors are not drawn
     assert widths[:3].count(0) >= 2  # and a second error bar (3 = total - the others)
-    assert "<5" in [t.get_text() for t in ax.texts]
+    ends = [t.get_text() for t in ax.texts]
+    assert "<5" in ends  # b: its 3 errors (primary)
+    assert "[c]" in ends  # the bar hidden only to protect b's: "[c]", not "<5"
+    heights, labels = charts.bar_values(table, totals=True)
+    hidden = heights.isna()
+    small = (hidden & (table < 5)).to_numpy()
+    assert set(labels.to_numpy()[small]) == {"<5"}
+    assert set(labels.to_numpy()[(hidden & (table >= 5)).to_numpy()]) == {"[c]"}
     ax = axes()
     charts.draw_bars(ax, table, horizontal=True, stacked=True, protect=False)  # case workers
     assert [bar.get_width() for bar in ax.patches][:3] == [20, 3, 8]
