@@ -198,14 +198,24 @@ def neutralise_formula(value: object) -> object:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas.
+
+    Vectorised: only the cells that start with a formula prefix are looked at one by one."""
     out = frame.copy()
     for col in out.columns:
         series = out[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)
-        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[col] = series.map(neutralise_formula, na_action="ignore")
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+            continue
+        try:
+            suspect = series.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
+        except AttributeError:  # an object column without text: nothing to neutralise
+            continue
+        if suspect.any():
+            series = series.astype(object)
+            series[suspect] = [neutralise_formula(v) for v in series[suspect]]
+        out[col] = series
     out.columns = [neutralise_formula(c) for c in out.columns]
     if out.index.dtype == object:
         out.index = out.index.map(neutralise_formula)

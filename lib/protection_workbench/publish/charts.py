@@ -203,40 +203,23 @@ def bar_chart(
     alt: str,
     xlabel: str = "",
     ylabel: str = "",
-    horizontal: bool = False,
-    stacked: bool = False,
-    colours: Sequence[str] | None = None,
-    protect: bool = True,
-    totals: bool = False,
-    bar_labels: bool | None = None,
-    rotation: float = 0,
-    max_ticks: int | None = None,
     figsize: tuple[float, float] | None = None,
+    **bars,
 ) -> Image:
     """A bar chart as a PNG image with ``alt`` text (display it, or leave it as the last
     value of a cell). ``values`` is one table, or panels side by side as ``{panel title:
-    table}``. See :func:`draw_bars` for the other arguments."""
+    table}``; ``bars`` are the keyword arguments of :func:`draw_bars` (horizontal, stacked,
+    colours, protect, totals, bar_labels, rotation, max_ticks)."""
     panels = dict(values) if isinstance(values, Mapping) else {"": values}
     rows = max(len(v) for v in panels.values()) if panels else 0
     if figsize is None:
         width = 9 if len(panels) == 1 else 5.5 * len(panels)
-        figsize = (width, 0.3 * rows + 1.2) if horizontal else (width, 3.5)
+        figsize = (width, 0.3 * rows + 1.2) if bars.get("horizontal") else (width, 3.5)
         figsize = (figsize[0], max(figsize[1], 2.4))
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (name, table) in zip(axes, panels.items(), strict=True):
-        draw_bars(
-            ax,
-            table,
-            horizontal=horizontal,
-            stacked=stacked,
-            colours=colours,
-            protect=protect,
-            totals=totals,
-            bar_labels=bar_labels,
-            rotation=rotation,
-            max_ticks=max_ticks,
-        )
+        draw_bars(ax, table, **bars)
         ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
         ax.set_ylabel(ylabel, fontsize=FONT_SIZE)
         if name:
