@@ -16,9 +16,11 @@ AS_OF ?= $(shell date +%F)
 STAMP := $(VENV)/.installed
 # Headless Chromium for the browser tests of the reviewers' site (Debian's package).
 CHROMIUM ?= /usr/bin/chromium
+# LibreOffice Writer (headless) opens the Word copies of the reports in the tests.
+SOFFICE ?= /usr/bin/soffice
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser demo test lint format lab lock clean-venv
+.PHONY: help install browser office demo test lint format lab lock clean-venv
 
 help: ## Show this list of commands
 	@echo "Protection data workbench. Usage: make <command>"
@@ -39,6 +41,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium || \
 	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
+$(SOFFICE):
+	@echo "Installing Debian's LibreOffice Writer (no GUI) for the Word-report tests (once per machine)"
+	$(SUDO) apt-get install -y --no-install-recommends libreoffice-writer-nogui || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends libreoffice-writer-nogui)
+
+office: $(SOFFICE) ## Install LibreOffice Writer (Debian's package) if missing, for the Word-report tests
+
 browser: $(CHROMIUM) ## Install headless Chromium (Debian's package) if missing, for the browser tests
 
 install: $(STAMP) ## Create .venv (if missing), install the workbench and register the Jupyter kernel
@@ -48,7 +57,7 @@ demo: $(STAMP) ## Generate demo exports into data/demo and run the weekly report
 	@# exit 1 = reports produced, quality gate failed: expected, the demo data carries defects
 	$(BIN)/workbench run weekly --data $(DEMO_DATA) --as-of $(AS_OF) --out outputs || [ $$? -eq 1 ]
 
-test: $(STAMP) $(CHROMIUM) ## Install what is needed and run every test (lint, notebooks, unit and end-to-end)
+test: $(STAMP) $(CHROMIUM) $(SOFFICE) ## Install what is needed and run every test (lint, notebooks, unit and end-to-end)
 	$(BIN)/ruff check lib tests notebooks
 	$(BIN)/ruff format --check lib tests notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadfile
