@@ -9,7 +9,7 @@ so an analyst who edited a file knows exactly where to look.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -111,6 +111,8 @@ class Config:
     sites: Sites
     header_aliases: dict[str, dict[str, list[str]]]
     country_aliases: dict[str, list[str]]
+    # language -> {"codes": {list name: {code: label}}, "columns": {column: label}}
+    labels: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     def codes(self, name: str) -> list[str]:
         if name == "mantika":
@@ -147,10 +149,60 @@ def _pydantic_error(path: Path, exc: ValidationError) -> ConfigError:
     return ConfigError(f"{path}: invalid configuration\n  " + "\n  ".join(problems))
 
 
-def _load_code_lists(path: Path) -> dict[str, list[str]]:
+# Lists that are subsets of another list take their labels from it.
+_SUBSET_LISTS = {
+    "final_case_status": "case_status",
+    "clearance_vulnerability": "vulnerability",
+    "bia_vulnerability": "vulnerability",
+}
+
+
+def _load_labels(path: Path, raw: object, lists: dict[str, list[str]]) -> dict[str, dict]:
+    """The ``labels:`` section of code_lists.yaml: every code of a labelled list has a
+    non-empty label, and no label names a code or list that does not exist."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: key 'labels': expected a mapping of language -> labels")
+    out: dict[str, dict] = {}
+    for lang, sections in raw.items():
+        where = f"labels.{lang}"
+        if not isinstance(sections, dict) or set(sections) - {"codes", "columns"}:
+            raise ConfigError(f"{path}: key '{where}': expected the keys 'codes' and 'columns'")
+        codes = sections.get("codes") or {}
+        columns = sections.get("columns") or {}
+        if not isinstance(codes, dict) or not isinstance(columns, dict):
+            raise ConfigError(f"{path}: key '{where}': 'codes' and 'columns' must be mappings")
+        for name, mapping in codes.items():
+            key = f"{where}.codes.{name}"
+            if name not in lists:
+                raise ConfigError(f"{path}: key '{key}': there is no code list '{name}'")
+            if not isinstance(mapping, dict):
+                raise ConfigError(f"{path}: key '{key}': expected a mapping of code -> label")
+            mapping = {str(k): str(v).strip() if v is not None else "" for k, v in mapping.items()}
+            stray = [c for c in mapping if c not in lists[name]]
+            if stray:
+                raise ConfigError(f"{path}: key '{key}': {', '.join(stray)} not in the list")
+            missing = [c for c in lists[name] if not mapping.get(c)]
+            if missing:
+                raise ConfigError(f"{path}: key '{key}': no label for {', '.join(missing)}")
+            codes[name] = mapping
+        for column, label in columns.items():
+            if not str(label or "").strip():
+                raise ConfigError(f"{path}: key '{where}.columns.{column}': empty label")
+        out[str(lang)] = {
+            "codes": codes,
+            "columns": {str(k): str(v).strip() for k, v in columns.items()},
+        }
+    return out
+
+
+def _load_code_lists(path: Path) -> tuple[dict[str, list[str]], dict[str, dict]]:
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of list name -> list of codes")
+    raw = dict(raw)
+    raw_labels = raw.pop("labels", None)
     lists: dict[str, list[str]] = {}
     for name, values in raw.items():
         if not isinstance(values, list) or not values:
@@ -165,16 +217,11 @@ def _load_code_lists(path: Path) -> dict[str, list[str]]:
     missing = [n for n in REQUIRED_CODE_LISTS if n not in lists]
     if missing:
         raise ConfigError(f"{path}: missing code list(s): {', '.join(missing)}")
-    subsets = {
-        "final_case_status": "case_status",
-        "clearance_vulnerability": "vulnerability",
-        "bia_vulnerability": "vulnerability",
-    }
-    for sub, parent in subsets.items():
+    for sub, parent in _SUBSET_LISTS.items():
         stray = [c for c in lists[sub] if c not in lists[parent]]
         if stray:
             raise ConfigError(f"{path}: key '{sub}': {', '.join(stray)} not in the '{parent}' list")
-    return lists
+    return lists, _load_labels(path, raw_labels, lists)
 
 
 def _load_thresholds(path: Path) -> Thresholds:
@@ -273,10 +320,11 @@ def _load_country_aliases(path: Path) -> dict[str, list[str]]:
 def load_config(directory: str | Path | None = None) -> Config:
     """Read and validate every configuration file of ``directory`` (default: config/)."""
     directory = Path(directory) if directory is not None else default_config_dir()
-    code_lists = _load_code_lists(directory / "code_lists.yaml")
+    code_lists, labels = _load_code_lists(directory / "code_lists.yaml")
     return Config(
         directory=directory,
         code_lists=code_lists,
+        labels=labels,
         thresholds=_load_thresholds(directory / "thresholds.yaml"),
         sites=_load_sites(directory / "sites.yaml", code_lists),
         header_aliases=_load_header_aliases(directory / "header_aliases.yaml"),

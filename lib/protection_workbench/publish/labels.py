@@ -91,3 +91,76 @@ def known_labels(
     """:func:`known_or_other` with the values ``config/`` knows for ``column`` (see
     :func:`allowed_values`), plus the report's own labels in ``extra`` (e.g. "(missing)")."""
     return known_or_other(values, allowed_values(column, cfg) | set(extra))
+
+
+# Plain-English labels (config/code_lists.yaml, `labels:`) ----------------------------------
+
+
+def _labels(cfg: Config | None, language: str) -> dict[str, dict]:
+    cfg = cfg or get_config()
+    try:
+        return cfg.labels[language]
+    except KeyError:
+        raise KeyError(f"config/code_lists.yaml has no labels for language {language!r}") from None
+
+
+def _list_for(name: str, cfg: Config) -> str:
+    """The code list whose labels serve ``name``: a list, a subset list's parent, or the
+    list a contract column is coded with (``nationality`` has none: countries have names)."""
+    from ..config import _SUBSET_LISTS
+
+    name = _SUBSET_LISTS.get(name, name)
+    if name in cfg.code_lists:
+        return name
+    codes = _code_list_of(name)
+    if codes is None:
+        raise KeyError(f"config/code_lists.yaml has no code list for {name!r}")
+    return _SUBSET_LISTS.get(codes, codes)
+
+
+def code_labels(name: str, cfg: Config | None = None, language: str = "en") -> dict[str, str]:
+    """{code: label} of the code list ``name`` (or of the list a column is coded with)."""
+    cfg = cfg or get_config()
+    list_name = _list_for(name, cfg)
+    labels = _labels(cfg, language)["codes"].get(list_name)
+    if labels is None:
+        raise KeyError(f"config/code_lists.yaml gives no labels for the list {list_name!r}")
+    return dict(labels)
+
+
+def code_label(name: str, code: object, cfg: Config | None = None, language: str = "en") -> str:
+    """The label of one code, e.g. ``code_label("vulnerability", "vot")`` → "Victim of
+    trafficking". A value the list does not hold is :data:`OTHER` (it may be free text)."""
+    return code_labels(name, cfg, language).get(str(code), OTHER)
+
+
+def relabel(
+    values: pd.Series | Iterable[object],
+    name: str,
+    cfg: Config | None = None,
+    language: str = "en",
+) -> pd.Series:
+    """``values`` (codes) as labels; unknown values become :data:`OTHER`, missing stay
+    missing. Works on a column of codes before counting, or on an index (``pd.Index``)."""
+    labels = code_labels(name, cfg, language)
+    series = known_or_other(values, labels)
+    return series.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+
+
+def column_label(column: str, cfg: Config | None = None, language: str = "en") -> str:
+    """How a canonical column is named in a table heading ("flight_type" → "Flight type").
+
+    A column the configuration does not name is spelled out from its name (underscores
+    become spaces, first letter capital) so that no snake_case reaches a page."""
+    named = _labels(cfg, language)["columns"].get(column)
+    if named:
+        return named
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def column_labels(
+    columns: Iterable[str], cfg: Config | None = None, language: str = "en"
+) -> dict[str, str]:
+    """{column: label} for renaming a frame's columns or index names."""
+    return {c: column_label(c, cfg, language) for c in columns}
