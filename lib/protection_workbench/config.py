@@ -56,6 +56,8 @@ class Thresholds(_Strict):
     major_issue_follow_up_days: int = Field(ge=0)
     payment_tolerance: float = Field(ge=0, le=1)
     min_cell: int = Field(ge=1, le=100)
+    # Manifest review: every flight within this many days after the as-of date is reviewed.
+    manifest_review_days: int = Field(default=14, ge=1, le=366)
     # Limits on input files (hostile or broken exports are refused before they are loaded).
     # Defaults equal the shipped config/thresholds.yaml so that older config folders still load.
     max_rows: int = Field(default=2_000_000, ge=1)
