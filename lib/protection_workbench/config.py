@@ -27,9 +27,16 @@ CONFIG_FILES = (
     "country_aliases.yaml",
 )
 
+# Code lists whose codes are names in sites.yaml, not lists of code_lists.yaml.
+SITES_CODE_LISTS = ("mantika", "airport")
 # Code lists the contract refers to and that must therefore exist.
 REQUIRED_CODE_LISTS = sorted(
-    {c.codes for d in DATASETS.values() for c in d.columns if c.codes and c.codes != "mantika"}
+    {
+        c.codes
+        for d in DATASETS.values()
+        for c in d.columns
+        if c.codes and c.codes not in SITES_CODE_LISTS
+    }
     | {"final_case_status", "clearance_vulnerability", "bia_vulnerability"}
 )
 
@@ -79,9 +86,10 @@ class Site(_Strict):
 
 
 class Airport(_Strict):
-    name: str
+    name: str = Field(min_length=1)
     iata: str = Field(pattern=r"^[A-Z]{3}$")
     mantika: str
+    aliases: list[str] = []  # other spellings in manifests; the IATA code is always accepted
 
 
 class Sites(_Strict):
@@ -102,6 +110,10 @@ class Sites(_Strict):
     def mantika_names(self) -> list[str]:
         return [m.name for m in self.mantikas]
 
+    @property
+    def airport_names(self) -> list[str]:
+        return [a.name for a in self.airports]
+
 
 @dataclass(frozen=True)
 class Config:
@@ -119,6 +131,8 @@ class Config:
     def codes(self, name: str) -> list[str]:
         if name == "mantika":
             return self.sites.mantika_names
+        if name == "airport":
+            return self.sites.airport_names
         return self.code_lists[name]
 
 
@@ -266,6 +280,10 @@ def _load_sites(path: Path, code_lists: dict[str, list[str]]) -> Sites:
             raise ConfigError(
                 f"{path}: key 'airports.{i}.mantika': {airport.mantika!r} is not one of the mantikas"
             )
+    spellings = [s for a in sites.airports for s in (a.name, a.iata, *a.aliases)]
+    dup = sorted({s for s in spellings if spellings.count(s) > 1})
+    if dup:
+        raise ConfigError(f"{path}: key 'airports': listed more than once: {', '.join(dup)}")
     return sites
 
 

@@ -6,7 +6,8 @@ analyst-editable parts (header aliases, code lists) live in ``config/``.
 
 Column kinds:
     str      free text or an identifier
-    code     a value from the code list named by ``codes`` (config/code_lists.yaml)
+    code     a value from the code list named by ``codes`` (config/code_lists.yaml; the
+             lists ``mantika`` and ``airport`` are the names in config/sites.yaml)
     country  ISO 3166-1 alpha-3
     date     calendar date
     int      whole number
@@ -129,6 +130,8 @@ MANIFEST = Dataset(
         _c("manifest_id", "str", True),
         _c("flight_date", "date", True),
         _c("flight_type", "code", True, codes="flight_type"),
+        # optional: older manifests have no airport column; names of config/sites.yaml airports
+        _c("departure_airport", "code", codes="airport"),
         _c("destination_country", "country", True),
         _c("individual_id", "str", True),
         _c("first_name", "str", True, pii=True),

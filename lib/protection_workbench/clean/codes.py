@@ -1,4 +1,4 @@
-"""Coded values: code lists, sex, yes/no, mantikas and multi-select lists."""
+"""Coded values: code lists, sex, yes/no, mantikas, airports and multi-select lists."""
 
 from __future__ import annotations
 
@@ -162,6 +162,33 @@ def clean_mantika(values: pd.Series, cfg: Config | None = None) -> Cleaned:
     """
     table = _mantika_lookup(cfg or get_config())
     return map_uniques(values, lambda u: _match(u, table, "mantika_alias"), str_array)
+
+
+_AIRPORT_CACHE: dict[int, tuple[Config, dict[str, str]]] = {}
+
+
+def _airport_lookup(cfg: Config) -> dict[str, str]:
+    hit = _AIRPORT_CACHE.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        table: dict[str, str] = {}
+        for airport in cfg.sites.airports:
+            table[code_key(airport.name)] = airport.name
+        for airport in cfg.sites.airports:
+            for alias in (airport.iata, *airport.aliases):
+                table.setdefault(code_key(alias), airport.name)
+        hit = (cfg, table)
+        _AIRPORT_CACHE[id(cfg)] = hit
+    return hit[1]
+
+
+def clean_airport(values: pd.Series, cfg: Config | None = None) -> Cleaned:
+    """Clean departure airports to the airport names of ``config/sites.yaml`` (``str``).
+
+    Names, IATA codes ("MJI") and aliases match like mantikas; a changed value is repaired
+    under "airport_alias". Unknown values are kept stripped and invalid.
+    """
+    table = _airport_lookup(cfg or get_config())
+    return map_uniques(values, lambda u: _match(u, table, "airport_alias"), str_array)
 
 
 def _split_one(

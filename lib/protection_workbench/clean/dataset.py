@@ -175,6 +175,8 @@ def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
             return codes.clean_sex(values)
         if col.codes == "mantika":
             return codes.clean_mantika(values, cfg)
+        if col.codes == "airport":
+            return codes.clean_airport(values, cfg)
         return codes.clean_code(values, cfg.codes(col.codes))
     if col.kind == "list":
         cleaned, flags = codes.split_list(
