@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +66,8 @@ class Thresholds(_Strict):
     min_cell: int = Field(ge=1, le=100)
     # Manifest review: every flight within this many days after the as-of date is reviewed.
     manifest_review_days: int = Field(default=14, ge=1, le=366)
+    # Weekly report: returns are also counted cumulatively from this day (YYYY-MM-DD).
+    programme_start: date = date(2026, 1, 1)
     # Limits on input files (hostile or broken exports are refused before they are loaded).
     # Defaults equal the shipped config/thresholds.yaml so that older config folders still load.
     max_rows: int = Field(default=2_000_000, ge=1)
