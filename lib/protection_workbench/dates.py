@@ -82,3 +82,70 @@ def week_end(text: str) -> date:
 def report_date(as_of: str | date | None, week: str | None = None) -> date:
     """A report's as-of date: the Sunday of ``week`` when given, else ``as_of`` (or today)."""
     return week_end(week) if week else parse_as_of(as_of)
+
+
+# --------------------------------------------------------------------------- report periods
+# The period report (`workbench run period`) covers any span of days: given as two dates,
+# a calendar month or a quarter.
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+
+
+def parse_month(text: str) -> tuple[date, date]:
+    """First and last day of a calendar month such as ``2026-10``."""
+    match = _MONTH.match(str(text).strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise WorkbenchError(f"not a month like 2026-10: {text!r}")
+    first = parse_as_of(f"{match[1]}-{match[2]}-01")
+    return first, (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+
+
+def parse_quarter(text: str) -> tuple[date, date]:
+    """First and last day of a calendar quarter such as ``2026-Q3`` (July–September)."""
+    match = _QUARTER.match(str(text).strip())
+    if not match:
+        raise WorkbenchError(f"not a quarter like 2026-Q3: {text!r}")
+    year, quarter = int(match[1]), int(match[2])
+    first = parse_as_of(f"{year:04d}-{3 * quarter - 2:02d}-01")
+    return first, (pd.Timestamp(first) + pd.offsets.QuarterEnd(0)).date()
+
+
+def parse_period(
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    month: str | None = None,
+    quarter: str | None = None,
+) -> tuple[date, date]:
+    """The days a period report covers, both included: ``date_from``..``date_to``, or a
+    ``month``, or a ``quarter`` (exactly one way). Nothing given: the last complete
+    calendar month before today."""
+    given = [bool(date_from or date_to), bool(month), bool(quarter)]
+    if sum(given) > 1:
+        raise WorkbenchError("give the period one way: --from/--to, --month or --quarter")
+    if month:
+        return parse_month(month)
+    if quarter:
+        return parse_quarter(quarter)
+    if date_from or date_to:
+        if not (date_from and date_to):
+            raise WorkbenchError("a period needs both --from and --to (YYYY-MM-DD)")
+        start, end = parse_as_of(date_from), parse_as_of(date_to)
+        if end < start:
+            raise WorkbenchError(f"the period ends ({end}) before it starts ({start})")
+        return start, end
+    last = (pd.Timestamp(date.today()).replace(day=1) - pd.Timedelta(days=1)).date()
+    return last.replace(day=1), last
+
+
+def period_label(start: date, end: date) -> str:
+    """How a period is named on a page: "October 2026", "July–September 2026 (2026-Q3)",
+    or "1 July 2026 to 15 August 2026"."""
+    month_end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+    if start.day == 1 and end == month_end:
+        return f"{start:%B %Y}"
+    quarter_end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
+    if start.day == 1 and start.month % 3 == 1 and end == quarter_end:
+        q = (start.month + 2) // 3
+        return f"{start:%B}–{end:%B %Y} ({start.year}-Q{q})"
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
