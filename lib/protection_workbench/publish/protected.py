@@ -1,0 +1,571 @@
+"""One protected table set per report: every number a report shows comes from here.
+
+A report declares its tables once, protects them once, and then reads every table cell,
+chart bar, chart label and number in a sentence from the result::
+
+    ts = TableSet()
+    ts.count("by_nationality", departed, rows="nationality", cols="sex", totals=True)
+    ts.count("returns_total", departed, title="Returns this week")
+    ts.add("payments_lyd", payments, people=False)
+    published = ts.protect()
+    published.table("by_nationality")      # display strings: "1,234", "<5", "[c]", "0"
+    published.values("by_nationality")     # ints, pd.NA where hidden (charts, HXL)
+    published.say("returns_total")         # "1,234", "fewer than 5", "not shown"
+
+Why one set: a chart bar, a sentence or a second table that shows a number the first table
+hides gives it away. When everything is read from one protected set, that cannot happen.
+
+Counts of people (``people=True``) are protected: small counts are shown ``"<5"`` and more
+cells are hidden (``"[c]"``) until no hidden count can be worked out from everything the
+report publishes (see :mod:`.disclosure` and docs/data-protection.md, "Joint
+protection"). Tables counted from the same record frame (the same object) are audited
+together, because a reader can combine them: they are margins of one cube of counts.
+Other tables (money, flights, files, repaired values) are published exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import disclosure as D  # noqa: N812
+from .tables import TOTAL
+
+NUMBER = "Number"  # the column of a one-column table of counts
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass
+class _Count:
+    """A cross-tab counted from one record frame."""
+
+    name: str
+    frame: pd.DataFrame
+    rows: str | None
+    cols: str | Mapping[str, Any] | None
+    title: str | None
+    totals: bool
+    people: bool
+    labels: Mapping | None
+    where: Any
+    value_name: str
+
+
+@dataclass
+class _Ready:
+    """A ready table (not a count of one frame)."""
+
+    name: str
+    frame: pd.DataFrame
+    title: str | None
+    people: bool
+
+
+@dataclass
+class _Table:
+    """A table as it will be published: its true values and where it is hidden."""
+
+    name: str
+    title: str | None
+    people: bool
+    values: pd.DataFrame  # true values (ints for counts)
+    hidden: np.ndarray  # bool, same shape
+    primary: np.ndarray  # bool: hidden because small ("<5"); other hidden cells are "[c]"
+    total_rows: list[int] = field(default_factory=list)  # positions of total rows
+    total_cols: list[int] = field(default_factory=list)  # positions of total columns
+    counted: bool = True  # a count (ints); False for an exact ready table of any values
+
+
+class TableSet:
+    """The tables of one report, declared once and protected together by :meth:`protect`."""
+
+    def __init__(self, min_cell: int | None = None):
+        self.min_cell = D._threshold(min_cell)
+        self._specs: dict[str, _Count | _Ready] = {}
+
+    def _check_name(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError("a table needs a non-empty name")
+        if name in self._specs:
+            raise ValueError(f"table {name!r} is declared twice in this table set")
+
+    def count(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        rows: str | None = None,
+        cols: str | Mapping[str, Any] | None = None,
+        title: str | None = None,
+        totals: bool = False,
+        people: bool = True,
+        labels: Mapping | None = None,
+        where: Any = None,
+        value_name: str = NUMBER,
+    ) -> None:
+        """Count the records of ``frame`` by ``rows`` (a column) and ``cols`` (a column, or a
+        mapping {column label: boolean mask over ``frame``} for overlapping groups such as
+        "this week" / "year to date"). No ``rows`` and ``cols`` gives one number.
+
+        ``totals`` adds a "Total" row (and a "Total" column when ``cols`` is a column).
+        ``labels`` relabels values before counting: {value: label}, or {column: {value:
+        label}}; values mapped to one label are counted together. ``where`` (a boolean mask
+        over ``frame``) counts only some records, still jointly with the other tables of the
+        frame. Records with a missing row or column value are not counted in the table.
+        Categorical columns give a row for every category, in category order; other values
+        are sorted."""
+        self._check_name(name)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"table {name!r}: count() needs a DataFrame of records")
+        for what, col in (("rows", rows), ("cols", cols)):
+            if isinstance(col, str) and col not in frame.columns:
+                raise ValueError(f"table {name!r}: {what} column {col!r} is not in the frame")
+        if isinstance(cols, Mapping):
+            for label, mask in cols.items():
+                _mask(frame, mask, f"table {name!r}: column {label!r}")
+        if where is not None:
+            _mask(frame, where, f"table {name!r}: where")
+        self._specs[name] = _Count(
+            name, frame, rows, cols, title, totals, people, labels, where, value_name
+        )
+
+    def add(
+        self, name: str, frame: pd.DataFrame, people: bool = False, title: str | None = None
+    ) -> None:
+        """A ready table. ``people=False`` (money, flights, files…): published exactly.
+        ``people=True``: a table of counts of people, protected on its own (it cannot be
+        linked to the other tables); rows or columns labelled "Total" are its totals."""
+        self._check_name(name)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"table {name!r}: add() needs a DataFrame")
+        self._specs[name] = _Ready(name, frame.copy(), title, people)
+
+    def protect(self) -> Published:
+        """Count, suppress and audit every table once; the result is what the report shows."""
+        m = self.min_cell
+        tables: dict[str, _Table] = {}
+        groups: dict[int, list[_Count]] = {}
+        for spec in self._specs.values():
+            if isinstance(spec, _Ready):
+                tables[spec.name] = _ready_table(spec, m)
+            else:
+                groups.setdefault(id(spec.frame), []).append(spec)
+        for specs in groups.values():
+            tables.update(_protect_group(specs, m))
+        ordered = {name: tables[name] for name in self._specs}
+        return Published(ordered, m)
+
+
+def _mask(frame: pd.DataFrame, mask: Any, what: str) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        if not mask.index.equals(frame.index):
+            raise ValueError(f"{what}: the mask's index is not the frame's index")
+        mask = mask.to_numpy()
+    arr = np.asarray(mask)
+    if arr.shape != (len(frame),) or arr.dtype != bool:
+        raise ValueError(f"{what}: a mask must be one boolean per record of the frame")
+    return arr
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def _levels(values: pd.Series) -> list:
+    """The values of a dimension in display order: categories, else sorted."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return list(values.cat.categories)
+    present = pd.unique(values.dropna())
+    try:
+        return sorted(present)
+    except TypeError:
+        return sorted(present, key=str)
+
+
+def _label_map(labels: Mapping | None, column: str) -> Mapping:
+    if not labels:
+        return {}
+    if all(isinstance(v, Mapping) for v in labels.values()):
+        return labels.get(column, {})
+    return labels
+
+
+@dataclass
+class _Cube:
+    """The records of one frame grouped by every dimension its tables use: one cube cell
+    per combination that occurs, with its count. ``codes[d]`` is the level position of
+    each cube cell in dimension ``d`` (-1 for a missing value); ``bits[k]`` whether its
+    records are in mask ``k``."""
+
+    dims: list[str]
+    levels: dict[str, list]
+    codes: dict[str, np.ndarray]
+    masks: list[np.ndarray]  # distinct masks over the records
+    bits: list[np.ndarray]  # per mask: True/False per cube cell
+    counts: np.ndarray
+
+
+def _mask_index(masks: list[np.ndarray], mask: np.ndarray) -> int:
+    for k, known in enumerate(masks):
+        if np.array_equal(known, mask):
+            return k
+    masks.append(mask)
+    return len(masks) - 1
+
+
+def _build_cube(specs: list[_Count]) -> tuple[_Cube, dict[str, dict]]:
+    frame = specs[0].frame
+    dims: list[str] = []
+    masks: list[np.ndarray] = []
+    uses: dict[str, dict] = {}
+    for s in specs:
+        use: dict = {"where": None, "col_masks": None}
+        for col in (s.rows, s.cols):
+            if isinstance(col, str) and col not in dims:
+                dims.append(col)
+        if s.where is not None:
+            use["where"] = _mask_index(masks, _mask(frame, s.where, s.name))
+        if isinstance(s.cols, Mapping):
+            use["col_masks"] = [
+                _mask_index(masks, _mask(frame, m, s.name)) for m in s.cols.values()
+            ]
+            if len(use["col_masks"]) > 60:
+                raise ValueError(f"table {s.name!r}: at most 60 overlapping columns")
+        uses[s.name] = use
+    levels = {d: _levels(frame[d]) for d in dims}
+    record_codes = []
+    for d in dims:
+        codes = pd.Categorical(frame[d], categories=levels[d]).codes.astype(np.int64)
+        record_codes.append(codes + 1)  # 0 for missing
+    record_codes += [m.astype(np.int64) for m in masks]
+    sizes = [len(levels[d]) + 1 for d in dims] + [2] * len(masks)
+    if record_codes:
+        key = np.ravel_multi_index(record_codes, sizes) if sizes else np.zeros(len(frame))
+        cells, counts = np.unique(key, return_counts=True)
+        parts = np.unravel_index(cells, sizes)
+    else:
+        counts = np.array([len(frame)]) if len(frame) else np.zeros(0, dtype=np.int64)
+        parts = ()
+    codes = {d: parts[i] - 1 for i, d in enumerate(dims)}
+    bits = [parts[len(dims) + k].astype(bool) for k in range(len(masks))]
+    cube = _Cube(dims, levels, codes, masks, bits, counts.astype(np.int64))
+    return cube, uses
+
+
+def _axis(cube: _Cube, column: str | None, labels: Mapping | None, name: str):
+    """(display labels, label position of each cube cell or -1) for one axis."""
+    n = len(cube.counts)
+    if column is None:
+        return [name], np.zeros(n, dtype=np.int64)
+    mapping = _label_map(labels, column)
+    shown = [mapping.get(v, v) for v in cube.levels[column]]
+    display = list(dict.fromkeys(shown))
+    level_pos = np.array([display.index(s) for s in shown] + [-1], dtype=np.int64)
+    return display, level_pos[cube.codes[column]]  # code -1 (missing) picks the last: -1
+
+
+@dataclass
+class _Layout:
+    """Where each cube cell is counted in one table: ``members[k]`` lists, for published
+    cell k (row-major over the table with its totals), the cube cells it adds up."""
+
+    table: pd.DataFrame
+    members: list[np.ndarray]
+    total_rows: list[int]
+    total_cols: list[int]
+    key: np.ndarray  # per cube cell: which interior cells it falls in (for grouping)
+
+
+def _layout(spec: _Count, cube: _Cube, use: dict) -> _Layout:
+    n = len(cube.counts)
+    row_labels, row_of = _axis(cube, spec.rows, spec.labels, spec.value_name)
+    inside = row_of >= 0
+    if use["where"] is not None:
+        inside &= cube.bits[use["where"]]
+    if isinstance(spec.cols, Mapping):
+        col_labels = list(spec.cols)
+        col_in = [cube.bits[k] for k in use["col_masks"]]
+        col_total = False
+    else:
+        col_labels, col_of = _axis(cube, spec.cols, spec.labels, spec.value_name)
+        col_in = [col_of == j for j in range(len(col_labels))]
+        col_total = spec.totals and isinstance(spec.cols, str)
+    row_total = spec.totals and spec.rows is not None
+    if spec.rows is None and spec.cols is None:
+        row_labels, col_labels = [TOTAL], [TOTAL]
+
+    n_r, n_c = len(row_labels), len(col_labels)
+    cells: dict[tuple[int, int], np.ndarray] = {}
+    # which columns each cube cell is in: a column number, or bits for overlapping masks
+    in_cols = np.zeros(n, dtype=np.int64)
+    for j, in_col in enumerate(col_in):
+        here = inside & in_col
+        if use["col_masks"] is not None:
+            in_cols |= here.astype(np.int64) << j
+        else:
+            in_cols[here] = j + 1
+        for i in range(n_r):
+            cells[(i, j)] = np.flatnonzero(here & (row_of == i))
+    # cube cells with the same (row, columns) key are in the same cells of this table
+    key = np.stack([np.where(in_cols > 0, row_of, -1), in_cols], axis=1)
+
+    all_rows = row_labels + ([TOTAL] if row_total else [])
+    all_cols = col_labels + ([TOTAL] if col_total else [])
+    members = []
+    for i in range(len(all_rows)):
+        for j in range(len(all_cols)):
+            rows = range(n_r) if i == n_r else [i]
+            cols = range(n_c) if j == n_c else [j]
+            parts = [cells[(r, c)] for r in rows for c in cols]
+            members.append(np.unique(np.concatenate(parts)) if parts else np.zeros(0, int))
+    values = np.array([cube.counts[mem].sum() for mem in members], dtype=np.int64)
+    table = pd.DataFrame(
+        values.reshape(len(all_rows), len(all_cols)),
+        index=pd.Index(all_rows, dtype=object),
+        columns=pd.Index(all_cols, dtype=object),
+    )
+    return _Layout(
+        table,
+        members,
+        [n_r] if row_total else [],
+        [n_c] if col_total else [],
+        key,
+    )
+
+
+# --------------------------------------------------------------------------- protecting
+
+
+def _per_table_masks(layout: _Layout, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Primary and secondary suppression of one table on its own (disclosure.py)."""
+    table = layout.table
+    row_total = TOTAL if layout.total_rows else None
+    col_total = TOTAL if layout.total_cols else None
+    # a one-number table and a table whose only row/column is "Total" have no equation
+    if table.shape == (1, 1):
+        row_total = col_total = None
+    hidden, primary = D.suppression_masks(table, m, row_total=row_total, col_total=col_total)
+    return hidden.to_numpy(), primary.to_numpy()
+
+
+def _protect_group(specs: list[_Count], m: int) -> dict[str, _Table]:
+    """Protect the tables counted from one frame: each on its own first, then together."""
+    cube, uses = _build_cube(specs)
+    layouts = {s.name: _layout(s, cube, uses[s.name]) for s in specs}
+    out: dict[str, _Table] = {}
+    for s in specs:
+        lay = layouts[s.name]
+        if s.people:
+            hidden, primary = _per_table_masks(lay, m)
+        else:
+            hidden = primary = np.zeros(lay.table.shape, dtype=bool)
+        out[s.name] = _Table(
+            s.name, s.title, s.people, lay.table, hidden, primary, lay.total_rows, lay.total_cols
+        )
+    return out
+
+
+def _ready_table(spec: _Ready, m: int) -> _Table:
+    frame = spec.frame
+    shape = frame.shape
+    if not spec.people:
+        none = np.zeros(shape, dtype=bool)
+        return _Table(spec.name, spec.title, False, frame, none, none, counted=False)
+    row_total = TOTAL if TOTAL in frame.index else None
+    col_total = TOTAL if TOTAL in frame.columns else None
+    hidden, primary = D.suppression_masks(frame, m, row_total=row_total, col_total=col_total)
+    values = frame.astype(np.int64)
+    rows = [values.index.get_loc(TOTAL)] if row_total else []
+    cols = [values.columns.get_loc(TOTAL)] if col_total else []
+    return _Table(
+        spec.name, spec.title, True, values, hidden.to_numpy(), primary.to_numpy(), rows, cols
+    )
+
+
+# --------------------------------------------------------------------------- published
+
+
+def _exact_text(value: Any) -> str:
+    """A number of an exact table as published: "1,234", "12.50"; text as it is."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        return f"{int(v):,}" if v.is_integer() else f"{v:,.2f}"
+    return str(value)
+
+
+class Published:
+    """The protected tables of one report (made by :meth:`TableSet.protect`)."""
+
+    def __init__(self, tables: dict[str, _Table], min_cell: int):
+        self._tables = tables
+        self.min_cell = min_cell
+
+    def _get(self, name: str) -> _Table:
+        try:
+            return self._tables[name]
+        except KeyError:
+            raise KeyError(f"no table {name!r} in this report's table set") from None
+
+    def names(self) -> list[str]:
+        """The tables, in the order they were declared."""
+        return list(self._tables)
+
+    def title(self, name: str) -> str | None:
+        return self._get(name).title
+
+    def people(self, name: str) -> bool:
+        """Whether the table counts people (and is protected)."""
+        return self._get(name).people
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table as shown: display strings ("1,234", "<5", "[c]", "0"), totals
+        included."""
+        t = self._get(name)
+        if not t.counted:
+            return t.values.map(_exact_text).astype(object)
+        shown = np.vectorize(lambda v: f"{int(v):,}", otypes=[object])(t.values.to_numpy())
+        if shown.size:
+            marks = np.where(t.primary, D.marker(self.min_cell), D.SECONDARY)
+            shown = np.where(t.hidden, marks, shown)
+        return pd.DataFrame(shown, index=t.values.index, columns=t.values.columns, dtype=object)
+
+    def values(self, name: str) -> pd.DataFrame:
+        """The same table as numbers for charts and CSV files: ints, ``pd.NA`` where
+        hidden (an exact ready table is returned as it was given)."""
+        t = self._get(name)
+        if not t.counted:
+            return t.values.copy()
+        return t.values.astype("Int64").mask(t.hidden)
+
+    def _locate(self, name: str, row: Hashable | None, col: Hashable | None) -> tuple:
+        t = self._get(name)
+        index, columns = t.values.index, t.values.columns
+        if row is None:
+            if len(index) != 1 and TOTAL not in index:
+                raise ValueError(f"table {name!r}: say which row")
+            row = index[0] if len(index) == 1 else TOTAL
+        if col is None:
+            if len(columns) != 1 and TOTAL not in columns:
+                raise ValueError(f"table {name!r}: say which column")
+            col = columns[0] if len(columns) == 1 else TOTAL
+        if row not in index:
+            raise KeyError(f"table {name!r} has no row {row!r}")
+        if col not in columns:
+            raise KeyError(f"table {name!r} has no column {col!r}")
+        return row, col
+
+    def cell(self, name: str, row: Hashable | None = None, col: Hashable | None = None) -> str:
+        """The display string of one cell; ``"Total"`` addresses the totals. ``row`` or
+        ``col`` may be left out when the table has one row or column (or its total)."""
+        row, col = self._locate(name, row, col)
+        return str(self.table(name).loc[row, col])
+
+    def value(self, name: str, row: Hashable | None = None, col: Hashable | None = None):
+        """One cell as a number, ``pd.NA`` where hidden."""
+        row, col = self._locate(name, row, col)
+        return self.values(name).loc[row, col]
+
+    def say(self, name: str, row: Hashable | None = None, col: Hashable | None = None) -> str:
+        """One cell for a sentence: "1,234", "fewer than 5", "not shown"."""
+        return D.in_words(self.cell(name, row, col), self.min_cell)
+
+    def total(self, name: str) -> str:
+        """The display string of a one-number table, or of the table's grand total."""
+        t = self._get(name)
+        index, columns = t.values.index, t.values.columns
+        row = index[0] if len(index) == 1 else TOTAL
+        col = columns[0] if len(columns) == 1 else TOTAL
+        if row not in index or col not in columns:
+            raise ValueError(f"table {name!r} has no grand total")
+        return self.cell(name, row, col)
+
+    def summary(self) -> dict[str, int]:
+        """Over the tables of people: published cells and how many are hidden, and people
+        counted in the cells other than totals and how many of them are in hidden cells
+        (a person counted in several tables is counted in each)."""
+        cells = hidden = people = people_hidden = 0
+        for t in self._tables.values():
+            if not t.people:
+                continue
+            cells += t.hidden.size
+            hidden += int(t.hidden.sum())
+            inner = np.ones(t.hidden.shape, dtype=bool)
+            if t.hidden.size and inner.shape != (1, 1):
+                inner[t.total_rows, :] = False
+                inner[:, t.total_cols] = False
+            values = t.values.to_numpy(dtype=np.int64)
+            people += int(values[inner].sum())
+            people_hidden += int(values[inner & t.hidden].sum())
+        return {
+            "cells": cells,
+            "cells_hidden": hidden,
+            "people": people,
+            "people_hidden": people_hidden,
+        }
+
+    def markers_shown(self) -> bool:
+        return any(t.hidden.any() for t in self._tables.values())
+
+    def note(self) -> str:
+        """The footnote explaining the markers, or "" when no marker is shown."""
+        return D.marker_note(self.min_cell) if self.markers_shown() else ""
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def _share(part: int, whole: int, people: bool) -> float | None:
+    """A share in percent for the reviewers' folder. For people it is rounded so that it
+    does not tell the sum of the hidden cells to a person (a sum is one more equation):
+    one decimal from 10 000 people, whole percent from 1 000, not given below."""
+    if whole <= 0:
+        return 0.0
+    share = 100 * part / whole
+    if not people:
+        return round(share, 1)
+    if whole >= 10_000:
+        return round(share, 1)
+    if whole >= 1_000:
+        return float(round(share))
+    return None
+
+
+def disclosure_record(published: Published) -> dict:
+    """What a report's ``disclosure.json`` holds: how much it hides, safe to publish."""
+    s = published.summary()
+    return {
+        "min_cell": published.min_cell,
+        "tables": len(published.names()),
+        "cells": s["cells"],
+        "cells_hidden": s["cells_hidden"],
+        "cells_hidden_percent": _share(s["cells_hidden"], s["cells"], people=False),
+        "people_hidden_percent": _share(s["people_hidden"], s["people"], people=True),
+    }
+
+
+SUMMARY_FILE = "disclosure.json"
+
+
+def write_summary(published: Published, path: str | Path) -> Path:
+    """Write :func:`disclosure_record` as JSON to ``path`` (a folder gets
+    ``disclosure.json``); the weekly run copies it into run.json."""
+    path = Path(path)
+    if path.suffix != ".json":
+        path.mkdir(parents=True, exist_ok=True)
+        path = path / SUMMARY_FILE
+    path.write_text(json.dumps(disclosure_record(published), indent=2) + "\n", "utf-8")
+    return path
