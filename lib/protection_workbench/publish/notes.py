@@ -1,0 +1,501 @@
+"""The team's own words in the weekly report: a Markdown file of highlights and challenges.
+
+The analyst writes ``highlights.md`` (by default in the data folder) as a plain file; the
+weekly report shows it near the top, attributed to the team. Two things keep it safe:
+
+* :func:`notes_html` renders a small Markdown subset from **escaped** text: headings,
+  paragraphs, lists, quotes, code, bold and italic. Raw HTML is shown as text, images are
+  never shown and links are shown as text, so nothing runs and nothing is fetched.
+* :func:`find_personal_data` looks for what must not reach a reviewer page: phone numbers,
+  ids in the exports' formats or present in the cleaned data, document numbers and names of
+  people in the case records. The weekly run refuses notes that hold one (unless told
+  otherwise); its messages name the file, line and kind, never the value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputFileError
+from .html import esc
+
+NOTES_FILE = "highlights.md"
+HEADING = "Highlights and challenges from the team"
+ATTRIBUTION = "Written by the team for this week; not computed from the data."
+NO_NOTES = "No highlights were written for this week."
+# A page of notes is a few kilobytes; anything far beyond is not notes.
+MAX_NOTES_BYTES = 256 * 1024
+
+# Kinds of personal data, as the messages say them.
+PHONE = "a phone number"
+RECORD_ID = "an id from the exports"
+DOCUMENT = "a document number from the records"
+NAME = "a person's name from the case records"
+
+
+def default_notes_path(data_dir: str | os.PathLike) -> Path:
+    """Where the weekly run looks for the team's notes when none is named."""
+    return Path(data_dir) / NOTES_FILE
+
+
+def read_notes(path: str | os.PathLike) -> str:
+    """The text of a notes file (UTF-8, with or without BOM). A file that is too large or
+    not UTF-8 is an :class:`InputFileError` naming the file (never its content)."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_NOTES_BYTES:
+        raise InputFileError(
+            path, f"{size:,} bytes: too large for the week's notes ({MAX_NOTES_BYTES:,} at most)"
+        )
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputFileError(
+            path, f"line {line}: not UTF-8 text; save the notes as UTF-8 (any plain text editor)"
+        ) from None
+
+
+# --------------------------------------------------------------------------- the template
+
+_TEMPLATE = """\
+<!-- The team's highlights and challenges for week {week}.
+     The weekly report shows this file near the top, as you write it, to programme
+     management and donors. Lines between these comment markers are never shown.
+     Write plain sentences; Markdown is fine: **bold**, *italic*, lists starting with "- ".
+     Never write a name, a phone number, a document number, a date of birth or an id
+     (case, individual, referral, manifest): write "a family of five from Sebha", not who
+     they are. The weekly run checks this file against the case records and refuses to
+     publish notes that look like personal data. -->
+
+## Highlights
+
+<!-- What went well this week: flights, outreach, partners, milestones reached. -->
+
+## Challenges
+
+<!-- What got in the way: access to detention centres, travel documents, postponed
+     flights, funding, staffing. -->
+
+## Next week
+
+<!-- What is planned: flights, visits, trainings, meetings. -->
+"""
+
+
+def notes_template(week: str) -> str:
+    """A notes file to fill in for ISO ``week`` (e.g. ``2026-W48``): the three sections and
+    short guidance in comments that the report never shows."""
+    return _TEMPLATE.format(week=week)
+
+
+# --------------------------------------------------------------------------- rendering
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_RULE_LINE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_ITEM = re.compile(r"^ {0,3}([-*+]|\d{1,9}[.)])[ \t]+(.*)$")
+_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
+# Inline Markdown, applied to text already escaped by esc(): only fixed tags are added.
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]*)[^)]*\)")
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
+_EM = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+
+
+def _inline(text: str) -> str:
+    """Escaped ``text`` with bold, italic and code marked; images dropped, links as text."""
+    parts = _CODE_SPAN.split(esc(text))
+    out = []
+    # split() with two groups gives [text, ticks, code, text, ticks, code, ...]
+    for i in range(0, len(parts), 3):
+        chunk = parts[i]
+        chunk = _IMAGE.sub(lambda m: "(image not shown)", chunk)
+        chunk = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) else m[1], chunk)
+        chunk = _STRONG.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", chunk)
+        chunk = _EM.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", chunk)
+        out.append(chunk)
+        if i + 2 < len(parts):
+            out.append(f"<code>{parts[i + 2].strip()}</code>")
+    return "".join(out)
+
+
+def render_markdown(text: str, top_level: int = 3) -> str:
+    """A safe rendering of the Markdown the team writes: comments dropped, every character
+    escaped, then a small subset marked up (headings from ``top_level`` down, paragraphs,
+    lists, block quotes, code blocks, rules, bold, italic, code). Never a raw tag, an image
+    or a link."""
+    lines = _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    html: list[str] = []
+    para: list[str] = []
+    items: list[list[str]] = []
+    list_tag = ""
+
+    def close() -> None:
+        nonlocal list_tag
+        if para:
+            html.append(f"<p>{_inline(' '.join(para))}</p>")
+            para.clear()
+        if items:
+            body = "".join(f"<li>{_inline(' '.join(item))}</li>" for item in items)
+            html.append(f"<{list_tag}>{body}</{list_tag}>")
+            items.clear()
+            list_tag = ""
+
+    fence: str | None = None
+    code: list[str] = []
+    for line in lines:
+        if fence is not None:
+            if line.strip().startswith(fence):
+                html.append(f"<pre><code>{esc(chr(10).join(code))}</code></pre>")
+                fence, code = None, []
+            else:
+                code.append(line)
+            continue
+        if m := _FENCE.match(line):
+            close()
+            fence = m.group(1)
+            continue
+        if not line.strip():
+            close()
+            continue
+        if m := _HEADING_LINE.match(line):
+            close()
+            level = min(6, max(top_level, top_level + len(m.group(1)) - 2))
+            if m.group(2):
+                html.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
+            continue
+        if _RULE_LINE.match(line):
+            close()
+            html.append("<hr>")
+            continue
+        if m := _ITEM.match(line):
+            tag = "ol" if m.group(1)[0].isdigit() else "ul"
+            if para or (items and tag != list_tag):
+                close()
+            list_tag = tag
+            items.append([m.group(2)])
+            continue
+        if m := _QUOTE.match(line):
+            close()
+            html.append(f"<blockquote><p>{_inline(m.group(1))}</p></blockquote>")
+            continue
+        if items and line[:1] in (" ", "\t"):
+            items[-1].append(line.strip())  # an item's continuation line
+            continue
+        if items:
+            close()
+        para.append(line.strip())
+    if fence is not None:  # an unclosed fence: what was inside is still shown
+        html.append(f"<pre><code>{esc(chr(10).join(code))}</code></pre>")
+    close()
+    return "\n".join(html)
+
+
+def _has_content(text: str) -> bool:
+    """Anything written beyond comments and section headings (an untouched template is empty)."""
+    kept = _COMMENT.sub("", text).split("\n")
+    return any(line.strip() and not _HEADING_LINE.match(line) for line in kept)
+
+
+def notes_html(path: str | os.PathLike | None) -> str:
+    """The block of the weekly report with the team's notes from ``path``: a heading, a line
+    saying who wrote it, and the notes rendered safely. No file, an empty file or an
+    untouched template gives a visible line saying that no highlights were written."""
+    text = ""
+    if path is not None and Path(path).is_file():
+        text = read_notes(path)
+    body = render_markdown(text) if _has_content(text) else f"<p><em>{esc(NO_NOTES)}</em></p>"
+    return (
+        '<section class="team-notes" style="border-left: 4px solid #0033a0; '
+        'padding: 0.2em 0 0.2em 1em; margin: 1em 0;">\n'
+        f"<h2>{esc(HEADING)}</h2>\n"
+        f'<p style="color: #555;"><em>{esc(ATTRIBUTION)}</em></p>\n'
+        f"{body}\n"
+        "</section>"
+    )
+
+
+# --------------------------------------------------------------------------- personal data
+
+
+@dataclass(frozen=True)
+class NoteFinding:
+    """Something in the notes that looks like personal data: where and what kind, never
+    the value itself."""
+
+    line: int
+    kind: str
+
+
+# Phone numbers, after Arabic-Indic digits are read as ASCII ones. International: "+" or
+# "00", then 8 to 15 digits with single separators. Libyan: mobiles 091-095 and landlines
+# 0XX with seven digits, with or without 0 or 218 in front.
+_PHONE_PATTERNS = (
+    re.compile(r"(?<![\w+])(?:\+|00)[ \t]?\d(?:[ \t().-]{0,2}\d){7,14}(?!\d)"),
+    re.compile(r"(?<![\w+])(?:218[ \t.-]?|0)?\(?9[1-5]\)?[ \t.-]?\d{3}[ \t.-]?\d{4}(?!\d)"),
+    re.compile(r"(?<![\w+])\(?0\d{2}\)?[ \t.-]?\d{3}[ \t.-]?\d{4}(?!\d)"),
+)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+# Ids in the exports' formats: IND-00000001, LY-VHR-0000001, REF-…, HST-…, PLC-…, and flight
+# manifests MNF-20261125-SEB-NGA, COM-20261125-NGA.
+_ID_PATTERNS = (
+    re.compile(r"(?<![\w-])[A-Z]{2,}(?:-[A-Z]{2,})*-\d{3,}(?![\w])", re.I),
+    re.compile(r"(?<![\w-])(?:MNF|COM)-\d{8}(?:-[A-Z]{3})+", re.I),
+)
+# Candidate tokens for values looked up in the records: ids and document numbers.
+_TOKEN = re.compile(r"[^\W_](?:[\w/.-]*[^\W_])?")
+_DOCUMENT = re.compile(r"(?<![^\W_])[A-Za-z]{0,4}[ -]?\d(?:[\d -]*\d)?(?![^\W_])")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# Words of names: letters (any script), apostrophes inside a name dropped (N'Diaye).
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_APOSTROPHE = re.compile(r"['’]")
+_LETTER_RUN = r"[^\W\d_]+"
+_MAX_NAME_WORDS = 6
+# First names that are also ordinary English words: alone they say nothing about a person.
+_ORDINARY = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december grace joy blessing blessings
+    precious hope faith mercy patience gift favour favor peace victory wisdom justice
+    charity lucky happy will mark rose islam sheikh highlights challenges week next team
+    flight flights charter commercial outreach training meeting""".split()  # noqa: SIM905
+)
+
+
+@cache
+def _drop_marks() -> dict[int, None]:
+    """Combining marks (accents, Arabic harakat) of the Basic Multilingual Plane."""
+    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+
+
+def _word_key(text: str) -> str:
+    """A word's or name's comparison key: accents and harakat dropped, case folded."""
+    folded = unicodedata.normalize("NFKD", text).translate(_drop_marks()).casefold()
+    return " ".join(_WORD.findall(_APOSTROPHE.sub("", folded)))
+
+
+def _name_keys(values: pd.Series) -> pd.Series:
+    """:func:`_word_key` of each value, computed once per distinct value ("" if missing)."""
+    text = values.astype("string")
+    distinct = pd.Series(text.dropna().unique(), dtype="string")
+    keys = (
+        distinct.str.normalize("NFKD")
+        .str.translate(_drop_marks())
+        .str.casefold()
+        .str.replace(_APOSTROPHE.pattern, "", regex=True)
+        .str.findall(_LETTER_RUN)
+        .str.join(" ")
+    )
+    return text.map(pd.Series(keys.to_numpy(), index=distinct.to_numpy())).fillna("")
+
+
+@cache
+def _place_keys() -> frozenset[str]:
+    """Keys of the places and partners ``config/`` knows, and of each of their words: a
+    name that is also a place is left alone."""
+    from ..config import get_config
+
+    sites = get_config().sites
+    labels = [p for m in sites.mantikas for p in (m.name, *m.aliases)]
+    labels += [s.name for s in sites.sites] + list(sites.partners)
+    labels += [p for a in sites.airports for p in (a.name, *a.aliases)]
+    keys = {_word_key(label) for label in labels}
+    return frozenset(keys | {w for k in keys for w in k.split()})
+
+
+def _min_cell() -> int:
+    from ..config import get_config
+
+    return int(get_config().thresholds.min_cell)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+
+
+def _regex_findings(lines: list[tuple[int, str]], patterns, kind: str) -> set[NoteFinding]:
+    return {
+        NoteFinding(n, kind)
+        for n, line in lines
+        if any(p.search(line.translate(_DIGITS)) for p in patterns)
+    }
+
+
+def _candidates(lines: list[tuple[int, str]], pattern: re.Pattern, key) -> pd.DataFrame:
+    """Every match of ``pattern`` in the notes, with its line and its key."""
+    rows = [(n, m.group()) for n, line in lines for m in pattern.finditer(line.translate(_DIGITS))]
+    frame = pd.DataFrame(rows, columns=["line", "text"])
+    frame["key"] = frame["text"].map(key) if len(frame) else pd.Series(dtype=str)
+    return frame
+
+
+def _name_grams(lines: list[tuple[int, str]]) -> pd.DataFrame:
+    """Runs of 1 to 6 words of each line: their key, line, and whether the run starts with
+    a capital (or a letter without case, as in Arabic)."""
+    rows = []
+    for n, line in lines:
+        words = _WORD.findall(line)
+        keys = [_word_key(w) for w in words]
+        for i, word in enumerate(words):
+            for j in range(i + 1, min(len(words), i + _MAX_NAME_WORDS) + 1):
+                rows.append((n, " ".join(keys[i:j]), j - i, not word[0].islower()))
+    return pd.DataFrame(rows, columns=["line", "key", "words", "capital"])
+
+
+def _frames_with(frames: Mapping[str, pd.DataFrame], columns: tuple[str, ...]):
+    return [f for f in frames.values() if all(c in f.columns for c in columns)]
+
+
+def find_personal_data(
+    text: str,
+    cases: pd.DataFrame | None = None,
+    frames: Mapping[str, pd.DataFrame] | None = None,
+    rare_below: int | None = None,
+) -> list[NoteFinding]:
+    """What in the notes ``text`` looks like personal data, one finding per line and kind,
+    in line order. Always: phone numbers (Libyan and international formats) and ids in the
+    exports' formats. With the cleaned ``cases`` (and any other cleaned ``frames``, e.g.
+    ``export.frames``): any id or document number present in the records, and names of
+    people in the records — a first and last name of one person (in either order), or a
+    name so rare that fewer than ``rare_below`` people bear it (default: the small-cell
+    threshold ``min_cell``). Ordinary words and the places and partners of ``config/`` are
+    not taken for names."""
+    frames = dict(frames or {})
+    if cases is not None:
+        frames["cases"] = cases
+    lines = _lines(text)
+    found = _regex_findings(lines, _PHONE_PATTERNS, PHONE)
+    found |= _regex_findings(lines, _ID_PATTERNS, RECORD_ID)
+    if lines and frames:
+        found |= _record_ids(lines, frames) | _documents(lines, frames)
+        grams, people = _name_grams(lines), _person_names(frames)
+        if len(grams) and len(people):
+            found |= _names(grams, people)
+            found |= _rare_names(grams, people, _min_cell() if rare_below is None else rare_below)
+    return sorted(found, key=lambda f: (f.line, f.kind))
+
+
+def _id_values(frames) -> list[pd.Series]:
+    return [f[c].dropna() for f in frames.values() for c in f.columns if str(c).endswith("_id")]
+
+
+def _record_ids(lines, frames) -> set[NoteFinding]:
+    tokens = _candidates(lines, _TOKEN, str)
+    # An id long enough not to be a count or a word: a letter and a digit, or 6+ digits.
+    tokens = tokens[
+        (tokens["key"].str.len() >= 4)
+        & tokens["key"].str.contains(r"\d")
+        & ~tokens["key"].str.fullmatch(r"\d{1,5}")
+    ]
+    if tokens.empty:
+        return set()
+    # Cleaned ids are trimmed; the notes may write them in another case.
+    spellings = {
+        s: key.casefold() for key in tokens["key"] for s in (key, key.upper(), key.lower())
+    }
+    present = set()
+    for values in _id_values(frames):
+        hit = values.astype("string").isin(spellings)
+        present |= {spellings[v] for v in pd.unique(values[hit.to_numpy()].astype(str))}
+    hits = tokens[tokens["key"].str.casefold().isin(present)]
+    return {NoteFinding(int(n), RECORD_ID) for n in hits["line"]}
+
+
+def _document_key(value: str) -> str:
+    return _NOT_ALNUM.sub("", value).upper()
+
+
+def _documents(lines, frames) -> set[NoteFinding]:
+    tokens = pd.concat(
+        [_candidates(lines, _DOCUMENT, _document_key), _candidates(lines, _TOKEN, _document_key)]
+    )
+    tokens = tokens[tokens["key"].str.len() >= 5]
+    documents = [f["document_number"].dropna() for f in _frames_with(frames, ("document_number",))]
+    if tokens.empty or not documents:
+        return set()
+    keys = set(tokens["key"])
+    present = set()
+    for values in documents:
+        distinct = pd.Series(pd.unique(values.astype(str)), dtype="string")
+        normalised = distinct.str.replace(_NOT_ALNUM.pattern, "", regex=True).str.upper()
+        present |= set(normalised[normalised.isin(keys)])
+    return {NoteFinding(int(n), DOCUMENT) for n in tokens.loc[tokens["key"].isin(present), "line"]}
+
+
+def _person_names(frames) -> pd.DataFrame:
+    """First and last name keys of everyone in the records (cases and manifests), each
+    person once."""
+    named = _frames_with(frames, ("first_name", "last_name"))
+    if not named:
+        return pd.DataFrame({"first": [], "last": []}, dtype=str)
+    columns = ["individual_id", "first_name", "last_name"]
+    both = pd.concat([f[[c for c in columns if c in f.columns]] for f in named], ignore_index=True)
+    people = pd.DataFrame(
+        {"first": _name_keys(both["first_name"]), "last": _name_keys(both["last_name"])}
+    )
+    if "individual_id" in both:
+        people["id"] = both["individual_id"].astype("string").fillna("")
+        people = people.drop_duplicates()
+    return people[["first", "last"]].reset_index(drop=True)
+
+
+def _names(grams: pd.DataFrame, people: pd.DataFrame) -> set[NoteFinding]:
+    # Only people whose every name word occurs in the notes can be named there.
+    words = set(grams.loc[grams["words"] == 1, "key"])
+    in_notes = []
+    for column in ("first", "last"):
+        distinct = pd.Series(people[column].unique(), dtype=str)
+        ok = distinct.str.split().explode().isin(words).groupby(level=0).all()
+        ok &= distinct.str.len() > 0
+        in_notes.append(people[column].isin(set(distinct[ok])))
+    named = people[in_notes[0] & in_notes[1]]
+    full = set(named["first"] + " " + named["last"]) | set(named["last"] + " " + named["first"])
+    hits = grams[
+        (grams["words"] >= 2) & grams["key"].isin(full) & ~grams["key"].isin(_place_keys())
+    ]
+    return {NoteFinding(int(n), NAME) for n in hits["line"]}
+
+
+def _rare_names(grams: pd.DataFrame, people: pd.DataFrame, rare_below: int) -> set[NoteFinding]:
+    grams = grams[grams["capital"] & (grams["key"].str.len() >= 4)]
+    grams = grams[~grams["key"].isin(_place_keys()) & ~grams["key"].isin(_ORDINARY)]
+    if grams.empty or rare_below < 1:
+        return set()
+    # How many people bear each name written in the notes (a person named X X counts once).
+    bearers = pd.concat(
+        [people["first"].rename("key").reset_index(), people["last"].rename("key").reset_index()]
+    )
+    bearers = bearers[bearers["key"].isin(set(grams["key"]))].drop_duplicates()
+    counts = bearers["key"].value_counts()
+    rare = set(counts.index[counts < rare_below])
+    return {NoteFinding(int(n), NAME) for n in grams.loc[grams["key"].isin(rare), "line"]}
+
+
+def check_notes_file(
+    path: str | os.PathLike, frames: Mapping[str, pd.DataFrame] | None = None
+) -> list[NoteFinding]:
+    """:func:`find_personal_data` on the notes file ``path`` against the cleaned ``frames``
+    (``cases`` among them)."""
+    return find_personal_data(read_notes(path), frames=frames)
+
+
+def personal_data_message(path: str | os.PathLike, found: list[NoteFinding]) -> str:
+    """One message naming the file, and each line with the kind of personal data it seems to
+    hold — never the value."""
+    where = "; ".join(f"line {f.line}: {f.kind}" for f in found)
+    return (
+        f"{path}: the team's notes seem to hold personal data ({where}). Reviewer pages "
+        "must stay free of personal data: remove it and run again, or run with "
+        "--allow-notes-pii if it is not personal data"
+    )
