@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -12,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from protection_workbench import gate
+from protection_workbench import gate, gx_validate
 from protection_workbench.clean.load import load_export
 from protection_workbench.config import get_config
 from protection_workbench.paths import expectations_dir
@@ -63,12 +62,9 @@ def _defective(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def failed(frames, tmp_path_factory):
-    """A gate run on defective frames that stores its results in a copy of the project."""
-    project = tmp_path_factory.mktemp("gx-project") / "expectations"
-    shutil.copytree(expectations_dir(), project, ignore=shutil.ignore_patterns("uncommitted"))
-    result = gate.run_gate(_defective(frames), project_dir=project)
-    return result, project
+def failed(frames):
+    """A gate run on defective frames."""
+    return gate.run_gate(_defective(frames))
 
 
 def _row(result: gate.GateResult, dataset: str, expectation: str, column: str) -> pd.Series:
@@ -124,7 +120,7 @@ def test_suites_cover_the_structural_contract():
 
 
 def test_gate_fails_on_defects(failed):
-    result, _ = failed
+    result = failed
     assert not result.passed
     sex = _row(result, "cases", "expect_column_values_to_be_in_set", "sex")
     assert not sex.success and sex.unexpected_count == 1
@@ -148,7 +144,7 @@ def test_gate_fails_on_defects(failed):
 
 
 def test_failures_only_concern_the_planted_columns(failed):
-    result, _ = failed
+    result = failed
     cols = set(zip(result.failures().dataset, result.failures().column, strict=True))
     assert cols <= {
         ("cases", "sex"),
@@ -161,21 +157,26 @@ def test_failures_only_concern_the_planted_columns(failed):
 
 
 def test_results_carry_no_raw_values(failed):
-    result, project = failed
-    text = json.dumps(result.to_dict()) + result.summary() + result.results.to_csv()
+    text = json.dumps(failed.to_dict()) + failed.summary() + failed.results.to_csv()
     for planted in PLANTED_TEXT:
         assert planted not in text
-    stored = list((project / "gx" / "uncommitted").rglob("*"))
-    files = [p for p in stored if p.is_file()]
-    assert any(p.suffix == ".json" for p in files), "validation results were not stored"
-    for path in files:
-        content = path.read_text("utf-8", errors="replace")
-        for planted in PLANTED_TEXT:
-            assert planted not in content, f"{planted} found in {path}"
+
+
+def test_personal_values_never_reach_great_expectations(frames):
+    """Names and document numbers are handed to GX as placeholders."""
+    bad = _defective(frames)
+    cfg = get_config()
+    reduced = gate._distinct(
+        bad["cases"],
+        gate.DATASETS["cases"],
+        gate._expectation_dicts("cases", gate.DATASETS["cases"], cfg),
+    )
+    sent = reduced.values.astype(str).to_csv() + reduced.keys.astype(str).to_csv()
+    assert PLANTED_NAME not in sent and PLANTED_DOC not in sent
 
 
 def test_to_dict_is_json_serialisable(failed, clean_result):
-    for result in (failed[0], clean_result):
+    for result in (failed, clean_result):
         data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
         assert data["passed"] is result.passed
         assert data["expectations"] == len(result.results)
@@ -245,33 +246,63 @@ def _more_defects(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return bad
 
 
-@pytest.mark.parametrize("defects", [_defective, _more_defects])
-def test_distinct_value_validation_matches_full_validation(frames, tmp_path, defects):
-    """run_gate validates each dataset on its columns' distinct values, GX deciding which
-    fail; with a project_dir it validates every row. Verdicts, counts and details must be
-    identical."""
-    bad = defects(frames)
+def _every_row(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """GX's own verdicts and counts on every row of every dataset (the slow way)."""
     cfg = get_config()
-    for name, frame in bad.items():
-        expectations = gate._expectation_dicts(name, gate.DATASETS[name], cfg)
-        reduced = gate._reduce(frame, gate.DATASETS[name], expectations)
-        assert (reduced is None) == (len(frame) == 0), name  # only an empty frame is not
+    rows = []
+    for name, frame in frames.items():
+        ds = gate.DATASETS[name]
+        expectations = gate._expectation_dicts(name, ds, cfg)
+        columns = {}
+        for col in ds.columns:
+            if col.name in frame.columns:
+                s = frame[col.name]
+                text = col.kind in gate.TEXT_KINDS and gate._is_text(s)
+                columns[col.name] = gate._as_validated(s, text, col.name in ds.pii)
+            elif not col.required:
+                columns[col.name] = pd.Series(
+                    pd.NA, index=frame.index, dtype=gate._empty_dtype(col.kind)
+                )
+        full = pd.DataFrame(columns, index=frame.index)
+        [outcomes] = gx_validate.validate([gx_validate.Batch(name, expectations, full)])
+        for r in gate._in_suite_order(outcomes, expectations):
+            rows.append(
+                (
+                    name,
+                    r.type,
+                    r.kwargs.get("column"),
+                    r.success,
+                    int(r.counts.get("unexpected_count") or 0),
+                )
+            )
+    return pd.DataFrame(
+        rows, columns=["dataset", "expectation", "column", "success", "unexpected_count"]
+    )
+
+
+@pytest.mark.parametrize("defects", [_defective, _more_defects])
+def test_distinct_value_validation_matches_every_row_validation(frames, defects):
+    """run_gate validates each dataset on its columns' distinct values, GX deciding which
+    fail, and weights them by the rows holding them: verdicts and counts must be GX's own
+    on every row."""
+    bad = defects(frames)
     fast = gate.run_gate(bad)
-    project = tmp_path / "expectations"
-    shutil.copytree(expectations_dir(), project, ignore=shutil.ignore_patterns("uncommitted"))
-    full = gate.run_gate(bad, project_dir=project)
-    pd.testing.assert_frame_equal(fast.results, full.results)
-    assert fast.passed is full.passed is False
-    assert fast.summary().split(" (")[0] == full.summary().split(" (")[0]
+    full = _every_row(bad)
+    columns = ["dataset", "expectation", "column", "success", "unexpected_count"]
+    pd.testing.assert_frame_equal(fast.results[columns], full, check_dtype=False)
+    assert fast.passed is False
+    assert (fast.results["unexpected_count"] > 1).any()  # weights really multiply
 
 
-def test_distinct_values_are_not_used_for_object_columns(frames):
-    """A column of mixed values is type-checked value by value: the whole frame goes to GX."""
+def test_a_column_of_mixed_values_is_type_checked_value_by_value(frames):
+    """An object column of mixed values: GX checks the type of each distinct value, and the
+    failing ones count for their rows."""
     hosts = frames["hosts"].copy()
     hosts["capacity"] = hosts["capacity"].astype(object)
-    hosts.loc[hosts.index[0], "capacity"] = "many"
-    expectations = gate._expectation_dicts("hosts", gate.DATASETS["hosts"], get_config())
-    assert gate._reduce(hosts, gate.DATASETS["hosts"], expectations) is None
+    hosts.loc[hosts.index[:3], "capacity"] = "many"
     result = gate.run_gate({"hosts": hosts})
     row = _row(result, "hosts", "expect_column_values_to_be_in_type_list", "capacity")
     assert not row.success
+    full = _every_row({"hosts": hosts})
+    hit = full[(full.expectation == row.expectation) & (full.column == "capacity")].iloc[0]
+    assert row.unexpected_count == hit.unexpected_count > 0

@@ -1,12 +1,12 @@
-"""Run Great Expectations validations and hand back plain results (counts, never values).
+"""The one place that talks to Great Expectations: contexts, and validating frames.
 
-This is the one place that talks to GX at validation time. :func:`validate` takes
-:class:`Batch` es (a suite as expectation dicts and the frame to validate) and returns, per
-batch, the results as :class:`Outcome` s: what was checked, whether it held, counts and —
-for the gate's frames of distinct values — the positions of the failing values. No data
-value is kept. The gate (``gate.py``) decides what to validate and what the results mean.
+:func:`validate` takes :class:`Batch` es (a suite as expectation dicts and a frame) and
+returns, per batch, one :class:`Outcome` per expectation: what was checked, whether it held,
+counts and the positions of the failing rows of the frame. Data values never leave this
+module: GX's lists of unexpected values are dropped here. The gate (``gate.py``) decides
+what to validate and what the results mean.
 
-Great Expectations is imported only inside the functions that need it.
+Great Expectations takes seconds to import, so it is imported only inside these functions.
 """
 
 from __future__ import annotations
@@ -14,88 +14,46 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-RESULT_FORMAT = {
-    "result_format": "SUMMARY",
-    "partial_unexpected_count": 0,
-    "include_unexpected_rows": False,
-    "return_unexpected_index_query": False,
-}
-# For frames of distinct values: also which positions failed (GX returns them only in full).
-RESULT_FORMAT_WITH_INDICES = {**RESULT_FORMAT, "result_format": "COMPLETE"}
-
-# Result keys kept from GX results (counts only; everything else is dropped).
-SAFE_RESULT_KEYS = (
-    "element_count",
-    "missing_count",
-    "missing_percent",
-    "unexpected_count",
-    "unexpected_percent",
-    "unexpected_percent_total",
-    "unexpected_percent_nonmissing",
-)
+# COMPLETE is the only format that returns unexpected_index_list (the positions the gate
+# weights); the unexpected values it also returns are dropped in _outcome.
+RESULT_FORMAT = {"result_format": "COMPLETE", "include_unexpected_rows": False}
+COUNT_KEYS = ("element_count", "missing_count", "unexpected_count", "unexpected_percent")
 TYPE_EXPECTATION = "expect_column_values_to_be_in_type_list"
 
 
 @dataclass
 class Batch:
-    """One validation: ``expectations`` (GX dicts: type, kwargs, id) as a suite named
-    ``name``, on ``frame``. With ``keep_json`` the sanitised validation result is returned
-    too (for storing under the project's ``uncommitted/``); with ``indices`` the positions
-    of the unexpected rows of ``frame`` are kept in each outcome."""
+    """Validate ``expectations`` (GX dicts: type, kwargs, id) as a suite ``name`` on ``frame``."""
 
     name: str
     expectations: list[dict[str, Any]]
     frame: pd.DataFrame
-    keep_json: bool = False
-    suite_id: str | None = None
-    indices: bool = False
 
 
 @dataclass
 class Outcome:
-    """One expectation's result: what was checked, whether it held, and counts."""
+    """One expectation's result: what was checked, whether it held, counts, and the
+    positions (in the batch's frame) of the rows that failed."""
 
     type: str
     kwargs: dict[str, Any]
     success: bool
-    # SAFE_RESULT_KEYS, observed_value (a dtype) of type checks, and with Batch.indices the
-    # unexpected_index_list (positions in the batch's frame)
-    result: dict[str, Any]
+    counts: dict[str, Any]  # COUNT_KEYS, plus observed_value (a dtype name) of type checks
+    failing_rows: list[int]
     raised_exception: bool = False
 
 
-@dataclass
-class Validated:
-    """The outcomes of one batch, in the order GX returned them."""
-
-    outcomes: list[Outcome]
-    json: dict[str, Any] | None = field(default=None)
-
-
-# --------------------------------------------------------------------------- import and context
-
-
 def quiet_gx() -> None:
-    """Turn off GX analytics and progress bars before GX is imported (every use comes
-    through here)."""
+    """No analytics and no progress bars (called before every GX import)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     for name in ("great_expectations", "great_expectations.core", "tqdm"):
         logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def quiet_context(context: Any) -> Any:
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    variables = context.variables
-    variables.analytics_enabled = False
-    variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    return context
 
 
 def ephemeral_context() -> Any:
@@ -116,16 +74,18 @@ def ephemeral_context() -> Any:
 
 
 def file_context(project_dir: str | Path) -> Any:
+    """The committed GX project (``expectations/``), quietened."""
     quiet_gx()
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    return gx.get_context(mode="file", project_root_dir=str(project_dir))
+    context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+    context.variables.analytics_enabled = False
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def validate(batches: list[Batch]) -> list[Validated]:
+def validate(batches: list[Batch]) -> list[list[Outcome]]:
     """Validate every batch in one in-memory GX context (in this process)."""
     if not batches:
         return []
@@ -135,16 +95,10 @@ def validate(batches: list[Batch]) -> list[Validated]:
 
     source = context.data_sources.add_pandas(f"gate-{uuid.uuid4().hex[:8]}")
     out = []
-    used: set[str] = set()
     for i, batch in enumerate(batches):
-        name = batch.name if batch.name not in used else f"{batch.name}#{i}"
-        used.add(name)
+        name = f"{batch.name}#{i}"
         suite = context.suites.add(
-            ExpectationSuite(
-                name=name,
-                id=batch.suite_id,
-                expectations=[dict(e) for e in batch.expectations],
-            )
+            ExpectationSuite(name=name, expectations=[dict(e) for e in batch.expectations])
         )
         asset = source.add_dataframe_asset(name)
         definition = context.validation_definitions.add(
@@ -153,28 +107,23 @@ def validate(batches: list[Batch]) -> list[Validated]:
             )
         )
         validation = definition.run(
-            batch_parameters={"dataframe": batch.frame},
-            result_format=RESULT_FORMAT_WITH_INDICES if batch.indices else RESULT_FORMAT,
+            batch_parameters={"dataframe": batch.frame}, result_format=RESULT_FORMAT
         )
-        outcomes = [_outcome(r, batch.indices) for r in validation.results]
-        saved = sanitise(validation.to_json_dict()) if batch.keep_json else None
-        out.append(Validated(outcomes, saved))
+        out.append([_outcome(r) for r in validation.results])
     return out
 
 
-def _outcome(r: Any, indices: bool) -> Outcome:
-    config = r.expectation_config
-    res = r.result or {}
-    result = {k: _plain(res[k]) for k in SAFE_RESULT_KEYS if k in res}
+def _outcome(r: Any) -> Outcome:
+    config, res = r.expectation_config, r.result or {}
+    counts = {k: _plain(res[k]) for k in COUNT_KEYS if k in res}
     if config.type == TYPE_EXPECTATION and isinstance(res.get("observed_value"), str):
-        result["observed_value"] = res["observed_value"]  # a dtype name, not a data value
-    if indices:
-        result["unexpected_index_list"] = [int(i) for i in res.get("unexpected_index_list", [])]
+        counts["observed_value"] = res["observed_value"]  # a dtype name, not a data value
     return Outcome(
         type=config.type,
         kwargs=dict(config.kwargs),
         success=bool(r.success),
-        result=result,
+        counts=counts,
+        failing_rows=[int(i) for i in res.get("unexpected_index_list") or []],
         raised_exception=bool((r.exception_info or {}).get("raised_exception")),
     )
 
@@ -182,34 +131,3 @@ def _outcome(r: Any, indices: bool) -> Outcome:
 def _plain(value: Any) -> Any:
     """numpy scalars as Python numbers (JSON-ready)."""
     return value.item() if hasattr(value, "item") else value
-
-
-def sanitise(result_json: dict[str, Any]) -> dict[str, Any]:
-    """A GX suite validation result reduced to counts (for storage under uncommitted/)."""
-    out = dict(result_json)
-    out["meta"] = {
-        k: v
-        for k, v in (result_json.get("meta") or {}).items()
-        if k in ("great_expectations_version",)
-    }
-    rows = []
-    for r in result_json.get("results") or []:
-        res = r.get("result") or {}
-        safe = {k: res[k] for k in SAFE_RESULT_KEYS if k in res}
-        if (
-            isinstance(res.get("observed_value"), str)
-            and r["expectation_config"]["type"] == TYPE_EXPECTATION
-        ):
-            safe["observed_value"] = res["observed_value"]
-        exc = r.get("exception_info") or {}
-        rows.append(
-            {
-                "success": r.get("success"),
-                "expectation_config": r.get("expectation_config"),
-                "result": safe,
-                "meta": {},
-                "exception_info": {"raised_exception": bool(exc.get("raised_exception"))},
-            }
-        )
-    out["results"] = rows
-    return out
