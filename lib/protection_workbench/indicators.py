@@ -101,8 +101,11 @@ def _person_dims(people: pd.DataFrame, when: pd.Series, cfg: Config) -> pd.DataF
     band = age_band(age_on(when, people["date_of_birth"], people["age"]))
 
     def coded(column: str, codes: str) -> np.ndarray:
-        return _text(people[column]).map(code_labels(codes, cfg)).fillna(NOT_RECORDED).to_numpy(
-            dtype=object
+        return (
+            _text(people[column])
+            .map(code_labels(codes, cfg))
+            .fillna(NOT_RECORDED)
+            .to_numpy(dtype=object)
         )
 
     return pd.DataFrame(
@@ -197,9 +200,7 @@ def referrals_made(frames, as_of, cfg, settings) -> Units:
     return _units(refs["referral_date"], dims=dims[["sex", "age_band", "nationality"]])
 
 
-@computation(
-    "referrals_followed_up_in_time", "share", ("referrals", "cases"), ("sex", "age_band")
-)
+@computation("referrals_followed_up_in_time", "share", ("referrals", "cases"), ("sex", "age_band"))
 def referrals_followed_up_in_time(frames, as_of, cfg, settings) -> Units:
     """Of the referrals whose follow-up fell due (on the follow-up due date), the share
     followed up by that date. A follow-up still missing on the report's last day is
@@ -525,8 +526,7 @@ def project_window(project: Project, start: date, end: date) -> tuple[tuple | No
     fmt = "%d %B %Y"
     if end < project.start:
         return None, (
-            f"The project had not started in this period: it starts on "
-            f"{project.start:{fmt}}."
+            f"The project had not started in this period: it starts on {project.start:{fmt}}."
         )
     if start > project.end:
         return None, f"The project had ended before this period: it ended on {project.end:{fmt}}."
@@ -658,4 +658,3 @@ def catalogue_table() -> pd.DataFrame:
             for c in CATALOGUE.values()
         ]
     )
-
