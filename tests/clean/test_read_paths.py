@@ -129,7 +129,11 @@ def test_line_numbers_counted_from_arrow_agree_with_the_byte_scan(lines, newline
     )
     scan, _ = read_module._record_lines(data, quoted_line_breaks=False)
     assert (
-        read_module._arrow_lines(data, table, read_module._line_break_in_quotes(data)).tolist()
+        read_module._arrow_lines(
+            read_module._Text(data, "utf-8-sig", "utf-8"),
+            table,
+            read_module._line_break_in_quotes(data),
+        ).tolist()
         == scan.tolist()
     )
 
@@ -198,3 +202,26 @@ def test_arrow_and_plain_paths_agree_on_random_files(data: bytes):
         path.write_bytes(data)
         fast, plain = _both(path)
         _assert_same(fast, plain)
+
+
+CONTROLS = [chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0)]]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=[f"U+{ord(c):04X}" for c in CONTROLS])
+@pytest.mark.parametrize("c2_before", [0, read_module._MAX_C2_BYTES + 1])
+def test_census_finds_every_control_character(control, c2_before):
+    """The one-pass census counts the line feeds and finds each control character, also
+    behind many harmless C2 lead bytes (no-break spaces) where it falls back to the regex."""
+    head = ("a,b\n" + "x\u00a0,y\n" * c2_before).encode()
+    data = head + f"1,v{control}w\n2,z".encode()
+    census = read_module._census(data, utf8=True)
+    assert census.line_feeds == data.count(b"\n")
+    assert census.may_hold_controls
+    assert not read_module._census(head + b"1,vw\n2,z", utf8=True).may_hold_controls
+
+
+def test_census_single_byte_code_page_has_no_c1():
+    """In Windows-1252 the bytes 80-9F are letters and signs (euro, quotes), not controls."""
+    data = "a,b\n1,\u20ac \u201cq\u201d\n".encode("cp1252")
+    assert not read_module._census(data, utf8=False).may_hold_controls
+    assert read_module._census(data + b"\x07", utf8=False).may_hold_controls

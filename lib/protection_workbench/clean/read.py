@@ -41,6 +41,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import re
 import struct
@@ -447,18 +448,43 @@ def _valid_utf8(data: bytes) -> bool:
     return True
 
 
-# Every byte but the C0 controls (tab and line breaks excepted) and DEL: ``translate`` with
-# this deletion table leaves only the control bytes of a file (a fast scan).
-_KEEP_BYTES = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 13) or b == 127))
+# Every byte but line feeds, the C0 controls (tab and carriage return are text) and DEL:
+# ``translate`` with this deletion table leaves only the line feeds and control bytes of a
+# file, so one fast pass over the bytes both counts the lines and finds control characters.
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 32 and b != 127 or b in (9, 13))
 _CONTROL_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_MAX_C2_BYTES = 100_000
 
 
-def _may_hold_controls(data: bytes, utf8: bool) -> bool:
-    """Whether ``data`` (UTF-8 if ``utf8``, else a single-byte code page) may hold a
-    control character in a value: C0, DEL or (UTF-8) C1."""
-    if data.translate(None, _KEEP_BYTES):
-        return True
-    return utf8 and re.search(rb"\xc2[\x80-\x9f]", data) is not None
+@dataclass(frozen=True)
+class _Census:
+    """What one pass over a CSV file's bytes tells: its line feeds, and whether a value may
+    hold a control character (C0 but tab and line breaks, DEL and, in UTF-8, C1)."""
+
+    line_feeds: int
+    may_hold_controls: bool
+
+
+def _census(data: bytes, utf8: bool) -> _Census:
+    rest = data.translate(None, _TEXT_BYTES)  # line feeds and control bytes only
+    line_feeds = rest.count(b"\n")
+    controls = len(rest) > line_feeds or (utf8 and _has_c1(data))
+    return _Census(line_feeds, controls)
+
+
+def _has_c1(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` holds a C1 control (byte C2 then 80-9F). Speed: the lead byte
+    C2 is rare (U+0080-U+00BF: no-break space, degree sign...), so its few places are looked
+    at one by one; when there are many, the regex scans the whole file instead."""
+    pos = data.find(b"\xc2")
+    for _ in range(_MAX_C2_BYTES):
+        if pos < 0:
+            return False
+        if b"\x80" <= data[pos + 1 : pos + 2] <= b"\x9f":
+            return True
+        pos = data.find(b"\xc2", pos + 1)
+    return _C1_UTF8.search(data) is not None
 
 
 # --------------------------------------------------------------------------- CSV: reading
@@ -491,6 +517,10 @@ class _Text:
     def head(self) -> str:
         return self.data[: 1 << 20].decode(self.codec, errors="replace")
 
+    @functools.cached_property
+    def census(self) -> _Census:
+        return _census(self.data, self.codec == "utf-8-sig")
+
 
 def read_csv(path: str | Path, limits: Any = None, *, arrow: bool = True) -> RawTable:
     """Read a CSV export. ``arrow=False`` reads it with the csv module only (the plain path
@@ -506,7 +536,7 @@ def read_csv(path: str | Path, limits: Any = None, *, arrow: bool = True) -> Raw
     if arrow:
         quoted = _line_break_in_quotes(text.data)
         table = _arrow_read(text, delimiter, len(header), quoted)
-        lines = _arrow_lines(text.data, table, quoted) if table is not None else None
+        lines = _arrow_lines(text, table, quoted) if table is not None else None
         if lines is not None:
             return _arrow_raw_table(path, text, header, table.slice(1), lines[1:])
     return _python_read(path, text, delimiter, limits)
@@ -648,13 +678,14 @@ def _record_lines(data: bytes, quoted_line_breaks: bool) -> tuple[np.ndarray, np
     return lines[~blank], line_feeds[~blank]
 
 
-def _arrow_lines(data: bytes, table: pa.Table, quoted: bool) -> np.ndarray | None:
+def _arrow_lines(text: _Text, table: pa.Table, quoted: bool) -> np.ndarray | None:
     """The line on which each record of ``table`` (Arrow's read of ``data``) starts; None
     when the byte scan finds records that are not Arrow's: another count or, when quoted
     values hold line breaks, other line feeds in a record (quotes inside unquoted values
     mislead the scan; the csv module then reads the file)."""
+    data = text.data
     if not quoted:
-        records = data.count(b"\n") + (not data.endswith(b"\n"))
+        records = text.census.line_feeds + (not data.endswith(b"\n"))
         if records == table.num_rows:
             # speed: as many line feeds as Arrow's records, none in a value: one record per
             # line, no blank line, so record i starts on line i + 1 (no byte scan needed)
@@ -901,7 +932,7 @@ def _raw_table(path, frame, lines, text, header, dropped_rows: int, dropped_colu
     """The :class:`RawTable` of a CSV read either way, with its value notes (legacy
     encodings by line, control characters removed)."""
     notes = _line_notes(frame, lines, text.line_notes)
-    if _may_hold_controls(text.data, text.codec == "utf-8-sig"):
+    if text.census.may_hold_controls:
         notes += _scrub_controls(frame)
     return RawTable(
         path=path,
