@@ -1,0 +1,271 @@
+"""Word copies of the reports: an executed reviewer notebook as a ``.docx`` (python-docx).
+
+One converter for every report (weekly, period, …), from what the reviewer page shows and
+nothing else: the notebook's Markdown cells and Markdown outputs become real Word headings
+(``#`` Heading 1, ``##`` Heading 2 …), paragraphs and bullet points; each HTML table output
+(the escaped tables of :func:`~.tables.styled`) becomes a Word table whose header rows
+repeat on every page; each chart (PNG output) becomes a picture with its alt text. Code,
+streams, errors and plain-text reprs are never written. Pages are A4 portrait with the page
+number in the footer.
+
+The tables are read back from the HTML the reviewer sees (already protected and escaped),
+so the Word copy can never show a figure the page does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as html_lib
+import io
+import re
+from pathlib import Path
+
+NBSP = "\u00a0"
+TABLE_FONT_PT = 8
+BODY_FONT_PT = 10
+IMAGE_WIDTH_CM = 17.0
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text(markdown: str) -> str:
+    """Markdown inline text as plain text: character references decoded, tags dropped."""
+    return html_lib.unescape(_TAG.sub("", markdown)).replace("`", "")
+
+
+def _runs(paragraph, markdown: str, bold: bool = False) -> None:
+    """Add ``markdown`` (inline) to ``paragraph``: **bold** spans bold, the rest plain."""
+    at = 0
+    for match in _BOLD.finditer(markdown):
+        if match.start() > at:
+            paragraph.add_run(_text(markdown[at : match.start()])).bold = bold or None
+        paragraph.add_run(_text(match.group(1))).bold = True
+        at = match.end()
+    if at < len(markdown):
+        paragraph.add_run(_text(markdown[at:])).bold = bold or None
+
+
+def add_markdown(document, markdown: str) -> None:
+    """Headings, bullet points and paragraphs of ``markdown`` (a line ending in two spaces
+    breaks the line; a blank line ends the paragraph)."""
+    block: list[str] = []
+
+    def flush() -> None:
+        if not block:
+            return
+        paragraph = document.add_paragraph()
+        for i, line in enumerate(block):
+            if i:
+                if block[i - 1].endswith("  "):
+                    paragraph.add_run().add_break()
+                else:
+                    paragraph.add_run(" ")
+            _runs(paragraph, line.strip())
+        block.clear()
+
+    for line in markdown.splitlines():
+        heading = _HEADING.match(line.strip())
+        bullet = _BULLET.match(line)
+        if heading:
+            flush()
+            document.add_heading(_text(heading.group(2)).strip(), level=min(len(heading[1]), 4))
+        elif bullet:
+            flush()
+            _runs(document.add_paragraph(style="List Bullet"), bullet.group(1))
+        elif not line.strip():
+            flush()
+        else:
+            block.append(line)
+    flush()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def html_tables(fragment: str) -> list[tuple[list[list[str]], list[list[str]]]]:
+    """Every table of an HTML fragment as (header rows, body rows) of cell texts; a cell
+    spanning columns is repeated as blank cells so that the rows line up."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(f"<div>{fragment}</div>")
+    except Exception:  # noqa: BLE001 (not HTML: nothing to convert)
+        return []
+    found = []
+    for table in root.iter("table"):
+        head, body = [], []
+        for row in table.iter("tr"):
+            cells: list[str] = []
+            for cell in row:
+                if cell.tag not in ("td", "th"):
+                    continue
+                text = " ".join(cell.text_content().split())
+                cells.append(text)
+                cells += [""] * (int(cell.get("colspan", "1") or 1) - 1)
+            in_head = any(p.tag == "thead" for p in row.iterancestors())
+            (head if in_head else body).append(cells)
+        found.append((head, body))
+    return found
+
+
+def _shade(cell, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def add_table(document, head: list[list[str]], body: list[list[str]]) -> None:
+    """A Word table: the header rows bold, shaded and repeated on each page; numbers right
+    aligned."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    # a pandas header often has a second row holding only the index name: fold it in
+    if len(head) == 2 and head[1] and any(head[1]) and not any(head[1][1:]):
+        head = [[head[1][0] or head[0][0], *head[0][1:]]]
+    rows = head + body
+    width = max((len(r) for r in rows), default=0)
+    if not width:
+        return
+    table = document.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, values in enumerate(rows):
+        row = table.rows[i]
+        if i < len(head):
+            _repeat_header(row)
+        for j in range(width):
+            value = values[j] if j < len(values) else ""
+            cell = row.cells[j]
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(value)
+            run.font.size = Pt(TABLE_FONT_PT)
+            if i < len(head):
+                run.bold = True
+                _shade(cell, "D9E2F3")
+            elif j and re.fullmatch(r"[-<\[\]c\d,.% –]+", value or "x"):
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.add_paragraph()
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def add_picture(document, png: bytes, alt: str = "") -> None:
+    from docx.shared import Cm
+
+    document.add_picture(io.BytesIO(png), width=Cm(IMAGE_WIDTH_CM))
+    if alt:
+        # the picture's description (Word's alt text), as the reviewer page's alt
+        shape = document.inline_shapes[-1]
+        shape._inline.docPr.set("descr", alt)
+
+
+# --------------------------------------------------------------------------- document
+
+
+def _page_number_footer(section) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Page ")
+    for instruction in ("PAGE", " of ", "NUMPAGES"):
+        if instruction == " of ":
+            paragraph.add_run(instruction)
+            continue
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), instruction)
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        paragraph._p.append(field)
+
+
+def new_document(title: str = ""):
+    """An empty A4 portrait document with page numbers in the footer."""
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    document.styles["Normal"].font.size = Pt(BODY_FONT_PT)
+    document.styles["Normal"].font.name = "Calibri"
+    _page_number_footer(section)
+    if title:
+        document.core_properties.title = title
+    document.core_properties.author = "Protection data workbench"
+    return document
+
+
+def _source(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def notebook_to_docx(executed: Path, target: Path, banner: str = "", title: str = "") -> Path:
+    """Write the executed reviewer notebook ``executed`` as a Word document ``target``.
+    ``banner`` is a plain-text line (run, date, sources) put under the report's title."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    document = new_document(title)
+    banner_written = not banner
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            add_markdown(document, cell.source)
+            if not banner_written:  # under the report's title
+                document.add_paragraph().add_run(banner).italic = True
+                banner_written = True
+            continue
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue  # streams and errors are not part of the report
+            if "image/png" in data:
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                if not alt:
+                    alt = output.get("metadata", {}).get("alt", "")
+                add_picture(document, base64.b64decode(_source(data["image/png"])), alt)
+            elif "text/html" in data:
+                fragment = _source(data["text/html"])
+                tables = html_tables(fragment)
+                for head, body in tables:
+                    add_table(document, head, body)
+                if not tables:
+                    text = " ".join(_text(fragment).split())
+                    if text:
+                        document.add_paragraph(text)
+            elif "text/markdown" in data:
+                add_markdown(document, _source(data["text/markdown"]))
+                if not banner_written:
+                    document.add_paragraph().add_run(banner).italic = True
+                    banner_written = True
+    target = Path(target)
+    document.save(str(target))
+    return target
