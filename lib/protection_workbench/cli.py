@@ -173,6 +173,8 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
             out,
             restricted_root=args.restricted,
             keep_restricted=args.keep_restricted,
+            notes=args.notes,
+            allow_notes_pii=args.allow_notes_pii,
         )
     except RunFailed as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
@@ -190,6 +192,45 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
     print(f"Share with reviewers: {out.resolve()} (open index.html in a browser).")
     print(f"Never share: {Path(record['restricted']).parent} (real ids, for case workers).")
     return exit_code_of(record)
+
+
+def cmd_notes_template(args: argparse.Namespace) -> int:
+    from .publish.notes import default_notes_path, notes_template
+
+    text = notes_template(args.week or _this_week())
+    target = args.out or (default_notes_path(args.data) if args.data else None)
+    if target is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.data and not Path(args.data).is_dir():
+        raise WorkbenchError(f"{args.data}: export folder not found")
+    if target.exists() and not args.replace:
+        raise WorkbenchError(
+            f"{target}: already exists; the notes in it would be lost (use --replace)"
+        )
+    target.write_text(text, "utf-8")
+    print(f"Template for the week's highlights written to {target}: open it in JupyterLab or")
+    print("any text editor, write under each heading, and never a name, phone or id.")
+    return EXIT_OK
+
+
+def cmd_notes_check(args: argparse.Namespace) -> int:
+    from .clean.load import load_export
+    from .publish.notes import check_notes_file, default_notes_path, personal_data_message
+
+    path = args.notes or default_notes_path(args.data)
+    if not path.is_file():
+        raise WorkbenchError(f"{path}: no notes file here")
+    found = check_notes_file(path, load_export(args.data).frames)
+    if found:
+        print(personal_data_message(path, found))
+        return EXIT_FINDINGS
+    print(f"{path}: nothing that looks like personal data; the weekly run will publish it.")
+    return EXIT_OK
+
+
+def _this_week() -> str:
+    return "{}-W{:02d}".format(*date.today().isocalendar()[:2])
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -301,6 +342,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="after the run, keep the restricted outputs of the newest N runs only",
     )
+    weekly.add_argument(
+        "--notes",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the team's highlights and challenges, Markdown (default DATA/highlights.md; "
+        "none is fine)",
+    )
+    weekly.add_argument(
+        "--allow-notes-pii",
+        action="store_true",
+        help="publish the notes even if they seem to hold personal data (a name, phone or id)",
+    )
     weekly.set_defaults(func=cmd_run_weekly)
 
     prune = sub.add_parser(
@@ -313,6 +367,34 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("--restricted", type=Path, default=None, help="default OUT-restricted")
     prune.add_argument("--keep", type=_positive_int, required=True, metavar="N")
     prune.set_defaults(func=cmd_prune)
+
+    notes = sub.add_parser(
+        "notes",
+        help="the team's highlights and challenges shown in the weekly report",
+        description="template: write a file to fill in for a week; check: look for personal "
+        "data in it as the weekly run does (exit 1 if some is found).",
+    )
+    notes_sub = notes.add_subparsers(dest="notes_command", required=True, metavar="ACTION")
+    template = notes_sub.add_parser("template", help="write a template to fill in")
+    template.add_argument(
+        "--week", type=_iso_week, default=None, help="ISO week, e.g. 2026-W48 (default: this week)"
+    )
+    template.add_argument(
+        "--data", type=Path, default=None, help="write DATA/highlights.md (the run's default)"
+    )
+    template.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="write FILE (default: stdout)"
+    )
+    template.add_argument("--replace", action="store_true", help="overwrite an existing file")
+    template.set_defaults(func=cmd_notes_template)
+    notes_check = notes_sub.add_parser(
+        "check", help="check the notes for personal data against the exports"
+    )
+    notes_check.add_argument("--data", type=Path, required=True, help="folder of exports")
+    notes_check.add_argument(
+        "--notes", type=Path, default=None, metavar="FILE", help="default DATA/highlights.md"
+    )
+    notes_check.set_defaults(func=cmd_notes_check)
 
     config = sub.add_parser("config", help="configuration files")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

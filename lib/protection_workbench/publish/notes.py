@@ -301,17 +301,18 @@ def _name_keys(values: pd.Series) -> pd.Series:
 
 
 @cache
-def _place_keys() -> frozenset[str]:
-    """Keys of the places and partners ``config/`` knows, and of each of their words: a
-    name that is also a place is left alone."""
+def _places() -> re.Pattern:
+    """The places and partners ``config/`` knows, as written in the notes ("Ain Zara DC",
+    "Ain Zara", "Libyan Red Crescent"): their words are never taken for a person's name."""
     from ..config import get_config
 
     sites = get_config().sites
     labels = [p for m in sites.mantikas for p in (m.name, *m.aliases)]
     labels += [s.name for s in sites.sites] + list(sites.partners)
+    labels += [re.sub(r"\s+DC$", "", s.name) for s in sites.sites]
     labels += [p for a in sites.airports for p in (a.name, *a.aliases)]
-    keys = {_word_key(label) for label in labels}
-    return frozenset(keys | {w for k in keys for w in k.split()})
+    alternatives = "|".join(re.escape(x) for x in sorted(set(labels), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
 
 def _min_cell() -> int:
@@ -341,15 +342,17 @@ def _candidates(lines: list[tuple[int, str]], pattern: re.Pattern, key) -> pd.Da
 
 
 def _name_grams(lines: list[tuple[int, str]]) -> pd.DataFrame:
-    """Runs of 1 to 6 words of each line: their key, line, and whether the run starts with
-    a capital (or a letter without case, as in Arabic)."""
+    """Runs of 1 to 6 words of each line, outside the names of places and partners: their
+    key, line, and whether the run starts with a capital (or a letter without case, as in
+    Arabic)."""
     rows = []
     for n, line in lines:
-        words = _WORD.findall(line)
-        keys = [_word_key(w) for w in words]
-        for i, word in enumerate(words):
-            for j in range(i + 1, min(len(words), i + _MAX_NAME_WORDS) + 1):
-                rows.append((n, " ".join(keys[i:j]), j - i, not word[0].islower()))
+        for part in _places().split(line):  # a run of words never spans a place's name
+            words = _WORD.findall(part)
+            keys = [_word_key(w) for w in words]
+            for i, word in enumerate(words):
+                for j in range(i + 1, min(len(words), i + _MAX_NAME_WORDS) + 1):
+                    rows.append((n, " ".join(keys[i:j]), j - i, not word[0].islower()))
     return pd.DataFrame(rows, columns=["line", "key", "words", "capital"])
 
 
@@ -461,15 +464,13 @@ def _names(grams: pd.DataFrame, people: pd.DataFrame) -> set[NoteFinding]:
         in_notes.append(people[column].isin(set(distinct[ok])))
     named = people[in_notes[0] & in_notes[1]]
     full = set(named["first"] + " " + named["last"]) | set(named["last"] + " " + named["first"])
-    hits = grams[
-        (grams["words"] >= 2) & grams["key"].isin(full) & ~grams["key"].isin(_place_keys())
-    ]
+    hits = grams[(grams["words"] >= 2) & grams["key"].isin(full)]
     return {NoteFinding(int(n), NAME) for n in hits["line"]}
 
 
 def _rare_names(grams: pd.DataFrame, people: pd.DataFrame, rare_below: int) -> set[NoteFinding]:
     grams = grams[grams["capital"] & (grams["key"].str.len() >= 4)]
-    grams = grams[~grams["key"].isin(_place_keys()) & ~grams["key"].isin(_ORDINARY)]
+    grams = grams[~grams["key"].isin(_ORDINARY)]
     if grams.empty or rare_below < 1:
         return set()
     # How many people bear each name written in the notes (a person named X X counts once).

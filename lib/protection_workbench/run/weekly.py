@@ -197,9 +197,15 @@ def run_weekly(
     restricted_root: Path | None = None,
     keep_restricted: int | None = None,
     lock_timeout_s: float = LOCK_TIMEOUT_S,
+    notes: Path | None = None,
+    allow_notes_pii: bool = False,
 ) -> dict:
     """Run every weekly report on ``data`` into a new run folder of ``out`` (and of the
     restricted root).
+
+    ``notes`` is the team's Markdown file of highlights (default ``<data>/highlights.md``;
+    none is fine): it is checked for personal data against the cleaned records before any
+    report runs, and a finding stops the run (exit 2) unless ``allow_notes_pii``.
 
     Returns the run record (run.json); its ``status`` says whether every report was
     produced. Raises :class:`RunFailed` (after writing the failed run folder, exit code 2
@@ -222,7 +228,13 @@ def run_weekly(
     with run_lock(out, lock_timeout_s), private_umask():
         swept = sweep_leftovers(out, restricted_root)
         record = _run(
-            data, as_of, out, restricted_root, reports, Path(notebook_dir or notebooks_dir())
+            data,
+            as_of,
+            out,
+            restricted_root,
+            reports,
+            Path(notebook_dir or notebooks_dir()),
+            (notes, allow_notes_pii),
         )
         record["swept_leftovers"] = len(swept)
         if keep_restricted:
@@ -232,7 +244,13 @@ def run_weekly(
 
 
 def _run(
-    data: Path, as_of: date, out: Path, restricted_root: Path, reports, source_dir: Path
+    data: Path,
+    as_of: date,
+    out: Path,
+    restricted_root: Path,
+    reports,
+    source_dir: Path,
+    notes: tuple[Path | None, bool] = (None, False),
 ) -> dict:
     run_id = make_run_id(as_of)
     while any(
@@ -264,6 +282,7 @@ def _run(
     prepared = private / "prepared"
     try:
         check = _clean_and_check(data, as_of, out, restricted_root, staging, private, record)
+        notes_file = _check_notes(*notes, data, check.export, private, record)
         parameters = {
             "data_dir": str(data),
             "as_of": as_of.isoformat(),
@@ -272,6 +291,7 @@ def _run(
             "previous_findings": str(_previous_findings(restricted_root) or ""),
             "prepared_dir": str(prepared),
             "restricted": False,
+            "notes_file": notes_file,
         }
         check.save(prepared)
         for i, report in enumerate(reports, start=1):
@@ -327,6 +347,49 @@ def _clean_and_check(data, as_of, out, restricted_root, staging, private, record
     (staging / "tables").mkdir()
     (staging / "notebooks").mkdir()
     return check
+
+
+def _check_notes(notes, allow_pii, data, export, private, record) -> str:
+    """The team's notes, before any report: checked for personal data against the cleaned
+    records and copied into the restricted run folder (provenance: what was checked is what
+    the weekly report shows). Returns the path the weekly report reads (no file: none)."""
+    import hashlib
+
+    from ..errors import InputFileError
+    from ..publish.notes import (
+        check_notes_file,
+        default_notes_path,
+        personal_data_message,
+        read_notes,
+    )
+
+    path = Path(notes).expanduser().resolve() if notes else default_notes_path(data)
+    record["notes"] = {"file": str(path), "present": path.is_file()}
+    if not path.is_file():
+        _log(f"  no team notes in {path}: the weekly report says none were written")
+        return str(path)
+    copy = private / "notes" / path.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        read_notes(path)  # its size and encoding first, before a copy is made
+        content = path.read_bytes()
+        copy.write_bytes(content)
+        found = check_notes_file(copy, export.frames)
+    except InputFileError as exc:
+        raise RunFailed(
+            f"the team's notes could not be read: {path}: {exc.problem}", record, EXIT_BAD_INPUT
+        ) from None
+    record["notes"].update(
+        sha256=hashlib.sha256(content).hexdigest(),
+        personal_data_lines=sorted({f.line for f in found}),
+        personal_data_allowed=bool(found and allow_pii),
+    )
+    if found and not allow_pii:
+        raise RunFailed(personal_data_message(path, found), record, EXIT_BAD_INPUT)
+    if found:
+        lines = ", ".join(str(n) for n in record["notes"]["personal_data_lines"])
+        _log(f"  WARNING: {path}, line(s) {lines}: published with --allow-notes-pii")
+    return str(copy)
 
 
 def _previous_findings(restricted_root: Path) -> Path | None:
