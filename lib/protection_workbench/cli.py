@@ -233,6 +233,44 @@ def _this_week() -> str:
     return "{}-W{:02d}".format(*date.today().isocalendar()[:2])
 
 
+def cmd_run_period(args: argparse.Namespace) -> int:
+    from .dates import parse_period
+    from .run.period import run_period
+    from .run.weekly import RunFailed, exit_code_of
+
+    start, end = parse_period(args.date_from, args.date_to, args.month, args.quarter)
+    out = Path(args.out)
+    try:
+        record = run_period(
+            args.data,
+            start,
+            end,
+            out,
+            project=args.project,
+            restricted_root=args.restricted,
+            keep_restricted=args.keep_restricted,
+        )
+    except RunFailed as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        print(
+            f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
+            file=sys.stderr,
+        )
+        return exc.exit_code
+    folder = out.resolve() / record["run_id"]
+    print(f"Period run {record['run_id']} ({record['period_label']}, {record['project']})")
+    for report in record["reports"]:
+        if report["status"] != "ok":
+            print(f"  FAILED: {report['error']} (see {folder / 'error.txt'})")
+            continue
+        made = [report[k] for k in ("html", "docx", "pdf") if report.get(k)]
+        print(f"  {report['title']}: {', '.join(made)} in {folder}")
+        if report.get("pdf_skipped"):
+            print(f"  no PDF: {report['pdf_skipped']}; HTML and Word were published")
+    print(f"Share with reviewers and donors: {folder}")
+    return exit_code_of(record)
+
+
 def cmd_prune(args: argparse.Namespace) -> int:
     from .run.weekly import default_restricted_root, prune_restricted
 
@@ -356,6 +394,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish the notes even if they seem to hold personal data (a name, phone or id)",
     )
     weekly.set_defaults(func=cmd_run_weekly)
+
+    period = run_sub.add_parser(
+        "period",
+        help="the donor report of a period: indicators against targets, in HTML, Word and PDF",
+        description="The period report for a month, a quarter or any span of days, for a "
+        "project of config/indicators.yaml (default: the first). Default period: the last "
+        "complete month.",
+    )
+    period.add_argument("--data", type=Path, required=True, help="folder of exports")
+    span = period.add_mutually_exclusive_group()
+    span.add_argument("--month", default=None, help="a calendar month, e.g. 2026-10")
+    span.add_argument("--quarter", default=None, help="a calendar quarter, e.g. 2026-Q3")
+    span.add_argument(
+        "--from", dest="date_from", default=None, metavar="YYYY-MM-DD", help="first day"
+    )
+    period.add_argument(
+        "--to", dest="date_to", default=None, metavar="YYYY-MM-DD", help="last day (with --from)"
+    )
+    period.add_argument("--project", default=None, help="project name in config/indicators.yaml")
+    period.add_argument(
+        "--out",
+        type=Path,
+        default=Path("outputs"),
+        help="the reviewers' folder, safe to share (default outputs/)",
+    )
+    period.add_argument(
+        "--restricted",
+        type=Path,
+        default=None,
+        help="folder for the restricted outputs, never to share (default: OUT-restricted)",
+    )
+    period.add_argument(
+        "--keep-restricted",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="after the run, keep the restricted outputs of the newest N runs only",
+    )
+    period.set_defaults(func=cmd_run_period)
 
     prune = sub.add_parser(
         "prune",

@@ -47,7 +47,11 @@ def write_run_index(record: dict, folder: Path) -> None:
     tables = sorted(p.name for p in tables_dir.glob("*.csv")) if tables_dir.is_dir() else []
     page = _render(
         "run_index.html.j2",
-        title=f"Weekly reports, week {record.get('week', '')} — run {record['run_id']}",
+        title=(
+            f"Period report, {record['period_label']} — run {record['run_id']}"
+            if record.get("period_label")
+            else f"Weekly reports, week {record.get('week', '')} — run {record['run_id']}"
+        ),
         run=record,
         status_text=STATUS_TEXT.get(status, status),
         sources=sources_of(record),

@@ -55,6 +55,7 @@ from ..outputs import (
 from ..paths import notebooks_dir
 from ..publish.html import esc
 from . import provenance
+from .copies import write_copies
 from .notebooks import execute_notebook, to_html
 from .site import sources_of, write_run_index, write_site_index
 
@@ -296,6 +297,7 @@ def _run(
         check.save(prepared)
         for i, report in enumerate(reports, start=1):
             _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
+        write_copies(record, staging)  # Word and PDF beside each report's HTML
         failed = [r for r in record["reports"] if r["status"] == "failed"]
         if failed:
             record["status"] = "reports_failed"
@@ -428,7 +430,7 @@ def _run_report(
     entry: dict = {"notebook": report.notebook, "title": report.title, "status": "running"}
     record["reports"].append(entry)
     html_name = report.notebook.replace(".ipynb", ".html")
-    title = f"{report.title} — week {record['week']}"
+    title = f"{report.title} — {record.get('period_label') or 'week ' + record['week']}"
     _log(f"  [{i}/{n}] {report.title} …")
     executed = staging / "notebooks" / report.notebook
     log = private / "logs" / report.notebook.replace(".ipynb", ".kernel.log")
