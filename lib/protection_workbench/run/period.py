@@ -1,0 +1,175 @@
+"""The period run: `workbench run period` — the donor report for any span of days.
+
+Same machinery as the weekly run (:mod:`.weekly`), imported, not copied: the output roots
+and their permissions, the lock, the hidden staging folders moved into place when
+complete, cleaning and checking once (as of the period's last day), the Parquet hand-off
+removed in a ``finally``, error reports without data values, exit codes 0–3, run.json and
+the site index. What differs: the run id names the period (``2026-Q3_…``, ``2026-10_…``,
+``2026-07-01_2026-08-15_…``), the notebook is ``period_report.ipynb`` with the parameters
+``date_from``, ``date_to`` and ``project``, and run.json records the period and project.
+Each report also gets its Word and PDF copies (:mod:`.copies`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from ..outputs import check_output_folder, claim_folder, private_umask
+from ..paths import notebooks_dir
+from . import provenance
+from .copies import write_copies
+from .weekly import (
+    LOCK_TIMEOUT_S,
+    Report,
+    _clean_and_check,
+    _fail,
+    _finish,
+    _run_report,
+    _write_error_reports,
+    default_restricted_root,
+    prune_restricted,
+    run_lock,
+    sweep_leftovers,
+)
+
+PERIOD_REPORTS: tuple[Report, ...] = (Report("period_report.ipynb", "Period report"),)
+
+
+def period_tag(start: date, end: date) -> str:
+    """``2026-Q3``, ``2026-10`` or ``2026-07-01_2026-08-15``: the period in a run id."""
+    from ..dates import parse_month, parse_quarter
+
+    q = (start.month + 2) // 3
+    if (start, end) == parse_quarter(f"{start.year}-Q{q}"):
+        return f"{start.year}-Q{q}"
+    if (start, end) == parse_month(f"{start:%Y-%m}"):
+        return f"{start:%Y-%m}"
+    return f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
+
+
+def make_run_id(start: date, end: date, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{period_tag(start, end)}_{now:%Y%m%dT%H%M%S}Z"
+
+
+def run_period(
+    data: Path,
+    start: date,
+    end: date,
+    out: Path,
+    project: str | None = None,
+    reports: tuple[Report, ...] = PERIOD_REPORTS,
+    notebook_dir: Path | None = None,
+    restricted_root: Path | None = None,
+    keep_restricted: int | None = None,
+    lock_timeout_s: float = LOCK_TIMEOUT_S,
+) -> dict:
+    """Run the period report(s) on ``data`` for ``start``..``end`` into a new run folder of
+    ``out`` (and of the restricted root). Returns the run record; raises
+    :class:`~.weekly.RunFailed` or :class:`~protection_workbench.errors.WorkbenchError` as
+    :func:`~.weekly.run_weekly` does."""
+    from ..indicators import get_indicators
+
+    if end < start:
+        raise WorkbenchError(f"the period ends ({end}) before it starts ({start})")
+    chosen = get_indicators().project(project)  # an unknown project: exit 2, nothing written
+    data = Path(data).expanduser().resolve()
+    if not data.is_dir():
+        raise WorkbenchError(f"{data}: export folder not found")
+    out = check_output_folder(out, data, kind="weekly-site")
+    restricted_root = check_output_folder(
+        restricted_root or default_restricted_root(out), data, kind="weekly-restricted"
+    )
+    if restricted_root == out or out in restricted_root.parents:
+        raise WorkbenchError(
+            f"--restricted {restricted_root}: must not be inside the reviewers' folder {out}"
+        )
+    claim_folder(out, "weekly-site", private=False)
+    claim_folder(restricted_root, "weekly-restricted", private=True)
+    source_dir = Path(notebook_dir or notebooks_dir())
+    with run_lock(out, lock_timeout_s), private_umask():
+        swept = sweep_leftovers(out, restricted_root)
+        record = _run(data, start, end, chosen.name, out, restricted_root, reports, source_dir)
+        record["swept_leftovers"] = len(swept)
+        if keep_restricted:
+            for path in prune_restricted(restricted_root, keep_restricted):
+                print(f"removed restricted outputs of an old run: {path}")
+    return record
+
+
+def _run(data, start, end, project, out, restricted_root, reports, source_dir) -> dict:
+    from ..dates import period_label
+
+    run_id = make_run_id(start, end)
+    while any(
+        (root / f"{prefix}{run_id}{suffix}").exists()
+        for root in (out, restricted_root)
+        for prefix, suffix in (("", ""), ("", ".failed"), (".", ".tmp"))
+    ):
+        time.sleep(1)  # a rerun within the same second: the next second is a new id
+        run_id = make_run_id(start, end)
+    staging = out / f".{run_id}.tmp"
+    private = restricted_root / f".{run_id}.tmp"
+    staging.mkdir()
+    private.mkdir()
+    started = time.perf_counter()
+    label = period_label(start, end)
+    record: dict = {
+        "run_id": run_id,
+        "kind": "period",
+        "as_of": end.isoformat(),
+        "week": period_tag(start, end),  # the site index's period column
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "label": label},
+        "period_label": label,
+        "project": project,
+        "data": str(data),
+        "restricted": str(restricted_root / run_id),
+        "parameters": {
+            "data_dir": str(data),
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+            "project": project,
+        },
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": provenance.git_commit(),
+        "versions": provenance.versions(),
+        "stages": {},
+        "reports": [],
+        "status": "running",
+    }
+    prepared = private / "prepared"
+    try:
+        check = _clean_and_check(data, end, out, restricted_root, staging, private, record)
+        parameters = {
+            **record["parameters"],
+            "run_id": run_id,
+            "prepared_dir": str(prepared),
+        }
+        check.save(prepared)
+        for i, report in enumerate(reports, start=1):
+            _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
+        t = time.perf_counter()
+        write_copies(record, staging)
+        record["stages"]["word_and_pdf"] = round(time.perf_counter() - t, 2)
+        failed = [r for r in record["reports"] if r["status"] == "failed"]
+        if failed:
+            record["status"] = "reports_failed"
+            record["error"] = {
+                "what": f"{len(failed)} of {len(reports)} reports failed: "
+                + ", ".join(r["title"] for r in failed)
+            }
+            _write_error_reports(record, staging, private)
+        else:
+            record["status"] = "ok" if check.passed else "gate_failed"
+    except BaseException as exc:
+        shutil.rmtree(prepared, ignore_errors=True)
+        raise _fail(record, exc, staging, private, started, out, restricted_root) from exc
+    finally:
+        shutil.rmtree(prepared, ignore_errors=True)  # a copy of the data: never kept
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    _finish(record, staging, private, out / run_id, restricted_root / run_id)
+    return record
