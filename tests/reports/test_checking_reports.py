@@ -352,24 +352,25 @@ def test_count_text_and_publish():
 
 def test_rule_table_totals_and_suppression(many):
     exact = CI.rule_table(many, catalogue(), True)
-    assert exact.columns.tolist() == ["rule", "title", "error", "warning", "Total"]
-    assert exact.values.tolist()[-1] == ["Total", "", "14", "7", "21"]
-    assert exact.set_index("rule").loc["M004", "error"] == "2"
-    shown = CI.rule_table(many, catalogue(), False).set_index("rule")
-    assert shown.loc["M004", "error"] == "<5"
-    counts = shown.drop(columns="title")
+    assert exact.columns.tolist() == ["Rule", "Errors", "Warnings", "Total"]
+    assert exact.values.tolist()[-1] == ["Total", "14", "7", "21"]
+    m004 = "M004 Fit-to-travel not valid for this flight"  # a code never without its title
+    assert exact.set_index("Rule").loc[m004, "Errors"] == "2"
+    shown = CI.rule_table(many, catalogue(), False).set_index("Rule")
+    assert shown.loc[m004, "Errors"] == "<5"
+    counts = shown
     assert not counts.map(is_bare_small).to_numpy().any()
     # M004 cannot be worked back from its row or column: each has a second hidden cell
-    assert shown.loc["M004", "Total"] == "<5"
-    assert counts["error"].isin(["<5", SECONDARY]).sum() >= 2
+    assert shown.loc[m004, "Total"] == "<5"
+    assert counts["Errors"].isin(["<5", SECONDARY]).sum() >= 2
 
 
 def test_severity_table(many):
-    exact = CI.severity_table(many, True).set_index("dataset")
-    assert exact.loc["manifest"].tolist() == ["2", "0", "2"]
+    exact = CI.severity_table(many, True).set_index("Dataset")
+    assert exact.loc["Flight manifests"].tolist() == ["2", "0", "2"]
     assert exact.loc[T.TOTAL].tolist() == ["14", "7", "21"]
-    shown = CI.severity_table(many, False).set_index("dataset")
-    assert shown.loc["manifest", "error"] == "<5"
+    shown = CI.severity_table(many, False).set_index("Dataset")
+    assert shown.loc["Flight manifests", "Errors"] == "<5"
     assert not shown.map(is_bare_small).to_numpy().any()
 
 
@@ -382,26 +383,30 @@ def test_where_table_protects_findings_and_records(many):
             "registration_date": pd.to_datetime(["2026-11-16"] * 12),
         }
     )
-    exact = CI.where_table(many, cases, "location", True).set_index("location")
+    exact = CI.where_table(many, cases, "location", True).set_index("Location")
     assert exact.loc["Sebha DC"].tolist() == ["2", "0", "2", "2"]
     assert exact.loc[T.TOTAL].tolist() == ["12", "7", "19", "12"]
-    shown = CI.where_table(many, cases, "location", False).set_index("location")
-    assert shown.columns.tolist() == ["errors", "warnings", "findings", "records"]
+    shown = CI.where_table(many, cases, "location", False).set_index("Location")
+    assert shown.columns.tolist() == ["Errors", "Warnings", "Findings", "Individuals"]
     # Sebha DC's 2 is hidden, and Tripoli's records too (else 12 - 10 gives Sebha DC's count)
-    assert shown.loc["Sebha DC", "records"] == "<5"
-    assert shown.loc["Tripoli", "records"] == SECONDARY  # 10: hidden, not "<5"
-    assert shown.loc[T.TOTAL, "records"] == "12"
+    assert shown.loc["Sebha DC", "Individuals"] == "<5"
+    assert shown.loc["Tripoli", "Individuals"] == SECONDARY  # 10: hidden, not "<5"
+    assert shown.loc[T.TOTAL, "Individuals"] == "12"
     assert not shown.map(is_bare_small).to_numpy().any()
 
 
 def test_change_table_and_its_total_row(many):
     changes = CI.compare_runs(many, many.iloc[2:])  # two C001 findings are new
-    exact = CI.change_table(changes, True).set_index("rule")
+    exact = CI.change_table(changes, True).set_index("Rule")
     assert exact.loc[T.TOTAL].tolist() == ["2", "0", "19", "21"]
-    shown = CI.change_table(changes, False).set_index("rule")
-    assert shown.loc[T.TOTAL, "new"] == "<5"
+    shown = CI.change_table(changes, False, catalogue()).set_index("Rule")
+    assert "C001 Required field missing at the case's stage" in shown.index
+    assert shown.loc[T.TOTAL, "New"] == "<5"
     # still open = 21 - new: hidden too, though it is large: "[c]", not "<5"
-    assert shown.loc[T.TOTAL, "still open"] == SECONDARY
+    assert shown.loc[T.TOTAL, "Still open"] == SECONDARY
+    assert CI.change_sentence(shown.reset_index()) == (
+        "Since the previous run: **fewer than 5 new**, **0 fixed**, still open: not shown."
+    )
     assert not shown.map(is_bare_small).to_numpy().any()
 
 
@@ -428,13 +433,12 @@ def test_reasons_by_rule_counts_passengers(manifest):
         ]
     )
     exact = M.reasons_by_rule(found, manifest, "MNF-A", catalogue(), True)
-    assert exact[["rule", "severity", "passengers"]].values.tolist() == [
-        ["M004", "error", "1"],
-        ["M006", "warning", "1"],
+    assert exact.values.tolist() == [
+        ["M004 Fit-to-travel not valid for this flight", "Error", "1"],
+        ["M006 Family split across flights", "Warning", "1"],
     ]
-    assert exact.loc[0, "title"] == "Fit-to-travel not valid for this flight"
     shown = M.reasons_by_rule(found, manifest, "MNF-A", catalogue(), False)
-    assert shown["passengers"].tolist() == ["<5", "<5"]
+    assert shown["Passengers"].tolist() == ["<5", "<5"]
 
 
 def test_manifests_table(manifest):
@@ -533,10 +537,17 @@ def test_failed_expectations_and_notes():
             "success": [False],
         }
     )
-    assert CI.failed_expectations(failed, False)["unexpected_count"].tolist() == ["<5"]
-    assert CI.failed_expectations(failed, True)["unexpected_count"].tolist() == ["2"]
+    shown = CI.failed_expectations(failed, False)
+    assert shown.values.tolist() == [
+        ["Case records", "Another structural check of Individual", "<5"]
+    ]
+    assert CI.failed_expectations(failed, True)["Records affected"].tolist() == ["2"]
+    failed["expectation"] = "expect_column_values_to_be_unique"  # described, never named
+    assert CI.failed_expectations(failed, False)["Check"].tolist() == [
+        "No two records share the same Individual"
+    ]
     note = C.restricted_note("list of records to fix")
-    assert "restricted/" in note and "findings.xlsx" in note
+    assert "restricted outputs" in note and "findings workbook" in note and "/" not in note
     assert "real ids" in C.version_note(True) and "<5" in C.version_note(False)
     html = T.styled(pd.DataFrame({"n": ["<5"]})).to_html()
     assert "&lt;5" in html and "<5<" not in html
@@ -553,10 +564,10 @@ def test_where_table_shows_only_known_locations_to_reviewers(findings, cases):
     odd = cases.assign(location=["Tripoli", FREE_TEXT, "Sebha DC", None])
     odd["mantika"] = ["Tripoli", "<img src=x onerror=alert(1)>", "Sebha", "Sebha"]
     shown = CI.where_table(findings, odd, "location", False)
-    assert FREE_TEXT not in set(shown["location"]) and OTHER in set(shown["location"])
-    assert "<img" not in "".join(CI.where_table(findings, odd, "mantika", False)["mantika"])
+    assert FREE_TEXT not in set(shown["Location"]) and OTHER in set(shown["Location"])
+    assert "<img" not in "".join(CI.where_table(findings, odd, "mantika", False)["Mantika"])
     exact = CI.where_table(findings, odd, "location", True)  # case workers see the value
-    assert FREE_TEXT in set(exact["location"])
+    assert FREE_TEXT in set(exact["Location"])
     grouped = CI.counts_by(findings, odd, "location", known_only=True).set_index("location")
     assert grouped.loc[OTHER, "findings"] == 1  # IND-2's warning
 

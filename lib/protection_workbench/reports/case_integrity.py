@@ -13,17 +13,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..publish.charts import bar_values
+from ..publish.disclosure import min_cell
+from ..publish.labels import column_label
 from ..publish.tables import TOTAL, with_totals
 from ..rules.registry import FINDING_COLUMNS
 from .common import (
     MISSING,
+    SEVERITY_LABELS,
     SEVERITY_ORDER,
     count_text,
+    dataset_label,
     group_labels,
     key_text,
     labelled,
     publish,
     quoted,
+    rule_label,
     severity_rank,
 )
 
@@ -151,27 +157,56 @@ def change_summary(changes: pd.DataFrame, by: str | None = None) -> pd.DataFrame
 
 # --------------------------------------------------------------------------- as published
 
+# What each kind of gate expectation checks, in plain English (the one mapping from Great
+# Expectations' names to the words a reviewer reads); {column} is the column's label.
+EXPECTATION_DESCRIPTIONS = {
+    "expect_column_to_exist": "The column {column} is present",
+    "expect_column_values_to_be_in_type_list": "{column} holds values of the right kind",
+    "expect_column_values_to_not_be_null": "{column} is filled in on every record",
+    "expect_column_values_to_be_unique": "No two records share the same {column}",
+    "expect_column_values_to_be_in_set": "{column} holds only the codes of its list",
+    "expect_column_values_to_match_regex": "{column} is written in the expected format",
+    "expect_column_values_to_be_between": "{column} is within the allowed range",
+}
+OTHER_EXPECTATION = "Another structural check of {column}"
+
+
+def describe_expectations(expectations: pd.Series, columns: pd.Series) -> pd.Series:
+    """Each gate expectation (a Great Expectations name) on its column, in plain English:
+    "No two records share the same Individual"."""
+    names = pd.Series([column_label(str(c)) for c in columns], index=columns.index)
+    templates = expectations.astype("str").map(EXPECTATION_DESCRIPTIONS).fillna(OTHER_EXPECTATION)
+    return pd.Series(
+        [t.format(column=c) for t, c in zip(templates, names, strict=True)],
+        index=expectations.index,
+    )
+
 
 def gate_sentence(gate) -> str:
     """The Markdown verdict of the quality gate (a ``GateResult``, or None when it did not
     run): expectations are not people, so they are counted exactly."""
     if gate is None:
-        return "**Quality gate: NOT RUN** (the gate could not run on these exports)."
-    verdict = "PASSED" if gate.passed else "FAILED"
+        return "**Quality gate: not run** (the gate could not run on these exports)."
+    verdict = "passed" if gate.passed else "failed"
     met = int(gate.results["success"].astype(bool).sum())
-    return f"**Quality gate: {verdict}**: {met:,} of {len(gate.results):,} expectations met."
+    return f"**Quality gate: {verdict}**: {met:,} of {len(gate.results):,} structural checks met."
 
 
 def failed_expectations(failed: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """Failed gate expectations; the number of unexpected records as published (records
-    about people: protected; the expectations themselves are counted exactly)."""
-    columns = ["dataset", "expectation", "column", "unexpected_count"]
-    out = failed[[c for c in columns if c in failed.columns]].copy()
-    if "unexpected_count" in out.columns:
-        out["unexpected_count"] = [
-            "" if pd.isna(n) else count_text(n, restricted) for n in out["unexpected_count"]
+    """Failed gate expectations in plain English (Dataset, Check, Records affected); the
+    number of records affected as published (records about people: protected; the checks
+    themselves are counted exactly)."""
+    out = pd.DataFrame(
+        {
+            "Dataset": dataset_label(failed["dataset"]).to_numpy(),
+            "Check": describe_expectations(failed["expectation"], failed["column"]).to_numpy(),
+        }
+    )
+    if "unexpected_count" in failed.columns:
+        out["Records affected"] = [
+            "" if pd.isna(n) else count_text(n, restricted) for n in failed["unexpected_count"]
         ]
-    return out.reset_index(drop=True)
+    return out
 
 
 def gate_failures(gate, restricted: bool) -> pd.DataFrame:
@@ -182,16 +217,24 @@ def gate_failures(gate, restricted: bool) -> pd.DataFrame:
     return failed_expectations(failed, restricted)
 
 
+def _headed(table: pd.DataFrame) -> pd.DataFrame:
+    """Column headings in plain English: errors, warnings, new, ..."""
+    names = {**SEVERITY_LABELS, "errors": "Errors", "warnings": "Warnings"}
+    names.update(findings="Findings", records="Individuals")
+    names.update({c: c[:1].upper() + c[1:] for c in CHANGES})
+    return table.rename(columns=names)
+
+
 def rule_table(findings: pd.DataFrame, catalogue: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """Findings by rule: rule, title, error, warning, Total; a Total row; errors first.
+    """Findings by rule: Rule (code and title), Errors, Warnings, Total; a Total row;
+    errors first.
 
     Error and warning columns add up to the totals of :func:`severity_table` and of the
     overall sentence, so those are protected together."""
     shown = publish(with_totals(rule_counts(findings, catalogue)), restricted, TOTAL, TOTAL)
-    titles = catalogue.set_index("rule")["title"]
-    out = labelled(shown, "rule")
-    out.insert(1, "title", out["rule"].map(titles).fillna(""))
-    return out
+    out = labelled(shown, "Rule")
+    out["Rule"] = rule_label(out["Rule"], catalogue).where(out["Rule"] != TOTAL, TOTAL)
+    return _headed(out)
 
 
 def rule_counts(findings: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -203,26 +246,46 @@ def rule_counts(findings: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame
 
 
 def rule_chart(findings: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """:func:`rule_counts` labelled "RULE  title", for the chart beside the rule table."""
+    """:func:`rule_counts` labelled "RULE  title", columns Errors, Warnings, for the chart
+    beside the rule table."""
     table = rule_counts(findings, catalogue)
-    titles = catalogue.set_index("rule")["title"]
-    table.index = [f"{r}  {titles.get(r, '')}" for r in table.index]
-    return table
+    table.index = rule_label(pd.Series(table.index), catalogue).to_numpy()
+    return table.rename(columns=SEVERITY_LABELS)
+
+
+def chartable(table: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+    """The rows of a chart's table that draw a bar once protected (bars of hidden counts are
+    not drawn; a chart of nothing but markers says nothing). Empty when no bar would be
+    drawn: then say it in words (:func:`nothing_to_chart`)."""
+    heights, _ = bar_values(table, protect=not restricted, totals=True)
+    drawn = (heights.fillna(0) > 0).any(axis=1)
+    return table[drawn.to_numpy()]
+
+
+def nothing_to_chart(what: str, table: bool = True) -> str:
+    """The sentence shown instead of a chart whose every bar is hidden."""
+    text = (
+        f"No chart of {what}: every count is fewer than {min_cell()} or hidden with one, so "
+        "no bar can be drawn."
+    )
+    return text + (" The table above gives what can be shown." if table else "")
 
 
 def severity_table(findings: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """Findings by dataset: dataset, error, warning, Total; a Total row."""
+    """Findings by dataset: Dataset, Errors, Warnings, Total; a Total row."""
     table = counts_by_severity(findings).set_index("dataset")[list(SEVERITY_ORDER)]
-    return labelled(publish(with_totals(table), restricted, TOTAL, TOTAL), "dataset")
+    out = labelled(publish(with_totals(table), restricted, TOTAL, TOTAL), "Dataset")
+    out["Dataset"] = dataset_label(out["Dataset"]).where(out["Dataset"] != TOTAL, TOTAL)
+    return _headed(out)
 
 
 def where_table(
     findings: pd.DataFrame, cases: pd.DataFrame, by: str, restricted: bool
 ) -> pd.DataFrame:
-    """:func:`counts_by` as published: errors, warnings, findings (their total) and records
-    (distinct individuals, each in one group), each with a Total row. In the reviewer
-    version only locations and mantikas known to ``config/`` are labels (others are
-    counted under "Other / unrecognised")."""
+    """:func:`counts_by` as published: Errors, Warnings, Findings (their total) and
+    Individuals (distinct individuals, each in one group), each with a Total row. In the
+    reviewer version only locations and mantikas known to ``config/`` are labels (others
+    are counted under "Other / unrecognised")."""
     counts = counts_by(findings, cases, by, known_only=not restricted).set_index(by)
     found = with_totals(counts[["errors", "warnings", "findings"]], column=False)
     records = with_totals(counts[["records"]], column=False)
@@ -233,20 +296,27 @@ def where_table(
         ],
         axis=1,
     )
-    return labelled(shown, by)
+    return _headed(labelled(shown, column_label(by)))
 
 
 def week_chart(findings: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
-    """Case findings by week of registration (index, in time order): errors, warnings."""
+    """Case findings by week of registration (index, in time order): Errors, Warnings."""
     by_week = counts_by(findings, cases, "registration_week")
-    return by_week.set_index("registration_week")[["errors", "warnings"]]
+    table = by_week.set_index("registration_week")[["errors", "warnings"]]
+    return table.rename(columns={"errors": "Errors", "warnings": "Warnings"})
 
 
-def change_table(changes: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """Changes since the previous run by rule (new, fixed, still open, Total); a Total row,
-    whose cells are the ones to quote in a sentence."""
+def change_table(
+    changes: pd.DataFrame, restricted: bool, catalogue: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Changes since the previous run by rule (New, Fixed, Still open, Total); a Total row,
+    whose cells are the ones to quote in a sentence. Rules carry their title when the
+    ``catalogue`` is given."""
     table = change_summary(changes, by="rule").set_index("rule")[list(CHANGES)]
-    return labelled(publish(with_totals(table), restricted, TOTAL, TOTAL), "rule")
+    out = labelled(publish(with_totals(table), restricted, TOTAL, TOTAL), "Rule")
+    if catalogue is not None:
+        out["Rule"] = rule_label(out["Rule"], catalogue).where(out["Rule"] != TOTAL, TOTAL)
+    return _headed(out)
 
 
 def new_and_fixed(changes: pd.DataFrame, limit: int = 200) -> pd.DataFrame:
@@ -257,6 +327,6 @@ def new_and_fixed(changes: pd.DataFrame, limit: int = 200) -> pd.DataFrame:
 
 def change_sentence(by_change: pd.DataFrame) -> str:
     """The Markdown summary of :func:`change_table`'s Total row."""
-    counted = by_change.set_index("rule").loc[TOTAL]
-    parts = [quoted(counted[change], change) for change in ("new", "fixed", "still open")]
+    counted = by_change.set_index("Rule").loc[TOTAL]
+    parts = [quoted(counted[change[:1].upper() + change[1:]], change) for change in CHANGES]
     return f"Since the previous run: {', '.join(parts)}."

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from ..publish.disclosure import SECONDARY, in_words, marker_note, show_count, suppress_table
+from ..publish.header import report_header
 from ..publish.labels import known_labels
 from ..publish.pseudonyms import pseudonymise
 from ..rules.registry import FINDING_COLUMNS
@@ -34,10 +35,23 @@ _BIRTH_DATE_IN_TEXT = re.compile(r"(date_of_birth|date of birth) \d{4}-\d{2}-\d{
 _TEXT_COLUMNS = ("message", "reasons", "to fix")
 
 RESTRICTED_NOTE = (
-    "The per-record {what}, with real ids, is for case workers only: it is in this run's "
-    "folder of the restricted outputs (`outputs-restricted/`, kept apart from these pages: "
-    "`findings.xlsx`, and the case workers' copy of this notebook), never linked from here."
+    "The per-record {what}, with real ids, is for case workers only: it is in the restricted "
+    "outputs of this run (the findings workbook and the case workers' copy of this report), "
+    "kept apart from these pages and never linked from here."
 )
+
+# How the datasets of the data contract are named on a page.
+DATASET_LABELS = {
+    "cases": "Case records",
+    "referrals": "Referrals",
+    "manifest": "Flight manifests",
+    "hosts": "Hosts",
+    "placements": "Placements",
+    "visits": "Monitoring visits",
+    "payments": "Host payments",
+    "activities": "Field activities",
+}
+SEVERITY_LABELS = {"error": "Errors", "warning": "Warnings"}
 
 
 # --------------------------------------------------------------------------- keys and labels
@@ -66,7 +80,39 @@ def group_labels(
     return text.where(text.notna(), MISSING)
 
 
+def dataset_label(values):
+    """Dataset names ("cases") as a page names them ("Case records"); a Series or a scalar.
+    A name the contract does not know is spelled out (underscores as spaces)."""
+    if isinstance(values, pd.Series | pd.Index):
+        return pd.Series(values, dtype="object").map(dataset_label, na_action="ignore")
+    text = str(values)
+    return DATASET_LABELS.get(text, text.replace("_", " ").capitalize())
+
+
+def rule_label(rules: pd.Series, catalogue: pd.DataFrame) -> pd.Series:
+    """Rule codes with their plain title: "C004 Dates out of order" (a code never stands
+    alone on a page)."""
+    titles = catalogue.set_index("rule")["title"]
+    codes = rules.astype("str")
+    return (codes + " " + codes.map(titles).fillna("")).str.strip()
+
+
 # --------------------------------------------------------------------------- versions
+
+
+def page_header(as_of, data_dir, run_id: str = "", restricted: bool = False) -> str:
+    """The one header block under a notebook's title (Markdown): what this version shows,
+    and, when the notebook is opened on its own, the as-of date and the data sources.
+
+    In a weekly run (``run_id`` set) the page's banner already gives the run, the as-of
+    date and the data sources: they are not repeated."""
+    lines = []
+    if not run_id:
+        header = report_header("", as_of, data_dir).data.splitlines()
+        lines += [line for line in header if line.startswith("**As of**")]
+        lines += [line for line in header if line.startswith("**Data sources**")]
+    lines.append(version_note(restricted))
+    return "\n".join(lines)
 
 
 def restricted_note(what: str = "list") -> str:
@@ -82,8 +128,9 @@ def version_note(restricted: bool) -> str:
             "shown. For case workers only; do not share."
         )
     return (
-        f"Aggregates only. {marker_note()} No record is listed: the lists with real ids are "
-        "in the restricted folder of the run, for case workers."
+        "This reviewer version shows aggregates only and lists no record: the lists with "
+        f"real ids are in the case workers' copy, in the restricted outputs of the run. "
+        f"{marker_note()}"
     )
 
 

@@ -9,16 +9,19 @@ workers' copy lists them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from ..publish.disclosure import safe_series
+from ..config import Config, get_config
+from ..publish.disclosure import in_words, safe_series, say_count, show_count
 from ..publish.html import esc_markdown
-from ..publish.labels import known_labels
+from ..publish.labels import OTHER, known_labels, relabel
 from ..publish.tables import TOTAL
 from .common import count_text, exact, hide_birth_dates, key_text, severity_rank
+from .weekly import country_name
 
 DECISIONS = ("NO-GO", "GO (check)", "GO")
 
@@ -63,14 +66,19 @@ def pick_manifest(manifest: pd.DataFrame, as_of: date | str | pd.Timestamp, want
     return str(chosen["manifest_id"])
 
 
+def _manifest_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings of the manifest rules, record ids as text keys."""
+    found = findings
+    if "dataset" in found.columns:
+        found = found[found["dataset"] == "manifest"]
+    return found.assign(record_id=key_text(found["record_id"]))
+
+
 def _flight_findings(findings: pd.DataFrame, manifest_frame: pd.DataFrame, manifest_id: str):
     """The passengers of one flight (text ids, manifest order) and their manifest findings."""
     rows = manifest_frame[manifest_frame["manifest_id"].astype("str") == manifest_id]
     passengers = pd.Series(key_text(rows["individual_id"]).unique(), name="record_id")
-    found = findings
-    if "dataset" in found.columns:
-        found = found[found["dataset"] == "manifest"]
-    found = found.assign(record_id=key_text(found["record_id"]))
+    found = _manifest_findings(findings)
     return passengers, found[found["record_id"].isin(passengers)]
 
 
@@ -84,26 +92,31 @@ def manifest_decisions(
     GO (check), then GO, each in the manifest's order.
     """
     passengers, found = _flight_findings(manifest_findings, manifest_frame, manifest_id)
+    out = _decide(pd.DataFrame({"record_id": passengers}), found)
+    out["_order"] = out["decision"].map({d: i for i, d in enumerate(DECISIONS)})
+    out = out.sort_values("_order", kind="stable")
+    return out[["record_id", "decision", "errors", "warnings", "reasons"]].reset_index(drop=True)
+
+
+def _decide(passengers: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """``passengers`` (a ``record_id`` column, text keys) with their errors, warnings,
+    reasons ("RULE message", errors first) and decision, from their manifest findings."""
     found = found.assign(
         _rank=severity_rank(found["severity"]),
         reason=found["rule"].astype("str") + " " + hide_birth_dates(found["message"]),
+        error=(found["severity"] == "error").astype(int),
+        warning=(found["severity"] == "warning").astype(int),
     ).sort_values(["record_id", "_rank", "rule"])
     per = found.groupby("record_id").agg(
-        errors=("severity", lambda s: int((s == "error").sum())),
-        warnings=("severity", lambda s: int((s == "warning").sum())),
-        reasons=("reason", "; ".join),
+        errors=("error", "sum"), warnings=("warning", "sum"), reasons=("reason", "; ".join)
     )
-    out = pd.DataFrame({"record_id": passengers}).merge(
-        per, left_on="record_id", right_index=True, how="left"
-    )
+    out = passengers.merge(per, left_on="record_id", right_index=True, how="left")
     out[["errors", "warnings"]] = out[["errors", "warnings"]].fillna(0).astype(int)
     out["reasons"] = out["reasons"].fillna("")
     out["decision"] = np.select(
         [out["errors"] > 0, out["warnings"] > 0], ["NO-GO", "GO (check)"], default="GO"
     )
-    out["_order"] = out["decision"].map({d: i for i, d in enumerate(DECISIONS)})
-    out = out.sort_values("_order", kind="stable")
-    return out[["record_id", "decision", "errors", "warnings", "reasons"]].reset_index(drop=True)
+    return out
 
 
 def decision_summary(decisions: pd.DataFrame) -> pd.DataFrame:
@@ -134,17 +147,23 @@ def manifests_table(flights: pd.DataFrame, restricted: bool) -> pd.DataFrame:
 
 
 def flight_sentence(flights: pd.DataFrame, chosen: str, restricted: bool) -> str:
-    """The Markdown line naming the reviewed flight: its id, type, date, destination and
-    passengers; every value from the exports escaped (and, for reviewers, only flight types
-    and destinations known to ``config/``)."""
-    flight = manifests_table(flights, restricted).set_index("manifest_id").loc[chosen]
-    n = flights.set_index("manifest_id").loc[chosen, "passengers"]
-    when = pd.Timestamp(flight["flight_date"])
+    """The Markdown line naming the reviewed flight: its manifest, type, destination, date
+    and passengers; every value from the exports escaped (and, for reviewers, only flight
+    types and destinations known to ``config/``)."""
+    flight = flights.set_index("manifest_id").loc[[chosen]].reset_index()
+    n = int(flight["passengers"].iloc[0])
+    when = pd.to_datetime(flight["flight_date"]).iloc[0]
     day = f"{when:%d %B %Y}" if pd.notna(when) else "an unknown date"
+    people = f"{int(n):,}" if restricted else say_count(n)
+    # case workers see an unknown type or destination as typed (escaped), to correct it
+    label = (
+        f"{flight['flight_type'].iloc[0]} flight to {flight['destination_country'].iloc[0]}"
+        if restricted
+        else flight_label(flight).iloc[0]
+    )
     return (
-        f"**Manifest** {esc_markdown(chosen)}: {esc_markdown(flight['flight_type'])} flight on "
-        f"{day} to {esc_markdown(flight['destination_country'])}, "
-        f"**{flight['passengers']} passenger{'' if n == 1 else 's'}**."
+        f"**Manifest** {esc_markdown(chosen)}: {esc_markdown(label)} "
+        f"on {day}, **{people} passenger{'' if n == 1 else 's'}**."
     )
 
 
@@ -158,12 +177,21 @@ def decision_counts(decisions: pd.DataFrame, restricted: bool) -> pd.Series:
     return safe_series(counts, total=TOTAL)
 
 
+def flight_verdict(decisions: pd.DataFrame) -> str:
+    """The verdict of a flight from its passengers' decisions: NO-GO when one passenger is
+    NO-GO, GO (check) when one has warnings only, else GO."""
+    found = set(decisions["decision"])
+    return next((d for d in DECISIONS[:2] if d in found), "GO")
+
+
 def decision_sentence(decisions: pd.DataFrame, restricted: bool) -> str:
-    """The Markdown summary of :func:`decision_counts`."""
-    counted = decision_counts(decisions, restricted)
+    """The Markdown verdict of one flight (a decision: always shown) and its passengers
+    per decision (:func:`decision_counts`, in words)."""
+    counted = decision_counts(decisions, restricted).map(in_words)
+    parts = ", ".join(f"{counted[d]} {d}" for d in DECISIONS)
     return (
-        f"**Decision: {counted['GO']} GO, {counted['GO (check)']} GO (check), "
-        f"{counted['NO-GO']} NO-GO** (passengers on the manifest: {counted[TOTAL]})."
+        f"**Verdict: {flight_verdict(decisions)}.** Passengers: {parts} "
+        f"(of {counted[TOTAL]} on the manifest)."
     )
 
 
@@ -174,7 +202,8 @@ def reasons_by_rule(
     catalogue: pd.DataFrame,
     restricted: bool,
 ) -> pd.DataFrame:
-    """Passengers of one manifest per rule they break (rule, title, severity, passengers),
+    """Passengers of one manifest per rule they break (Rule: code and title, Severity,
+    Passengers),
     errors (the NO-GO reasons) first. A passenger breaking two rules counts under both, so
     the column has no total."""
     _, found = _flight_findings(manifest_findings, manifest_frame, manifest_id)
@@ -191,13 +220,181 @@ def reasons_by_rule(
     titles = catalogue.set_index("rule")["title"]
     out = pd.DataFrame(
         {
-            "rule": counts["rule"],
-            "title": counts["rule"].map(titles).fillna(""),
-            "severity": counts["severity"].astype(str),
+            "Rule": (counts["rule"] + " " + counts["rule"].map(titles).fillna("")).str.strip(),
+            "Severity": counts["severity"].astype(str).str.capitalize(),
         }
     )
     if restricted:
-        out["passengers"] = exact(counts["passengers"]).to_numpy()
+        out["Passengers"] = exact(counts["passengers"]).to_numpy()
     else:
-        out["passengers"] = safe_series(counts["passengers"]).to_numpy()
+        out["Passengers"] = safe_series(counts["passengers"]).to_numpy()
     return out
+
+
+# --------------------------------------------------------------------------- every upcoming flight
+
+NO_ISSUE = "No issue: GO"
+
+
+def review_days(cfg: Config | None = None) -> int:
+    """How many days after the as-of date the review covers (``manifest_review_days``)."""
+    return int((cfg or get_config()).thresholds.manifest_review_days)
+
+
+def upcoming_flights(
+    manifest: pd.DataFrame, as_of: date | str | pd.Timestamp, days: int | None = None
+) -> pd.DataFrame:
+    """:func:`manifests` whose flight is within ``days`` days after ``as_of`` (the day after
+    as-of to as-of + ``days``, both included; default ``manifest_review_days``)."""
+    table = manifests(manifest)
+    day = pd.Timestamp(as_of).normalize()
+    days = review_days() if days is None else int(days)
+    dates = pd.to_datetime(table["flight_date"])
+    inside = ((dates > day) & (dates <= day + pd.Timedelta(days=days))).fillna(False)
+    return table[inside.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+@dataclass
+class FlightReview:
+    """The review of every flight of a window: one verdict per flight, the rules behind it
+    and the go / no-go of every passenger (exact: protect before showing)."""
+
+    start: pd.Timestamp  # the first day of the window (the day after as-of)
+    end: pd.Timestamp  # the last day of the window
+    flights: pd.DataFrame  # manifests() + no_go, check, go (passengers), verdict
+    issues: pd.DataFrame  # manifest_id, rule, severity, title, passengers (with that issue)
+    passengers: pd.DataFrame  # manifest_id, record_id, decision, errors, warnings, reasons
+
+    def verdict_counts(self) -> pd.Series:
+        """Flights per verdict (NO-GO, GO (check), GO; zeros kept): flights, not people."""
+        counts = self.flights["verdict"].value_counts()
+        return counts.reindex(list(DECISIONS), fill_value=0).astype(int)
+
+    def sentence(self) -> str:
+        """The Markdown summary: flights in the window and their verdicts (exact: a flight
+        is not a person and a verdict is a decision, never suppressed)."""
+        n = len(self.flights)
+        window = f"from {self.start.day} {self.start:%B} to {self.end.day} {self.end:%B %Y}"
+        if n == 0:
+            return f"No flight is planned {window}: no manifest to review."
+        counts = self.verdict_counts()
+        parts = ", ".join(f"**{counts[d]:,} {d}**" for d in DECISIONS)
+        return f"{n:,} flight{'' if n == 1 else 's'} {window}: {parts}."
+
+    def to_fix(self) -> pd.DataFrame:
+        """The passengers to fix per manifest (NO-GO, then GO (check)), flights in date
+        order: case workers' copy only (real ids; show through
+        :func:`~.common.for_display`)."""
+        order = self.flights[["manifest_id", "flight_date"]]
+        out = self.passengers[self.passengers["decision"] != "GO"].merge(order, on="manifest_id")
+        out["_order"] = out["decision"].map({d: i for i, d in enumerate(DECISIONS)})
+        out = out.sort_values(["flight_date", "manifest_id", "_order"], kind="stable")
+        out = out.rename(columns={"reasons": "to fix"})
+        return out[["manifest_id", "record_id", "decision", "to fix"]].reset_index(drop=True)
+
+
+def review_flights(
+    findings: pd.DataFrame,
+    manifest: pd.DataFrame,
+    as_of: date | str | pd.Timestamp,
+    catalogue: pd.DataFrame,
+    days: int | None = None,
+) -> FlightReview:
+    """Go / no-go of every manifest whose flight is within ``days`` days after ``as_of``
+    (:func:`upcoming_flights`): a flight is NO-GO when one of its passengers is NO-GO,
+    GO (check) when one has warnings only, else GO. ``findings`` are the run's findings
+    (those of the manifest rules M001–M008 are used); a passenger's findings count on
+    every manifest of the window the passenger is on."""
+    days = review_days() if days is None else int(days)
+    day = pd.Timestamp(as_of).normalize()
+    flights = upcoming_flights(manifest, day, days)
+    rows = manifest[manifest["manifest_id"].astype("str").isin(flights["manifest_id"])]
+    pax = pd.DataFrame(
+        {
+            "manifest_id": rows["manifest_id"].astype("str").to_numpy(),
+            "record_id": key_text(rows["individual_id"]).to_numpy(),
+        }
+    ).drop_duplicates(ignore_index=True)
+    found = _manifest_findings(findings)
+    found = found[found["record_id"].isin(pax["record_id"])]
+    decided = _decide(pax, found)
+    per_flight = pd.crosstab(decided["manifest_id"], decided["decision"]).reindex(
+        index=flights["manifest_id"], columns=list(DECISIONS), fill_value=0
+    )
+    flights = flights.assign(
+        no_go=per_flight["NO-GO"].to_numpy(dtype=int),
+        check=per_flight["GO (check)"].to_numpy(dtype=int),
+        go=per_flight["GO"].to_numpy(dtype=int),
+    )
+    flights["verdict"] = np.select(
+        [flights["no_go"] > 0, flights["check"] > 0], ["NO-GO", "GO (check)"], default="GO"
+    )
+    issues = (
+        found.merge(pax, on="record_id")
+        .groupby(["manifest_id", "rule", "severity"], observed=True)["record_id"]
+        .nunique()
+        .rename("passengers")
+        .reset_index()
+    )
+    issues["rule"] = issues["rule"].astype("str")
+    issues["severity"] = issues["severity"].astype("str")
+    issues["title"] = issues["rule"].map(catalogue.set_index("rule")["title"]).fillna("")
+    issues["_rank"] = severity_rank(issues["severity"])
+    issues = issues.sort_values(["manifest_id", "_rank", "rule"]).drop(columns="_rank")
+    return FlightReview(
+        start=day + pd.Timedelta(days=1),
+        end=day + pd.Timedelta(days=days),
+        flights=flights,
+        issues=issues[["manifest_id", "rule", "severity", "title", "passengers"]].reset_index(
+            drop=True
+        ),
+        passengers=decided[
+            ["manifest_id", "record_id", "decision", "errors", "warnings", "reasons"]
+        ],
+    )
+
+
+def flight_label(flights: pd.DataFrame) -> pd.Series:
+    """ "Charter flight to Nigeria": the flight type and destination in plain English; a type
+    or country that ``config/`` does not know reads "Other / unrecognised"."""
+    kind = relabel(flights["flight_type"], "flight_type").fillna("Flight of unknown type")
+    where = known_labels(flights["destination_country"], "destination_country")
+    country = where.map(lambda c: c if c == OTHER else country_name(c), na_action="ignore")
+    return kind + " to " + country.fillna("an unknown destination")
+
+
+def review_summary(review: FlightReview, restricted: bool) -> pd.DataFrame:
+    """The one summary table of the review: one row per flight and rule behind its verdict
+    (a flight without an issue has one row, "No issue: GO"), in date order.
+
+    Columns: Flight date, Manifest, Flight, Passengers, Verdict, Rule, Passengers concerned.
+    Counts of passengers are counts of people: protected (fewer than 5 as "<5") in the
+    reviewer version, exact in the case workers' copy; the verdict is a decision and is
+    always shown. Only the first row of a flight names it."""
+    flights = review.flights
+    shown = exact if restricted else lambda s: s.map(show_count)
+    head = pd.DataFrame(
+        {
+            "manifest_id": flights["manifest_id"].to_numpy(),
+            "Flight date": pd.to_datetime(flights["flight_date"]).dt.strftime("%d %b %Y"),
+            "Manifest": flights["manifest_id"].to_numpy(),
+            "Flight": flight_label(flights).to_numpy(),
+            "Passengers": shown(flights["passengers"]).to_numpy(),
+            "Verdict": flights["verdict"].to_numpy(),
+        }
+    )
+    issues = review.issues
+    rules = pd.DataFrame(
+        {
+            "manifest_id": issues["manifest_id"],
+            "Rule": issues["rule"] + " " + issues["title"] + " (" + issues["severity"] + ")",
+            "Passengers concerned": shown(issues["passengers"]).to_numpy(),
+        }
+    )
+    out = head.merge(rules, on="manifest_id", how="left", sort=False)
+    out["Rule"] = out["Rule"].fillna(NO_ISSUE)
+    out["Passengers concerned"] = out["Passengers concerned"].fillna("–")
+    repeat = out["manifest_id"].duplicated()
+    for column in ("Flight date", "Manifest", "Flight", "Passengers", "Verdict"):
+        out[column] = out[column].mask(repeat, "")
+    return out.drop(columns="manifest_id").reset_index(drop=True)
