@@ -13,14 +13,13 @@ as CSV with an HXL hashtag row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from . import hxl
 from .html import esc
-from .hxl import write_hxl_csv
 
 
 def _esc_text(value: object) -> object:
@@ -93,15 +92,20 @@ def with_totals(
 
 # --------------------------------------------------------------------------- published CSV
 
-_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})+")
-
 
 def plain_numbers(table: pd.DataFrame) -> pd.DataFrame:
-    """Published strings with their thousands separators removed ("1,234" -> "1234"), for
-    the tools that read CSV; markers such as "<5" and other text stay as they are."""
-    return table.map(
-        lambda v: v.replace(",", "") if isinstance(v, str) and _NUMBER.fullmatch(v) else v
-    )
+    """``table`` with every published number as a number ("1,234" -> 1234, "7" -> 7), for
+    tools that read CSV; markers such as "<5" and other text stay as they are."""
+    out = table.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        text = column.astype(object).where(column.map(lambda v: isinstance(v, str)))
+        numbers = hxl.parse_numbers(text.fillna(""))
+        if numbers.notna().any():
+            out.isetitem(i, column.astype(object).where(numbers.isna(), hxl.plain(numbers)))
+    return out
 
 
 def write_tables(
@@ -110,19 +114,20 @@ def write_tables(
     tags: Mapping[str, Mapping[str, str]],
     prefix: str = "",
     index: bool = False,
-    thousands: bool = True,
+    thousands: bool = False,
 ) -> list[Path]:
-    """Write each published table as ``<prefix><name>.csv`` with its HXL hashtag row
-    (``tags[name]``: column -> hashtag) into ``folder`` (made if missing). With
-    ``thousands=False`` numbers are written without thousands separators."""
+    """Write each published table (as shown: "1,234", "<5", "[c]", "Total" rows) as
+    ``<prefix><name>.csv`` with its HXL hashtag row (``tags[name]``: column -> hashtag) into
+    ``folder`` (made if missing), in the form libhxl validates (:func:`.hxl.to_hxl`: plain
+    numbers, markers in their own columns, weeks as dates, rows labelled :data:`TOTAL`
+    flagged). Numbers are always written without thousands separators: ``thousands`` is
+    accepted for older callers and has no effect."""
+    del thousands  # plain numbers always (issue 14); the argument is kept for callers
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        write_hxl_csv(
-            table if thousands else plain_numbers(table),
-            folder / f"{prefix}{name}.csv",
-            tags[name],
-            index=index,
+        hxl.write_hxl_csv(
+            table, folder / f"{prefix}{name}.csv", tags[name], index=index, total=TOTAL
         )
         for name, table in tables.items()
     ]
