@@ -86,15 +86,8 @@ TEXT_KINDS = frozenset({"str", "code", "country", "list", "period"})
 COUNTRY_REGEX = r"^[A-Z]{3}$"
 PERIOD_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
 
-RESULT_COLUMNS = [
-    "dataset",
-    "expectation",
-    "column",
-    "success",
-    "unexpected_count",
-    "unexpected_percent",
-    "details",
-]
+RESULT_COLUMNS = ["dataset", "expectation", "column", "success"]
+RESULT_COLUMNS += ["unexpected_count", "unexpected_percent", "details"]
 
 _SHORT = {
     "expect_column_to_exist": "exists",
@@ -188,16 +181,12 @@ def build_suites(cfg: Config | None = None) -> dict[str, ExpectationSuite]:
     return suites
 
 
-def suite_json(suite: ExpectationSuite) -> dict[str, Any]:
-    """The JSON form of a suite as compared by the drift test."""
-    return _without_version(json.loads(json.dumps(suite.to_json_dict(), default=str)))
-
-
-def _without_version(data: dict[str, Any]) -> dict[str, Any]:
-    """A suite's JSON without the GX version (a GX upgrade alone is no drift)."""
-    meta = data.get("meta") or {}
-    meta.pop("great_expectations_version", None)
-    meta.pop("great_expectations.__version__", None)
+def _suite_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A suite's JSON as the drift check compares it: without the GX version (an upgrade
+    of GX alone is no drift)."""
+    data = json.loads(json.dumps(data, default=str))
+    for key in ("great_expectations_version", "great_expectations.__version__"):
+        (data.get("meta") or {}).pop(key, None)
     return data
 
 
@@ -224,15 +213,6 @@ def write_suites(project_dir: str | Path | None = None, cfg: Config | None = Non
         path.write_text(json.dumps(suite.to_json_dict(), indent=2, sort_keys=True) + "\n", "utf-8")
         written.append(path)
     return written
-
-
-def read_committed_suites(project_dir: str | Path | None = None) -> dict[str, dict[str, Any]]:
-    """The committed suite JSON of the project, by suite name (normalised like suite_json)."""
-    project_dir = Path(project_dir) if project_dir is not None else default_project_dir()
-    return {
-        path.stem: _without_version(json.loads(path.read_text("utf-8")))
-        for path in sorted((project_dir / "gx" / "expectations").glob("*.json"))
-    }
 
 
 # --------------------------------------------------------------------------- result
@@ -262,31 +242,25 @@ class GateResult:
         }
 
     def summary(self) -> str:
-        total = len(self.results)
-        fails = self.failures()
+        total, fails = len(self.results), self.failures()
         if fails.empty:
             return (
                 f"Quality gate passed: {total} expectations on "
                 f"{len(self.datasets)} dataset(s) ({self.seconds:.1f} s)"
             )
-        parts = []
-        missing_cols: set[tuple[str, str]] = set()
-        for r in fails.itertuples(index=False):
-            if r.details == "column missing":
-                if (r.dataset, r.column) not in missing_cols:
-                    missing_cols.add((r.dataset, r.column))
-                    parts.append(f"{r.dataset}: {r.column} missing")
-                continue
-            label = f"{r.dataset}: {r.column or ''} {_SHORT.get(r.expectation, r.expectation)}"
-            if r.unexpected_count:
-                n = int(r.unexpected_count)
-                label += f" [{n} row{'s' if n != 1 else ''}]"
-            elif r.details:
-                label += f" [{r.details}]"
-            parts.append(label.replace("  ", " "))
+        parts = dict.fromkeys(_failure_label(r) for r in fails.itertuples(index=False))
         return (
             f"Quality gate FAILED: {len(fails)} of {total} expectations failed ({', '.join(parts)})"
         )
+
+
+def _failure_label(r: Any) -> str:
+    """ "cases: sex in set [3 rows]", "referrals: referred_to missing" (once per column)."""
+    if r.details == "column missing":
+        return f"{r.dataset}: {r.column} missing"
+    n = int(r.unexpected_count)
+    why = f"{n} row{'s' if n != 1 else ''}" if n else r.details
+    return f"{r.dataset}: {r.column} {_SHORT[r.expectation]}" + (f" [{why}]" if why else "")
 
 
 # --------------------------------------------------------------------------- validation
@@ -403,9 +377,7 @@ def _padded(values: pd.Series, length: int) -> pd.Series:
 
 
 def _num(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return "" if value is None else f"{value:g}"
 
 
 def _details(r: Outcome, missing_column: bool) -> str:
@@ -418,11 +390,8 @@ def _details(r: Outcome, missing_column: bool) -> str:
     if r.type == "expect_column_values_to_be_in_type_list":
         wanted = "|".join(kwargs.get("type_list") or [])
         observed = r.counts.get("observed_value")
-        return (
-            f"dtype {observed}, expected {wanted}"
-            if not r.success and observed
-            else (f"expected {wanted}")
-        )
+        failed = not r.success and observed
+        return f"dtype {observed}, expected {wanted}" if failed else f"expected {wanted}"
     if r.type == "expect_column_values_to_be_in_set":
         return f"{len(kwargs.get('value_set') or [])} allowed codes"
     if r.type == "expect_column_values_to_match_regex":
@@ -507,7 +476,9 @@ def run_gate(frames: dict[str, pd.DataFrame], cfg: Config | None = None) -> Gate
 
 def stale_suites(project_dir: str | Path | None = None, cfg: Config | None = None) -> list[str]:
     """Names of suites whose committed JSON differs from what build_suites gives now."""
-    committed = read_committed_suites(project_dir)
-    built = {n: suite_json(s) for n, s in build_suites(cfg).items()}
-    names = sorted(set(committed) | set(built))
-    return [n for n in names if committed.get(n) != built.get(n)]
+    folder = Path(project_dir or default_project_dir()) / "gx" / "expectations"
+    committed = {
+        p.stem: _suite_json(json.loads(p.read_text("utf-8"))) for p in folder.glob("*.json")
+    }
+    built = {n: _suite_json(s.to_json_dict()) for n, s in build_suites(cfg).items()}
+    return sorted(n for n in set(committed) | set(built) if committed.get(n) != built.get(n))
