@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -74,6 +75,10 @@ class Thresholds(_Strict):
     max_columns: int = Field(default=200, ge=1, le=16_384)
     max_inflated_bytes: int = Field(default=1_000_000_000, ge=1)
     max_compression_ratio: int = Field(default=200, ge=2)
+    # Cleaning (defaults as shipped, for older config folders).
+    country_fuzzy_min_score: float = Field(default=0.9, ge=0.5, le=1)
+    month_first_min_share: float = Field(default=0.2, gt=0, le=1)
+    date_order: dict[str, Literal["day_first", "month_first"]] = {}
 
 
 class Mantika(_Strict):
@@ -130,6 +135,8 @@ class Config:
     country_aliases: dict[str, list[str]]
     # language -> {"codes": {list name: {code: label}}, "columns": {column: label}}
     labels: dict[str, dict[str, dict]] = field(default_factory=dict)
+    # Spellings that name more than one country ("Congolese"): reported, never guessed.
+    ambiguous_countries: tuple[str, ...] = ()
 
     def codes(self, name: str) -> list[str]:
         if name == "mantika":
@@ -315,7 +322,11 @@ def _load_header_aliases(path: Path) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def _load_country_aliases(path: Path) -> dict[str, list[str]]:
+AMBIGUOUS_KEY = "ambiguous"
+
+
+def _load_country_aliases(path: Path) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """(ISO3 -> aliases, the spellings listed under ``ambiguous``)."""
     import pycountry  # imported here: only country cleaning needs it
 
     raw = _read_yaml(path)
@@ -325,6 +336,8 @@ def _load_country_aliases(path: Path) -> dict[str, list[str]]:
     owner: dict[str, str] = {}
     for code, aliases in raw.items():
         code = str(code)
+        if code == AMBIGUOUS_KEY:
+            continue
         if pycountry.countries.get(alpha_3=code) is None:
             raise ConfigError(f"{path}: key '{code}': not an ISO 3166-1 alpha-3 country code")
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
@@ -337,13 +350,23 @@ def _load_country_aliases(path: Path) -> dict[str, list[str]]:
                 )
             owner[folded] = code
         out[code] = list(aliases)
-    return out
+    ambiguous = raw.get(AMBIGUOUS_KEY) or []
+    if not isinstance(ambiguous, list) or not all(isinstance(a, str) and a for a in ambiguous):
+        raise ConfigError(f"{path}: key '{AMBIGUOUS_KEY}': expected a list of non-empty strings")
+    for alias in ambiguous:
+        if alias.casefold().strip() in owner:
+            raise ConfigError(
+                f"{path}: key '{AMBIGUOUS_KEY}': {alias!r} is also an alias of "
+                f"{owner[alias.casefold().strip()]}"
+            )
+    return out, tuple(ambiguous)
 
 
 def load_config(directory: str | Path | None = None) -> Config:
     """Read and validate every configuration file of ``directory`` (default: config/)."""
     directory = Path(directory) if directory is not None else default_config_dir()
     code_lists, labels = _load_code_lists(directory / "code_lists.yaml")
+    country_aliases, ambiguous_countries = _load_country_aliases(directory / "country_aliases.yaml")
     return Config(
         directory=directory,
         code_lists=code_lists,
@@ -351,7 +374,8 @@ def load_config(directory: str | Path | None = None) -> Config:
         thresholds=_load_thresholds(directory / "thresholds.yaml"),
         sites=_load_sites(directory / "sites.yaml", code_lists),
         header_aliases=_load_header_aliases(directory / "header_aliases.yaml"),
-        country_aliases=_load_country_aliases(directory / "country_aliases.yaml"),
+        country_aliases=country_aliases,
+        ambiguous_countries=ambiguous_countries,
     )
 
 

@@ -26,6 +26,9 @@ class Cleaned:
     # (-1: missing); ``distinct`` may repeat values and hold None. Saves re-encoding.
     codes: np.ndarray | None = None
     distinct: list | None = None
+    # What a reviewer should look at (a fuzzy country match, a column read month-first):
+    # plain dicts with a "kind", kept in the cleaning report.
+    notes: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.invalid is None:
