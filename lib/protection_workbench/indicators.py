@@ -31,6 +31,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import Config, ConfigError, _pydantic_error, _read_yaml, default_config_dir
@@ -412,6 +413,28 @@ def parse_period_label(label: str) -> tuple[date, date]:
         raise ValueError(str(exc)) from None
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML with dates left as text: pydantic then parses them, so that an impossible date
+    (2025-02-30) is a message naming its key rather than a YAML error."""
+
+
+_DatesAsText.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+def _read_yaml_dates_as_text(path: Path) -> object:
+    if not path.is_file():
+        return _read_yaml(path)  # its message: configuration file not found
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_DatesAsText)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise ConfigError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
 def load_indicators(directory: str | Path | None = None, cfg: Config | None = None):
     """Read and validate ``indicators.yaml`` of ``directory`` (default: config/). A
     problem raises :class:`ConfigError` naming the file, the key and what is wrong."""
@@ -419,10 +442,9 @@ def load_indicators(directory: str | Path | None = None, cfg: Config | None = No
 
     directory = Path(directory) if directory is not None else default_config_dir()
     path = directory / INDICATORS_FILE
-    raw = _read_yaml(path)
+    raw = _read_yaml_dates_as_text(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected keys status, payment_due_days, projects")
-    # period target keys written as 2026-10 may be read by YAML as text; keep them text
     try:
         settings = IndicatorSettings.model_validate(raw)
     except ValidationError as exc:

@@ -1,0 +1,327 @@
+"""Indicators of config/indicators.yaml: each computation of the catalogue against the
+generator's clean truth on two seeds (recomputed here plainly, record by record where the
+rule is subtle), cumulative values as the sum of their months, % of target and status,
+projects outside the period, and configuration errors naming file and key."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from protection_workbench.clean.load import load_export
+from protection_workbench.config import ConfigError, get_config
+from protection_workbench.dates import parse_month, parse_period, parse_quarter, period_label
+from protection_workbench.errors import WorkbenchError
+from protection_workbench.indicators import (
+    CATALOGUE,
+    evaluate,
+    get_indicators,
+    load_indicators,
+    percent_of_target,
+    project_window,
+    status_of,
+)
+from protection_workbench.paths import project_root
+from protection_workbench.synth.generate import generate_demo_exports, load_truth
+
+AS_OF = date(2026, 11, 24)
+Q3 = (date(2026, 7, 1), date(2026, 9, 30))
+SEEDS = (5, 23)
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def seeded(request, tmp_path_factory):
+    """Demo exports without defects (cleaned values equal the truth), cleaned, and the
+    generator's truth, for one seed."""
+    out = tmp_path_factory.mktemp(f"period-{request.param}") / "demo"
+    generate_demo_exports(out, 2500, request.param, AS_OF, 0.0)
+    truth, _, _ = load_truth(out)
+    return load_export(out).frames, truth
+
+
+def _between(values: pd.Series, start: date, end: date) -> pd.Series:
+    return values.between(pd.Timestamp(start), pd.Timestamp(end)).fillna(False)
+
+
+def _departed(truth) -> pd.DataFrame:
+    cases = truth["cases"]
+    return cases[(cases["case_status"] == "departed") & cases["departure_date"].notna()]
+
+
+def _expected(truth, start: date, end: date, settings) -> dict[str, tuple]:
+    """Each computation's value for start..end from the truth, written plainly: counts, or
+    (met, all) for shares."""
+    cfg = get_config()
+    gone = _departed(truth)
+    in_period = gone[_between(gone["departure_date"], start, end)]
+    vuln = in_period["vulnerabilities"].fillna("") != ""
+    clearance = set(cfg.codes("clearance_vulnerability"))
+    needs = in_period[
+        in_period["vulnerabilities"].fillna("").map(lambda v: bool(set(v.split(";")) & clearance))
+    ]
+    cases = truth["cases"]
+    refs = truth["referrals"]
+    due = refs[_between(refs["follow_up_due"], start, end)]
+    in_time = due["follow_up_date"].notna() & (due["follow_up_date"] <= due["follow_up_due"])
+    acts = truth["activities"][_between(truth["activities"]["date"], start, end)]
+    visits = truth["visits"][_between(truth["visits"]["visit_date"], start, end)]
+    return {
+        "returns_assisted": (in_period["individual_id"].nunique(),),
+        "vulnerable_returns": (int(vuln.sum()),),
+        "cleared_before_movement": (
+            int((needs["protection_clearance"] == "cleared").sum()),
+            len(needs),
+        ),
+        "counselling_sessions": (
+            cases.loc[_between(cases["interview_date"], start, end), "individual_id"].nunique(),
+        ),
+        "referrals_made": (int(_between(refs["referral_date"], start, end).sum()),),
+        "referrals_followed_up_in_time": (int(in_time.sum()), len(due)),
+        "nfi_kits_distributed": (
+            int(acts.loc[acts["activity_type"] == "nfi_distribution", "items"].fillna(0).sum()),
+        ),
+        "outreach_sessions": (int((acts["activity_type"] == "outreach_session").sum()),),
+        "hosting_placements": (int(_between(truth["placements"]["start_date"], start, end).sum()),),
+        "monitoring_visits_compliant": (
+            int((visits["compliance"] == "compliant").sum()),
+            len(visits),
+        ),
+        "host_payments_on_time": _payments_on_time(truth, start, end, settings.payment_due_days),
+    }
+
+
+def _payments_on_time(truth, start: date, end: date, due_days: int) -> tuple[int, int]:
+    """Host-months with at least one hosted day (to the period's end), due ``due_days``
+    after the month's end, and whether a payment for them was made by then: placement by
+    placement, month by month."""
+    as_of = pd.Timestamp(end)
+    rate = truth["hosts"].set_index("host_id")["monthly_rate_lyd"]
+    owed = set()
+    for row in truth["placements"].itertuples():
+        if pd.isna(row.start_date):
+            continue
+        stop = min(
+            row.end_date if pd.notna(row.end_date) else as_of + pd.Timedelta(days=1),
+            as_of + pd.Timedelta(days=1),
+        )  # exclusive: the exit day is not hosted
+        day = row.start_date
+        while day < stop:
+            if rate.get(row.host_id, 0) > 0:
+                owed.add((row.host_id, day.to_period("M")))
+            day = (day.to_period("M") + 1).start_time
+    paid = truth["payments"].groupby(["host_id", "period"])["paid_date"].min()
+    met = n = 0
+    for host, month in owed:
+        due = month.end_time.normalize() + pd.Timedelta(days=due_days)
+        if not (pd.Timestamp(start) <= due <= pd.Timestamp(end)):
+            continue
+        n += 1
+        when = paid.get((host, str(month)))
+        met += int(when is not None and when <= due)
+    return met, n
+
+
+def _evaluate(frames, start: date, end: date):
+    settings = get_indicators()
+    project = settings.project()
+    return evaluate(project, frames, start, end, get_config(), settings), settings
+
+
+def _values(ev) -> dict[str, tuple]:
+    out = {}
+    for res in ev.results:
+        if res.computation.kind == "share":
+            out[res.indicator.computation] = (res.numerator, res.denominator)
+        else:
+            out[res.indicator.computation] = (int(round(res.value)),)
+    return out
+
+
+@pytest.mark.parametrize(
+    "period", [Q3, parse_month("2026-10"), (date(2026, 2, 10), date(2026, 5, 3))]
+)
+def test_every_computation_matches_the_truth(seeded, period):
+    frames, truth = seeded
+    ev, settings = _evaluate(frames, *period)
+    got = _values(ev)
+    expected = _expected(truth, *period, settings)
+    assert set(got) == set(CATALOGUE)  # the example project uses every computation
+    for name in CATALOGUE:
+        assert got[name] == expected[name], name
+    # not trivially zero: the demo data exercise each computation in a quarter
+    if period == Q3:
+        assert all(v[-1] > 0 for v in expected.values()), expected
+
+
+def test_returns_broken_down_add_up_to_the_total(seeded):
+    frames, truth = seeded
+    ev, _ = _evaluate(frames, *Q3)
+    returns = next(r for r in ev.results if r.indicator.computation == "returns_assisted")
+    total = int(returns.value)
+    for dim in ("sex", "age_band", "nationality", "location_type"):
+        assert int(returns.by[dim]["value"].sum()) == total, dim
+    gone = _departed(truth)
+    women = gone[_between(gone["departure_date"], *Q3) & (gone["sex"] == "F")]
+    assert int(returns.by["sex"].loc["Female", "value"]) == len(women)
+
+
+def test_cumulative_is_the_sum_of_the_months(seeded):
+    frames, _ = seeded
+    ev, _ = _evaluate(frames, *Q3)
+    project = ev.project
+    for res in ev.results:
+        months = res.monthly
+        assert months.index[0] == f"{project.start:%Y-%m}" and months.index[-1] == "2026-09"
+        if res.computation.kind == "share":
+            met, n = int(months["met"].sum()), int(months["n"].sum())
+            assert res.cumulative == pytest.approx(100 * met / n)
+            last3 = months.tail(3)
+            assert (res.numerator, res.denominator) == (last3["met"].sum(), last3["n"].sum())
+        else:
+            assert res.cumulative == pytest.approx(months["value"].sum())
+            assert res.value == pytest.approx(months["value"].tail(3).sum())
+
+
+def test_percent_of_target_at_zero_partial_and_over_the_target():
+    assert percent_of_target(0, 24000) == 0
+    assert percent_of_target(6000, 24000) == 25
+    assert percent_of_target(30000, 24000) == 125
+    assert percent_of_target(5, 0) is None and percent_of_target(None, 10) is None
+
+
+def test_status_follows_the_configured_thresholds():
+    rule = get_indicators().status
+    assert status_of(rule.behind_below - 0.01, rule) == "Behind"
+    assert status_of(1.0, rule) == "On track"
+    assert status_of(rule.ahead_above + 0.01, rule) == "Ahead"
+    assert status_of(None, rule) == "No data"
+
+
+def test_status_of_a_count_compares_with_the_time_elapsed(seeded):
+    """A count against the project target is judged by the share of the project's time
+    elapsed; against a period target (O1.1 has one for 2026-Q3), by the period alone."""
+    frames, _ = seeded
+    ev, settings = _evaluate(frames, *Q3)
+    project = ev.project
+    elapsed = ((Q3[1] - project.start).days + 1) / ((project.end - project.start).days + 1)
+    for res in ev.results:
+        ind = res.indicator
+        if res.computation.kind == "share":
+            assert res.progress == pytest.approx(res.value / ind.target)
+        elif res.period_target:
+            assert ind.code == "O1.1" and res.period_target == 3000
+            assert res.progress == pytest.approx(res.value / 3000)
+            assert res.percent_of_target == pytest.approx(100 * res.value / 3000)
+        else:
+            assert res.progress == pytest.approx(res.cumulative / (ind.target * elapsed))
+            assert res.percent_of_target == pytest.approx(100 * res.cumulative / ind.target)
+        assert res.status == status_of(res.progress, settings.status)
+
+
+def test_a_project_not_started_or_ended_says_so(seeded):
+    frames, _ = seeded
+    project = get_indicators().project()
+    before = (date(2024, 1, 1), date(2024, 3, 31))
+    ev, _ = _evaluate(frames, *before)
+    assert ev.window is None and "had not started" in ev.note
+    assert f"{project.start:%d %B %Y}" in ev.note
+    assert all(r.value is None and r.status == "No data" for r in ev.results)
+    ev, _ = _evaluate(frames, date(2027, 7, 1), date(2027, 9, 30))
+    assert ev.window is None and "had ended" in ev.note
+    window, note = project_window(project, date(2025, 1, 1), date(2025, 12, 31))
+    assert window == (project.start, date(2025, 12, 31)) and "Only part" in note
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def _config_with(tmp_path: Path, edit) -> Path:
+    folder = tmp_path / "config"
+    shutil.copytree(project_root() / "config", folder)
+    path = folder / "indicators.yaml"
+    path.write_text(edit(path.read_text("utf-8")), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "problem"),
+    [
+        (
+            lambda t: t.replace("computation: outreach_sessions", "computation: outreach_count"),
+            "projects.0.indicators.7.computation",
+            "unknown computation 'outreach_count'",
+        ),
+        (
+            lambda t: t.replace("        target: 500\n", ""),
+            "projects.0.indicators.7.target",
+            "Field required",
+        ),
+        (
+            lambda t: t.replace("end: 2027-06-30", "end: 2025-06-30"),
+            "projects.0.end",
+            "before it starts",
+        ),
+        (
+            lambda t: t.replace("start: 2025-07-01", "start: 2025-02-30"),
+            "projects.0.start",
+            "date",
+        ),
+        (
+            lambda t: t.replace("disaggregations: [sex]", "disaggregations: [nationality]"),
+            "projects.0.indicators.5.disaggregations",
+            "cannot be broken down by nationality",
+        ),
+        (
+            lambda t: t.replace("{2026-Q3: 3000", "{2026-Q5: 3000"),
+            "projects.0.indicators.0.period_targets.2026-Q5",
+            "not a month",
+        ),
+        (
+            lambda t: t.replace("locations: [all]", "locations: [Tripoli, Atlantis]"),
+            "projects.0.locations.1",
+            "not a mantika",
+        ),
+    ],
+)
+def test_a_config_error_names_file_and_key(tmp_path, edit, key, problem):
+    folder = _config_with(tmp_path, edit)
+    with pytest.raises(ConfigError) as caught:
+        load_indicators(folder)
+    message = str(caught.value)
+    assert str(folder / "indicators.yaml") in message
+    assert f"'{key}'" in message and problem in message
+    assert message.count("key '") == 1  # one problem, one message
+
+
+def test_the_shipped_projects_load_and_every_computation_is_documented():
+    settings = load_indicators()
+    project = settings.project()
+    assert 9 <= len(project.indicators) <= 12
+    assert len({i.code for i in project.indicators}) == len(project.indicators)
+    for comp in CATALOGUE.values():
+        assert len(comp.description) > 40, comp.name
+    with pytest.raises(ConfigError, match="no project called 'Nope'"):
+        settings.project("Nope")
+
+
+def test_periods_parse_one_way_only():
+    assert parse_month("2026-02") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert parse_quarter("2026-Q4") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert parse_period("2026-07-01", "2026-08-15") == (date(2026, 7, 1), date(2026, 8, 15))
+    assert period_label(*parse_quarter("2026-Q3")) == "July–September 2026 (2026-Q3)"
+    assert period_label(*parse_month("2026-10")) == "October 2026"
+    start, end = parse_period()
+    assert start.day == 1 and end < date.today() and (end - start).days < 31
+    for bad in (
+        dict(month="2026-13"),
+        dict(quarter="2026-Q0"),
+        dict(date_from="2026-07-01"),
+        dict(date_from="2026-09-30", date_to="2026-07-01"),
+        dict(month="2026-10", quarter="2026-Q3"),
+    ):
+        with pytest.raises(WorkbenchError):
+            parse_period(**bad)
