@@ -1,331 +1,315 @@
-"""Plain-English paragraphs of the weekly report, written from :class:`WeeklyFigures`.
+"""Plain-English paragraphs of the weekly report: programme facts only.
 
-Pure functions: figures in, sentences out (the phrases they are made of are in
-:mod:`.phrases`). Every count of people goes through
-:mod:`protection_workbench.publish.disclosure` (1 to ``min_cell - 1`` reads "<5", with a plural
-noun), percentages are left out when computed from small numbers, and a comparison with
-the week before never gives away a small number. Counts that are not counts of people
-(flights, outreach sessions, NFI kits) are written exactly (``protect=False``).
+Every number in a sentence is a cell (or total) of the report's protected table set
+(:func:`.weekly_tables.publish`), read with ``published.cell``: a sentence can never show
+what a table hides, and reads "fewer than 5" or "not shown" where a table shows "<5" or
+"[c]". Flights, activities, kits and money are exact there, so they are exact here. The
+data quality of the exports is not the donors' business: the run index shows the gate.
 
-A dataset absent from the export gives a sentence saying the figure is not available.
-
-:func:`weekly_narrative_markdown` gives the same paragraphs escaped for Markdown
-(:func:`protection_workbench.publish.html.esc_markdown`): that is what a notebook shows.
+:func:`weekly_narrative_markdown` gives the paragraphs escaped for Markdown
+(:func:`protection_workbench.publish.html.esc_markdown`): that is what the notebook shows.
 """
 
 from __future__ import annotations
 
-from ..publish import disclosure
+import pandas as pd
+
+from ..publish.header import report_header
 from ..publish.html import esc_markdown
-from ..publish.labels import OTHER
+from ..publish.protected import Published
+from ..publish.tables import TOTAL
 from .phrases import (
     be,
     capital,
-    change_phrase,
     count_phrase,
     day_phrase,
-    is_one,
+    is_hidden,
+    is_zero,
     join_words,
+    long_day,
     none_or,
     not_available,
-    week_phrase,
+    words,
 )
-from .weekly import WeeklyFigures
+from .weekly import ADULTS, CHILDREN, WeeklyData, period_names
+from .weekly_tables import CHARTER, COMMERCIAL
 
 DESTINATIONS_NAMED = 3
-
-VULNERABILITY_NOUNS: dict[str, tuple[str, str]] = {
-    "uasc": ("unaccompanied child", "unaccompanied children"),
-    "separated_child": ("separated child", "separated children"),
-    "vot": ("victim of trafficking", "victims of trafficking"),
-    "gbv": ("survivor of gender-based violence", "survivors of gender-based violence"),
-    "medical": ("person with medical needs", "people with medical needs"),
-    "disability": ("person with a disability", "people with disabilities"),
-    "elderly": ("older person", "older persons"),
-    "single_headed_household": (
-        "member of a single-headed household",
-        "members of single-headed households",
-    ),
-    "pregnant": ("pregnant woman", "pregnant women"),
-    OTHER: ("person with another vulnerability", "people with other vulnerabilities"),
-}
-
-SERVICE_NAMES: dict[str, str] = {
-    "medical": "medical care",
-    "mhpss": "mental health and psychosocial support",
-    "shelter": "shelter",
-    "child_protection": "child protection",
-    "legal": "legal aid",
-    "cash": "cash assistance",
-    "other": "other services",
-    OTHER: "services not in the code list",
-}
+HOSTING_REPORT_DAYS = 28  # the window of the community hosting report's visits and issues
 
 
-# --------------------------------------------------------------------------- paragraphs
+def week_phrase(data: WeeklyData) -> str:
+    """ "week 47", or "week 48 so far (to 24 November)" when the as-of date is mid-week."""
+    if data.week_complete:
+        return f"week {data.week}"
+    return f"week {data.week} so far (to {day_phrase(data.as_of)})"
 
 
-def _flights_clause(fig: WeeklyFigures) -> str:
-    table = fig.by_flight_type
-    if table is None:
-        return ""
-    charter = int(table.loc["charter", "week_flights"])
-    commercial = int(table.loc["commercial", "week_flights"])
-    parts = []
-    if charter:
-        parts.append(count_phrase(charter, "charter flight", protect=False))
-    if commercial:
-        parts.append(count_phrase(commercial, "commercial booking", protect=False))
-    return f" on {join_words(parts)}" if parts else ""
+def _has(published: Published, *names: str) -> bool:
+    return all(n in published.names() for n in names)
 
 
-def _share_clause(part: int, whole: int) -> str:
-    if part == 0 and not disclosure.is_small(whole):
-        return ", none of them women or girls"
-    share = disclosure.show_percent(part, whole)
-    return "" if share == disclosure.NOT_SHOWN else f", {share} of them women and girls"
+def _shown_rows(published: Published, name: str, column: str) -> pd.Series:
+    """The rows of ``column`` whose published value is a number above zero, most first."""
+    values = published.values(name).drop(index=TOTAL, errors="ignore")[column]
+    values = values.dropna()
+    values = values[values > 0]
+    return values.sort_values(ascending=False, kind="stable")
 
 
-def returns_paragraph(fig: WeeklyFigures) -> str:
+def returns_paragraph(data: WeeklyData, published: Published) -> str:
     """ "In week 47, 312 migrants returned home on 2 charter flights and 9 commercial
-    bookings, 21 % of them women and girls. That is up from 280 the week before; 4,810 have
-    returned so far this year." """
-    if fig.returns is None:
+    bookings, 80 of them women and girls. The week before, 280 returned; 4,810 have
+    returned since the programme started on 1 January 2026." """
+    if not _has(published, "returns"):
         return not_available("returns", "case records")
-    now, before, ytd = fig.returns["week"], fig.returns["previous"], fig.returns["ytd"]
-    when = f"In {week_phrase(fig)}"
-    if now == 0:
+    names = period_names(data)
+    now = published.cell("returns", col=names["week"])
+    before = published.cell("returns", col=names["previous"])
+    since = published.cell("returns", col=names["programme"])
+    when = f"In {week_phrase(data)}"
+    if is_zero(now):
         first = f"{when}, no migrant returned home."
     else:
-        share = _share_clause((fig.women_girls or {}).get("week", 0), now)
-        first = (
-            f"{when}, {count_phrase(now, 'migrant')} returned home{_flights_clause(fig)}{share}."
-        )
-    change = change_phrase(now, before, ytd)
-    if change.startswith("the first"):
-        return f"{first} These are the first returns this year."
-    if ytd == 0:
-        so_far = "no migrant has returned so far this year"
-    else:
-        so_far = f"{disclosure.say_count(ytd)} {'has' if is_one(ytd) else 'have'} returned so far this year"
-    return f"{first} That is {change}; {so_far}."
+        flights = [
+            count_phrase(published.cell("departed_flights", kind, "Flights"), noun)
+            for kind, noun in ((CHARTER, "charter flight"), (COMMERCIAL, "commercial booking"))
+            if not is_zero(published.cell("departed_flights", kind, "Flights"))
+        ]
+        on = f" on {join_words(flights)}" if flights else ""
+        women = published.cell("returns_by_sex_age", TOTAL, "Female")
+        share = "" if is_zero(women) else f", {words(women)} of them women and girls"
+        first = f"{when}, {count_phrase(now, 'migrant')} returned home{on}{share}."
+    earlier = "The week before" if data.week_complete else "On the same days of the week before"
+    start = long_day(data.periods["programme"].start)
+    return (
+        f"{first} {earlier}, {none_or(before)} returned; {words(since)} "
+        f"{'has' if since.strip() == '1' else 'have'} returned since the programme started "
+        f"on {start}."
+    )
 
 
-def _destination_item(name: str, n: int) -> str:
-    return f"{name} ({disclosure.say_count(n)})"
-
-
-def destinations_paragraph(fig: WeeklyFigures) -> str:
-    """Where the week's returnees went and how many were children; empty without returns."""
-    if fig.returns is None or fig.by_destination is None or fig.returns["week"] == 0:
+def destinations_paragraph(data: WeeklyData, published: Published) -> str:
+    """The main countries of return this week and how many returnees were children."""
+    if not _has(published, "returns_by_destination"):
         return ""
-    week = fig.by_destination.loc[fig.by_destination["week"] > 0]
-    week = week.sort_values("week", ascending=False, kind="stable")
+    week = period_names(data)["week"]
+    if is_zero(published.cell("returns", col=week)):
+        return ""
+    top = _shown_rows(published, "returns_by_destination", week).head(DESTINATIONS_NAMED)
     named = [
-        _destination_item(r.name, int(r.week)) for r in week.head(DESTINATIONS_NAMED).itertuples()
+        f"{country} ({words(published.cell('returns_by_destination', country, week))})"
+        for country in top.index
+        if not is_hidden(published.cell("returns_by_destination", country, week))
     ]
-    if len(week) == 1:
-        first = f"All returned to {week['name'].iloc[0]}."
-    elif len(week) <= DESTINATIONS_NAMED:
-        first = f"They returned to {join_words(named)}."
-    else:
-        first = (
-            f"The main destinations were {join_words(named)}, "
-            f"out of {len(week)} countries of return."
-        )
-    children = (fig.children or {}).get("week", 0)
-    if children == 0:
+    first = f"The main countries of return were {join_words(named)}." if named else ""
+    children = published.cell("returns_by_age_group", CHILDREN, week)
+    adults = published.cell("returns_by_age_group", ADULTS, week)
+    if is_zero(children):
         second = "None of them was a child."
     else:
-        second = f"Among them {be(children)} {count_phrase(children, 'child', 'children')}."
-    return f"{first} {second}"
-
-
-def pipeline_paragraph(fig: WeeklyFigures) -> str:
-    """ "Migrants in the pipeline on 24 November: 24 counselled, 590 awaiting travel
-    documents, none awaiting a fit-to-travel check and 31 manifested for a flight." """
-    if fig.pipeline is None:
-        return not_available("the pipeline", "case records")
-    p = fig.pipeline
-    when = day_phrase(fig.as_of)
-    if not any(p.values()):
-        return (
-            f"No migrant was in the pipeline on {when} (counselled, awaiting travel "
-            "documents or a fit-to-travel check, or manifested)."
-        )
-    return (
-        f"Migrants in the pipeline on {when}: {none_or(p['counselled'])} counselled, "
-        f"{none_or(p['awaiting_documents'])} awaiting travel documents, "
-        f"{none_or(p['awaiting_ftt'])} awaiting a fit-to-travel check and "
-        f"{none_or(p['manifested'])} manifested for a flight."
-    )
-
-
-def _vulnerability_list(fig: WeeklyFigures) -> tuple[list[str], int]:
-    table = fig.by_vulnerability
-    if table is None or table.empty:
-        return [], 0
-    week = table["week"][table["week"] > 0].sort_values(ascending=False, kind="stable")
-    items = []
-    for code, n in week.items():
-        singular, many = VULNERABILITY_NOUNS.get(str(code), (str(code), str(code)))
-        items.append(count_phrase(int(n), singular, many))
-    return items, int(week.sum())
-
-
-def vulnerability_paragraph(fig: WeeklyFigures) -> str:
-    """Returnees with a recorded vulnerability this week (by vulnerability) and this year."""
-    if fig.vulnerable is None:
-        return not_available("vulnerable cases", "case records")
-    now, ytd = fig.vulnerable["week"], fig.vulnerable["ytd"]
-    week = week_phrase(fig)
-    if now == 0:
-        returned = (fig.returns or {}).get("week", 0)
-        if returned == 0:
-            first = f"No vulnerable migrant was assisted to return in {week}"
-        else:
-            first = f"None of the migrants who returned in {week} had a recorded vulnerability"
-    else:
-        items, mentions = _vulnerability_list(fig)
-        first = f"In {week}, {count_phrase(now, 'vulnerable migrant')} {be(now)} assisted to return"
-        if items:
-            several = " (a person may have more than one vulnerability)" if mentions > now else ""
-            first += f": {join_words(items)}{several}"
-    if ytd == 0:
-        year = "no vulnerable migrant has been assisted to return so far this year"
-    else:
-        year = (
-            f"{count_phrase(ytd, 'vulnerable migrant')} {'has' if is_one(ytd) else 'have'} "
-            "been assisted to return so far this year"
-        )
-    return f"{first}; {year}."
-
-
-def referrals_paragraph(fig: WeeklyFigures) -> str:
-    """ "In week 47, 14 referrals were made to specialised services, most often for medical
-    care; 9 follow-ups were overdue on 24 November." """
-    if fig.referrals_week is None or fig.referrals_overdue is None:
-        return not_available("referrals", "referral records")
-    made, overdue = fig.referrals_week, fig.referrals_overdue
-    week = week_phrase(fig)
-    if made == 0:
-        first = f"No referral was made to specialised services in {week}"
-    else:
-        first = (
-            f"In {week}, {count_phrase(made, 'referral')} {be(made)} made to specialised services"
-        )
-        services = fig.referrals_by_service
-        if services is not None and len(services) > 1:
-            top = services.sort_values(ascending=False, kind="stable")
-            if top.iloc[0] > top.iloc[1] and not disclosure.is_small(int(top.iloc[0])):
-                name = SERVICE_NAMES.get(str(top.index[0]), str(top.index[0]).replace("_", " "))
-                first += f", most often for {name}"
-    second = (
-        f"{count_phrase(overdue, 'follow-up')} {be(overdue)} overdue on {day_phrase(fig.as_of)}"
-    )
-    return f"{first}; {second}."
-
-
-def activities_paragraph(fig: WeeklyFigures) -> str:
-    """Outreach sessions (with participants) and NFI kits distributed this week."""
-    if fig.outreach_sessions is None:
-        return not_available("outreach and distributions", "activity log records")
-    sessions = fig.outreach_sessions
-    if sessions == 0:
-        first = "There was no outreach session this week"
-    else:
-        first = (
-            f"{capital(count_phrase(sessions, 'outreach session', protect=False))} "
-            f"{be(sessions, protect=False)} held this week"
-        )
-        people = fig.participants or {}
-        f, m, ch = people.get("f", 0), people.get("m", 0), people.get("children", 0)
-        total = f + m + ch
-        if disclosure.is_small(total):
-            first += f", reaching {count_phrase(total, 'participant')}"
-        elif total:
-            detail = join_words(
-                [
-                    count_phrase(f, "woman", "women"),
-                    count_phrase(m, "man", "men"),
-                    count_phrase(ch, "child", "children"),
-                ]
-            )
-            first += f", reaching {count_phrase(total, 'participant')} ({detail})"
-    distributions, kits = fig.nfi_distributions or 0, fig.nfi_kits or 0
-    if distributions == 0:
-        second = "no NFI kit was distributed"
-    elif kits == 0:
         second = (
-            f"{count_phrase(distributions, 'NFI distribution', protect=False)} "
-            f"{be(distributions, protect=False)} held"
+            f"Among them {be(children)} {count_phrase(children, 'child', 'children')} and "
+            f"{count_phrase(adults, 'adult')}."
         )
+    return f"{first} {second}".strip()
+
+
+def vulnerability_paragraph(data: WeeklyData, published: Published) -> str:
+    """Returnees with a recorded vulnerability this week, by vulnerability."""
+    if not _has(published, "returns_vulnerable"):
+        return ""
+    names = period_names(data)
+    week, since = names["week"], names["programme"]
+    now = published.cell("returns_vulnerable", col=week)
+    total = published.cell("returns_vulnerable", col=since)
+    if is_zero(now):
+        first = f"No returnee of {week_phrase(data)} had a recorded vulnerability"
     else:
-        second = (
-            f"{count_phrase(kits, 'NFI kit', protect=False)} {be(kits, protect=False)} "
-            f"distributed in {count_phrase(distributions, 'distribution', protect=False)}"
+        kinds = _shown_rows(published, "returns_by_vulnerability", week)
+        listed = [
+            f"{label.lower()} ({words(published.cell('returns_by_vulnerability', label, week))})"
+            for label in kinds.index
+        ]
+        first = (
+            f"In {week_phrase(data)}, {count_phrase(now, 'returnee')} with a recorded "
+            "vulnerability returned home"
         )
-    return f"{first}; {second}."
+        if listed:
+            first += f" ({join_words(listed)}; a person may have several)"
+    return f"{first}; {words(total)} since the programme started."
 
 
-def hosting_paragraph(fig: WeeklyFigures) -> str:
-    """ "On 24 November, 175 migrants were in community hosting; 15 new placements started
-    and 13 ended this week." """
-    if fig.hosting is None:
-        return not_available("community hosting", "placement records")
-    active, new, exits = fig.hosting["active"], fig.hosting["new"], fig.hosting["exits"]
+def case_flow_paragraph(data: WeeklyData, published: Published) -> str:
+    """The steps recorded in the case records this week."""
+    if not _has(published, "case_flow", "pipeline"):
+        return not_available("the case flow", "case records")
+    week = period_names(data)["week"]
+    flow = published.table("case_flow")[week]
+    steps = [f"{words(n)} {step.lower()}" for step, n in flow.items() if not is_zero(n)]
     first = (
-        f"On {day_phrase(fig.as_of)}, {count_phrase(active, 'migrant')} {be(active)} "
-        "in community hosting (host families and safe shelters)"
+        f"The case records show, for {week_phrase(data)}: {join_words(steps)}."
+        if steps
+        else f"No step of a case was recorded in {week_phrase(data)}."
     )
-    second = f"{count_phrase(new, 'new placement')} started and {none_or(exits)} ended this week"
+    everyone = published.cell("pipeline", TOTAL)
+    waiting = [
+        (label, published.cell("pipeline", label))
+        for label in ("Documents pending", "On hold", "Cancelled")
+        if label in published.table("pipeline").index
+    ]
+    detail = join_words([f"{none_or(n)} {label.lower()}" for label, n in waiting])
+    return (
+        f"{first} On {day_phrase(data.as_of)} the case records held "
+        f"{count_phrase(everyone, 'individual')}, of whom {detail}."
+    )
+
+
+def referrals_paragraph(data: WeeklyData, published: Published) -> str:
+    """Referral outcomes recorded this week and the overdue follow-ups (rule R001)."""
+    if not _has(published, "referral_outcomes_by_service", "overdue_by_partner"):
+        return not_available("referrals", "referral records")
+    table = "referral_outcomes_by_service"
+    total = published.cell(table, TOTAL, TOTAL)
+    if is_zero(total):
+        first = f"No referral outcome was recorded in {week_phrase(data)}"
+    else:
+        outcomes = [
+            f"{words(published.cell(table, TOTAL, o))} {o.lower()}"
+            for o in published.table(table).columns
+            if o != TOTAL and not is_zero(published.cell(table, TOTAL, o))
+        ]
+        first = (
+            f"In {week_phrase(data)}, {count_phrase(total, 'referral outcome')} "
+            f"{be(total)} recorded ({join_words(outcomes)})"
+        )
+    overdue = published.cell("overdue_by_partner", TOTAL)
+    partners = [
+        p for p in published.table("overdue_by_partner").index
+        if p != TOTAL and not is_zero(published.cell("overdue_by_partner", p))
+    ]  # fmt: skip
+    second = (
+        f"{count_phrase(overdue, 'follow-up')} {be(overdue)} overdue on {day_phrase(data.as_of)}"
+    )
+    if partners:
+        second += f", with {join_words(partners)}"
     return f"{first}; {second}."
 
 
-def data_quality_paragraph(fig: WeeklyFigures) -> str:
-    """ "The quality gate passed; 23 records need correcting." (or "failed")."""
-    if fig.gate_passed is None:
-        gate = "The quality gate did not run"
-    else:
-        gate = f"The quality gate {'passed' if fig.gate_passed else 'failed'}"
-    n = fig.records_to_correct
-    if n == 0:
-        records = "no record needs correcting"
-    else:
-        records = f"{count_phrase(n, 'record')} {'needs' if is_one(n) else 'need'} correcting"
-    return f"{gate}; {records}."
+def activities_paragraph(data: WeeklyData, published: Published) -> str:
+    """The field log of the week: activities (exact), participants (protected), NFI kits."""
+    if not _has(published, "activities"):
+        return not_available("activities", "activity log records")
+    kinds = published.table("activities")
+    if TOTAL not in kinds.index or is_zero(kinds.loc[TOTAL, TOTAL]):
+        return f"No activity was logged in {week_phrase(data)}."
+    done = [
+        f"{kinds.loc[TOTAL, kind]} {kind.lower()}"
+        for kind in kinds.columns
+        if kind != TOTAL and not is_zero(kinds.loc[TOTAL, kind])
+    ]
+    first = (
+        f"The team logged {count_phrase(kinds.loc[TOTAL, TOTAL], 'activity', 'activities')} "
+        f"in {week_phrase(data)} ({join_words(done)})"
+    )
+    people = published.table("activity_participants")
+    if TOTAL in people.index:
+        f, m = people.loc[TOTAL, "Women and girls"], people.loc[TOTAL, "Men and boys"]
+        children = people.loc[TOTAL, "Children"]
+        first += (
+            f", reaching {count_phrase(f, 'woman or girl', 'women and girls')} and "
+            f"{count_phrase(m, 'man or boy', 'men and boys')}, "
+            f"{count_phrase(children, 'child', 'children')} among them"
+        )
+    kits = published.cell("nfi_kits", TOTAL, "Kits distributed")
+    second = f"{count_phrase(kits, 'NFI kit')} {be(kits)} distributed"
+    return f"{first}; {second}."
+
+
+def hosting_paragraph(data: WeeklyData, published: Published) -> str:
+    """Community hosting this week: people hosted, placements, visits, issues, payments."""
+    if not _has(published, "placements"):
+        return not_available("community hosting", "placement records")
+    hosted = published.cell("placements", "Hosted on the report date")
+    started = published.cell("placements", "Placements started this week")
+    ended = published.cell("placements", "Placements ended this week")
+    parts = [
+        f"On {day_phrase(data.as_of)}, {count_phrase(hosted, 'person', 'people')} "
+        f"{be(hosted)} hosted by host families and safe shelters; "
+        f"{count_phrase(started, 'placement')} started and {none_or(ended)} ended this week."
+    ]
+    if _has(published, "visits", "compliance_issues", "overdue_visits"):
+        visits = published.cell("visits", TOTAL, TOTAL)
+        issues = published.cell("compliance_issues", TOTAL, TOTAL)
+        overdue = published.cell("overdue_visits", TOTAL)
+        parts.append(
+            f"{capital(count_phrase(visits, 'monitoring visit'))} {be(visits)} made this week, "
+            f"finding {count_phrase(issues, 'minor or major issue')}; "
+            f"{count_phrase(overdue, 'placement')} {be(overdue)} overdue for a visit."
+        )
+    if _has(published, "payments"):
+        amount = published.cell("payments", TOTAL, "Amount (LYD)") or "0"
+        paid = published.cell("payments", TOTAL, "Payments")
+        parts.append(
+            f"Payments to hosts made this week: {count_phrase(paid, 'payment')}, "
+            f"{amount} LYD in all."
+        )
+    parts.append(
+        f"This report covers the week's 7 days; the community hosting report covers the "
+        f"visits, issues and payments of the last {HOSTING_REPORT_DAYS} days."
+    )
+    return " ".join(parts)
 
 
 PARAGRAPHS = (
     returns_paragraph,
     destinations_paragraph,
     vulnerability_paragraph,
-    pipeline_paragraph,
+    case_flow_paragraph,
     referrals_paragraph,
     activities_paragraph,
     hosting_paragraph,
-    data_quality_paragraph,
 )
 
 
-def period_note(fig: WeeklyFigures) -> str:
-    """The line under the weekly report's header: the week, its days, and the year to date."""
-    period = fig.periods["week"]
+def period_note(data: WeeklyData) -> str:
+    """The line under the weekly report's header: the week, its days, what it is compared
+    with, and the start of the programme."""
+    week = data.periods["week"]
+    compared = (
+        "compared with the week before"
+        if data.week_complete
+        else "not yet complete, so compared with the same days of the week before"
+    )
     return (
-        f"**Week** {fig.week_label}: {day_phrase(period.start)} to {day_phrase(period.end)} "
-        f"{period.end.year}"
-        + ("" if fig.week_complete else " (week not yet complete)")
-        + f"; year to date from 1 January {fig.periods['ytd'].start.year}. The pipeline is "
-        "the status of the cases in the exports."
+        f"**Week** {data.week_label}: {day_phrase(week.start)} to {long_day(week.end)} "
+        f"({compared}). Cumulative figures run from the start of the programme on "
+        f"{long_day(data.periods['programme'].start)}. Statuses are those of the case "
+        "records on the report date."
     )
 
 
-def weekly_narrative(fig: WeeklyFigures) -> list[str]:
+def page_intro(data: WeeklyData, published: Published, data_dir, run_id: str = "") -> str:
+    """The one header block under the title (Markdown): the as-of date and the data
+    sources when the notebook is opened on its own (a run's page banner gives them), the
+    week and what it is compared with, and the markers' footnote when a marker is shown."""
+    lines = []
+    if not run_id:
+        header = report_header("", data.as_of, data_dir).data.splitlines()
+        lines += [line for line in header if line.startswith(("**As of**", "**Data sources**"))]
+    lines.append(period_note(data))
+    note = published.note()
+    if note:
+        lines.append(esc_markdown(note))
+    return "\n\n".join(lines)
+
+
+def weekly_narrative(data: WeeklyData, published: Published) -> list[str]:
     """The report's paragraphs in reading order (empty ones left out)."""
-    return [text for text in (paragraph(fig) for paragraph in PARAGRAPHS) if text]
+    texts = (paragraph(data, published) for paragraph in PARAGRAPHS)
+    return [text for text in texts if text]
 
 
-def weekly_narrative_markdown(fig: WeeklyFigures) -> list[str]:
-    """:func:`weekly_narrative` with every paragraph escaped for Markdown: whatever a label
-    from the exports holds, it shows as text (no tag, link, image or emphasis)."""
-    return [esc_markdown(text) for text in weekly_narrative(fig)]
+def weekly_narrative_markdown(data: WeeklyData, published: Published) -> list[str]:
+    """:func:`weekly_narrative` with every paragraph escaped for Markdown."""
+    return [esc_markdown(text) for text in weekly_narrative(data, published)]

@@ -1,25 +1,26 @@
-"""Figures behind the weekly narrative report (for programme management and donors).
+"""The records behind the weekly report (for programme management and donors).
 
-:func:`weekly_figures` computes, from the cleaned frames of one export folder and the
-findings of the checks, every number the weekly report talks about: returns (by flight
-type, destination, sex and age band), the pipeline, vulnerable cases assisted, referrals,
-outreach and NFI distributions, community hosting and data quality, for the ISO week of
-the as-of date, the week before and the year to date.
+:func:`weekly_data` selects, from the cleaned frames of one export folder, the records that
+each figure of the weekly report counts: returnees, the dated steps of the case records,
+the pipeline, referral outcomes, the field log, flights and community hosting. It counts
+nothing itself: every number of the report is counted once, from these records, in the
+protected table set of :func:`.weekly_tables.table_set`, so that a sentence, a chart and a
+table can never disagree or give away what another hides.
+
+Grouping columns are already plain English (their names are the table headings, their
+values labels from ``config/code_lists.yaml``): a code or free text from the exports never
+becomes a label (values ``config/`` does not know are "Other / unrecognised", missing ones
+"Not recorded").
 
 The week is Monday..Sunday; when the as-of date falls mid-week the week runs from its
-Monday to the as-of date. The figures are exact counts (plain ints, dicts and
-DataFrames): disclosure control (small cells shown as "<5") is applied where they are
-published, by :mod:`.narrative` and :mod:`.weekly_tables`, never here.
-A dataset absent from the export gives ``None`` for the figures that need it.
-
-Labels (destinations, vulnerabilities, services, exit reasons) are only values that
-``config/`` knows: anything else is counted under "Other / unrecognised"
-(:mod:`protection_workbench.publish.labels`), so free text is never published as a label.
+Monday to the as-of date and is compared with the same days of the week before. Returns
+are also counted since the programme start (``programme_start`` in
+``config/thresholds.yaml``). A dataset absent from the export gives ``None``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -27,19 +28,55 @@ import pandas as pd
 
 from ..config import Config, get_config
 from ..dates import parse_as_of
-from ..publish.labels import known_labels, known_or_other
+from ..publish.labels import OTHER, code_labels, column_label, known_labels
 from ..rules.cases import age_at
-from ..rules.hosting import active_on
+from ..rules.hosting import active_on, visit_status
 from ..rules.referrals import follow_up_overdue
 
-FLIGHT_TYPES = ("charter", "commercial")
+NOT_RECORDED = "Not recorded"
 AGE_BANDS = ("0–4", "5–11", "12–17", "18–59", "60+")
 AGE_EDGES = (0, 5, 12, 18, 60)
-SEXES = ("F", "M")
-UNKNOWN = "unknown"
-PERIODS = ("week", "previous", "ytd")
-PIPELINE_STAGES = ("counselled", "awaiting_documents", "awaiting_ftt", "manifested")
 TREND_WEEKS = 12
+CHILDREN, ADULTS = "Children (under 18)", "Adults (18 and over)"
+
+# Table headings (grouping columns of the record frames).
+SEX = column_label("sex")
+AGE = column_label("age_band")
+FLIGHT_TYPE = column_label("flight_type")
+DESTINATION = column_label("destination_country")
+LOCATION_TYPE = column_label("location_type")
+MANTIKA = column_label("mantika")
+AIRPORT = column_label("departure_airport")
+STATUS = column_label("case_status")
+VULNERABILITY = column_label("vulnerability")
+SERVICE = column_label("service")
+PARTNER = column_label("referred_to")
+OUTCOME = column_label("outcome")
+ACTIVITY = column_label("activity_type")
+VISIT_TYPE = column_label("visit_type")
+COMPLIANCE = column_label("compliance")
+WEEK = column_label("week")
+AGE_GROUP = "Children and adults"
+EVENT = "Step"
+PERIOD = "Period"
+FLIGHT = "Flight"
+CHANGE = "Change"
+FOLLOW_UP = "Follow-up"
+
+# The dated steps of a case (case records' date columns), in the order a case moves.
+CASE_STEPS = {
+    "registration_date": "Registrations",
+    "interview_date": "Pre-departure interviews",
+    "avm_screening_date": "Vulnerability (AVM) screenings",
+    "protection_clearance_date": "Protection clearances",
+    "bia_date": "Best-interests assessments",
+    "travel_document_date": "Travel documents issued",
+    "ftt_date": "Fit-to-travel checks",
+}
+# travel_document_date counts only when the document was issued. Departures are the
+# returns (counted with them, so that the two tables are protected together).
+STEP_CONDITIONS = {"travel_document_date": ("travel_document_status", "issued")}
+DEPARTURES = "Departures"
 
 
 @dataclass(frozen=True)
@@ -50,50 +87,47 @@ class Period:
     start: date
     end: date
 
-    def contains(self, dates: pd.Series) -> pd.Series:
+    def contains(self, dates: pd.Series) -> np.ndarray:
         """Vectorised: which ``dates`` (datetime64, NaT allowed) fall in the period."""
-        return dates.ge(pd.Timestamp(self.start)) & dates.le(pd.Timestamp(self.end))
+        inside = dates.ge(pd.Timestamp(self.start)) & dates.le(pd.Timestamp(self.end))
+        return inside.fillna(False).to_numpy(dtype=bool)
+
+
+def report_periods(as_of: date, programme_start: date) -> dict[str, Period]:
+    """This week (Monday..as_of), the same days of the week before, the rest of this
+    week and the next week (for flights), and the programme so far."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    return {
+        "week": Period("week", monday, as_of),
+        "previous": Period("previous", monday - timedelta(days=7), as_of - timedelta(days=7)),
+        "flights": Period("flights", monday, monday + timedelta(days=13)),
+        "programme": Period("programme", programme_start, as_of),
+    }
 
 
 @dataclass
-class WeeklyFigures:
-    """Every figure of the weekly report. ``None`` means: not available (dataset absent)."""
+class WeeklyData:
+    """The records of every figure of the weekly report. ``None``: dataset absent."""
 
     as_of: date
     iso_year: int
     week: int
-    periods: dict[str, Period]  # week, previous, ytd
-    datasets: tuple[str, ...]  # the datasets present in the export
-    # Returns: departed cases with a departure_date in the period (distinct individuals).
-    returns: dict[str, int] | None = None  # period -> people
-    by_flight_type: pd.DataFrame | None = None  # index flight type; {period}_people/_flights
-    by_destination: pd.DataFrame | None = None  # index ISO3; name, week, previous, ytd
-    sex_age: dict[str, pd.DataFrame] | None = None  # period -> age band x sex (F, M)
-    women_girls: dict[str, int] | None = None  # period -> female returnees
-    children: dict[str, int] | None = None  # period -> returnees under 18
-    trend: pd.DataFrame | None = None  # last 12 weeks: week, start, end, returns
-    # Pipeline on the as-of date, by stage.
-    pipeline: dict[str, int] | None = None
-    # Vulnerable cases assisted: returnees with any vulnerability.
-    vulnerable: dict[str, int] | None = None  # period -> people
-    by_vulnerability: pd.DataFrame | None = None  # index code; week, ytd
-    # Referrals.
-    referrals_week: int | None = None
-    referrals_by_service: pd.Series | None = None  # made in the week, by service
-    referrals_overdue: int | None = None
-    # Activities in the week.
-    outreach_sessions: int | None = None
-    participants: dict[str, int] | None = None  # f, m, children (outreach sessions)
-    nfi_distributions: int | None = None
-    nfi_kits: int | None = None
-    # Community hosting.
-    hosting: dict[str, int] | None = None  # active, new, exits
-    exits_by_reason: pd.Series | None = None
-    # Data quality.
-    gate_passed: bool | None = None
-    records_to_correct: int = 0
-    error_findings: int = 0
-    notes: list[str] = field(default_factory=list)
+    periods: dict[str, Period]
+    datasets: tuple[str, ...]
+    # One row per individual of the case records: status, and for those who departed
+    # (from the earliest period shown to as-of) the grouping columns of the returns tables.
+    people: pd.DataFrame | None = None
+    vulnerabilities: pd.DataFrame | None = None  # one row per (returnee, vulnerability)
+    steps: pd.DataFrame | None = None  # one row per dated step this week or the week before
+    flights: pd.DataFrame | None = None  # one row per flight this week and next (exact)
+    passengers: pd.DataFrame | None = None  # one row per passenger of those flights
+    referral_outcomes: pd.DataFrame | None = None  # follow-ups recorded this week
+    overdue_referrals: pd.DataFrame | None = None  # R001 on the as-of date
+    activities: pd.DataFrame | None = None  # field log entries of the week
+    placements: pd.DataFrame | None = None  # active on as-of, started or ended this week
+    payments: pd.DataFrame | None = None  # payments made this week (LYD)
+    visits: pd.DataFrame | None = None  # monitoring visits of the week
+    visit_flags: pd.DataFrame | None = None  # active placements: visit overdue (H001)
 
     @property
     def week_label(self) -> str:
@@ -104,15 +138,12 @@ class WeeklyFigures:
         """The as-of date is the Sunday: the week is complete."""
         return self.as_of.isoweekday() == 7
 
+    def returns_in(self, period: str) -> np.ndarray:
+        """Mask over :attr:`people`: departed in ``period``."""
+        return self.periods[period].contains(self.people["departure_date"])
 
-def report_periods(as_of: date) -> dict[str, Period]:
-    """This week (Monday..as_of), the week before (Monday..Sunday), the year to date."""
-    monday = as_of - timedelta(days=as_of.weekday())
-    return {
-        "week": Period("week", monday, as_of),
-        "previous": Period("previous", monday - timedelta(days=7), monday - timedelta(days=1)),
-        "ytd": Period("ytd", date(as_of.year, 1, 1), as_of),
-    }
+
+# --------------------------------------------------------------------------- labels
 
 
 def country_name(code: str) -> str:
@@ -125,6 +156,33 @@ def country_name(code: str) -> str:
     return getattr(found, "common_name", None) or found.name
 
 
+def labelled(values: pd.Series, code_list: str, cfg: Config | None = None) -> pd.Series:
+    """Codes as their plain-English labels, a categorical in code-list order; unknown
+    values "Other / unrecognised", missing "Not recorded" (categories only when present)."""
+    labels = code_labels(code_list, cfg)
+    text = values.astype("string")
+    known = text.isin(list(labels)).fillna(False).to_numpy(dtype=bool)
+    missing = text.isna().to_numpy(dtype=bool)
+    out = np.where(known, text.map(labels).astype(object).to_numpy(), OTHER)
+    out = np.where(missing, NOT_RECORDED, out)
+    extra = [c for c in (OTHER, NOT_RECORDED) if (out == c).any()]
+    categories = list(dict.fromkeys(labels.values())) + extra
+    return pd.Series(pd.Categorical(out, categories=categories), index=values.index)
+
+
+def known_names(values: pd.Series, column: str) -> pd.Series:
+    """Values ``config/`` knows for ``column`` (mantika, partner, airport), else "Other /
+    unrecognised"; missing "Not recorded"."""
+    return known_labels(values.astype("string"), column).fillna(NOT_RECORDED).astype(str)
+
+
+def country_names(values: pd.Series) -> pd.Series:
+    """ISO3 codes as country names; unknown "Other / unrecognised", missing "Not recorded"."""
+    codes = known_labels(values.astype("string"), "destination_country")
+    names = {c: country_name(c) for c in codes.dropna().unique() if c != OTHER}
+    return codes.map(lambda c: names.get(c, c)).fillna(NOT_RECORDED).astype(str)
+
+
 def age_on(dates: pd.Series, birth: pd.Series, stated: pd.Series) -> pd.Series:
     """Age on ``dates`` from the date of birth (:func:`protection_workbench.rules.cases.
     age_at`), the stated ``age`` where the date of birth or the date is missing."""
@@ -133,223 +191,354 @@ def age_on(dates: pd.Series, birth: pd.Series, stated: pd.Series) -> pd.Series:
 
 
 def age_band(ages: pd.Series) -> pd.Series:
-    """Age bands 0–4, 5–11, 12–17, 18–59, 60+ (``unknown`` where the age is missing)."""
+    """Age bands 0–4, 5–11, 12–17, 18–59, 60+ ("Not recorded" where the age is missing)."""
     numbers = pd.to_numeric(ages, errors="coerce").astype("float64")
     bands = pd.cut(numbers, [*AGE_EDGES, np.inf], right=False, labels=list(AGE_BANDS))
-    return bands.astype("object").where(bands.notna(), UNKNOWN)
+    out = bands.astype("object").where(bands.notna(), NOT_RECORDED)
+    extra = [NOT_RECORDED] if (out == NOT_RECORDED).any() else []
+    return pd.Series(pd.Categorical(out, categories=[*AGE_BANDS, *extra]), index=ages.index)
 
 
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype("string")
+def week_name(start: pd.Timestamp, as_of: date) -> str:
+    """ "2026-W47", or "2026-W48 (to 24 Nov)" for the week still in progress."""
+    iso = start.isocalendar()
+    name = f"{iso.year}-W{iso.week:02d}"
+    if start + pd.Timedelta(days=6) > pd.Timestamp(as_of):
+        name += f" (to {as_of.day} {as_of:%b})"
+    return name
 
 
-def _departed(cases: pd.DataFrame) -> pd.DataFrame:
-    """Departed cases with a departure date, one row per individual, with their age band."""
-    gone = cases[_text(cases["case_status"]).eq("departed").fillna(False).to_numpy()]
-    gone = gone[gone["departure_date"].notna()]
-    gone = gone.drop_duplicates("individual_id")
+def trend_weeks(as_of: date, weeks: int = TREND_WEEKS) -> pd.DatetimeIndex:
+    """The Mondays of the ``weeks`` ISO weeks ending with the as-of week."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    return pd.to_datetime([monday - timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)])
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _is(values: pd.Series, code: str) -> np.ndarray:
+    return values.astype("string").eq(code).fillna(False).to_numpy(dtype=bool)
+
+
+def individuals(
+    cases: pd.DataFrame, since: date, as_of: date, cfg: Config, airports: pd.Series | None
+) -> pd.DataFrame:
+    """Every individual of the case records (one row each): the status of the export and,
+    for those who departed from ``since`` to as-of, the grouping columns of the returns
+    tables (missing for the others, so they are not counted there). ``airports`` maps a
+    manifest id to its departure airport.
+
+    One frame for the pipeline and every table of returns, so that they are protected
+    together: the number of departed individuals is in both."""
+    people = cases.drop_duplicates("individual_id").reset_index(drop=True)
+    inside = Period("", since, as_of).contains(people["departure_date"])
+    departed = _is(people["case_status"], "departed") & inside
+    gone = people[departed]
     age = age_on(gone["departure_date"], gone["date_of_birth"], gone["age"])
-    sex = _text(gone["sex"]).where(_text(gone["sex"]).isin(SEXES), UNKNOWN).fillna(UNKNOWN)
-    return gone.assign(
-        _age=age,
-        _band=age_band(age).to_numpy(),
-        _sex=sex.to_numpy(),
-        _flight=_text(gone["flight_type"]).fillna(UNKNOWN).to_numpy(),
-        _dest=known_labels(gone["destination_country"], "destination_country")
-        .fillna(UNKNOWN)
-        .to_numpy(),
+    weeks = trend_weeks(as_of)
+    week_start = gone["departure_date"] - pd.to_timedelta(gone["departure_date"].dt.weekday, "D")
+    names = [week_name(w, as_of) for w in weeks]
+    week = pd.Categorical(week_start.dt.normalize(), categories=weeks).rename_categories(names)
+    airport = NOT_RECORDED if airports is None else gone["manifest_id"].map(airports)
+    adult = age.ge(cfg.thresholds.adult_age)
+    groups = pd.DataFrame(
+        {
+            SEX: labelled(gone["sex"], "sex", cfg),
+            AGE: age_band(age),
+            AGE_GROUP: pd.Categorical(
+                np.where(adult.isna(), None, np.where(adult.fillna(False), ADULTS, CHILDREN)),
+                categories=[CHILDREN, ADULTS],
+            ),
+            FLIGHT_TYPE: labelled(gone["flight_type"], "flight_type", cfg),
+            DESTINATION: country_names(gone["destination_country"]),
+            LOCATION_TYPE: labelled(gone["location_type"], "location_type", cfg),
+            MANTIKA: known_names(gone["mantika"], "mantika"),
+            AIRPORT: pd.Series(airport, index=gone.index).fillna(NOT_RECORDED).astype(str),
+            WEEK: pd.Series(week, index=gone.index),
+        },
+        index=gone.index,
+    ).reindex(people.index)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "departure_date": people["departure_date"].where(departed),
+                    "manifest_id": people["manifest_id"],
+                    "case_status": people["case_status"],
+                    "vulnerabilities": people["vulnerabilities"].where(departed),
+                    STATUS: labelled(people["case_status"], "case_status", cfg),
+                }
+            ),
+            groups,
+        ],
+        axis=1,
     )
 
 
-def _in(frame: pd.DataFrame, column: str, period: Period) -> pd.DataFrame:
-    return frame[period.contains(frame[column]).fillna(False).to_numpy()]
-
-
-def _flight_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """People and flights (distinct manifest ids) by flight type; ``unknown`` if any."""
-    unknown = any(part["_flight"].eq(UNKNOWN).any() for part in parts.values())
-    kinds = [*FLIGHT_TYPES, *([UNKNOWN] if unknown else [])]
-    table = pd.DataFrame(index=pd.Index(kinds, name="flight_type"))
-    for name, part in parts.items():
-        grouped = part.groupby("_flight")
-        table[f"{name}_people"] = grouped.size().reindex(kinds, fill_value=0)
-        table[f"{name}_flights"] = grouped["manifest_id"].nunique().reindex(kinds, fill_value=0)
-    return table.fillna(0).astype(int)
-
-
-def _destination_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    counts = pd.DataFrame({name: part["_dest"].value_counts() for name, part in parts.items()})
-    counts = counts.fillna(0).astype(int)
-    counts = counts[counts.sum(axis=1) > 0]
-    counts = counts.sort_values(["week", "ytd"], ascending=False, kind="stable")
-    counts.index.name = "destination"
-    counts.insert(0, "name", [country_name(c) for c in counts.index])
-    return counts
-
-
-def _sex_age_table(part: pd.DataFrame) -> pd.DataFrame:
-    table = pd.crosstab(part["_band"], part["_sex"])
-    rows = [*AGE_BANDS, *([UNKNOWN] if UNKNOWN in table.index else [])]
-    cols = [*SEXES, *([UNKNOWN] if UNKNOWN in table.columns else [])]
-    table = table.reindex(index=rows, columns=cols, fill_value=0).astype(int)
-    table.index.name = "age_band"
-    table.columns.name = "sex"
-    return table
-
-
-def _vulnerability_table(parts: dict[str, pd.DataFrame], codes: list[str]) -> pd.DataFrame:
-    columns = {}
-    for name, part in parts.items():
-        listed = _text(part["vulnerabilities"]).dropna().str.split(";").explode().str.strip()
-        listed = known_or_other(listed[listed.ne("")], codes)
-        columns[name] = listed.value_counts()
-    table = pd.DataFrame(columns).fillna(0).astype(int)
-    order = [c for c in codes if c in table.index] + sorted(set(table.index) - set(codes))
-    table = table.reindex(order)
-    table.index.name = "vulnerability"
-    return table
-
-
-def returns_trend(departed: pd.DataFrame, as_of: date, weeks: int = TREND_WEEKS) -> pd.DataFrame:
-    """Returns per ISO week for the ``weeks`` weeks ending with the as-of week (partial)."""
-    monday = as_of - timedelta(days=as_of.weekday())
-    starts = pd.to_datetime([monday - timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)])
-    dates = departed["departure_date"]
-    dates = dates[dates.le(pd.Timestamp(as_of)) & dates.ge(starts[0])]
-    week_start = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
-    counts = week_start.value_counts().reindex(starts, fill_value=0)
-    iso = starts.isocalendar()
-    labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+def vulnerability_records(people: pd.DataFrame, cfg: Config) -> pd.DataFrame:
+    """One row per (returnee, recorded vulnerability), with the returnee's departure date."""
+    listed = people["vulnerabilities"].astype("string").str.split(";").explode().str.strip()
+    listed = listed[listed.notna() & listed.ne("")]
     return pd.DataFrame(
         {
-            "week": labels.to_numpy(),
-            "start": starts.date,
-            "end": np.minimum(starts + pd.Timedelta(days=6), pd.Timestamp(as_of)).date,
-            "returns": counts.to_numpy().astype(int),
+            "departure_date": people["departure_date"].loc[listed.index].to_numpy(),
+            VULNERABILITY: labelled(listed, "vulnerability", cfg).to_numpy(),
         }
     )
 
 
-def pipeline_on(cases: pd.DataFrame) -> dict[str, int]:
-    """Cases by pipeline stage on the as-of date (the status of the export)."""
-    status = _text(cases["case_status"])
-    doc_issued = _text(cases["travel_document_status"]).eq("issued").fillna(False)
-    fit = _text(cases["ftt_status"]).eq("fit").fillna(False)
+def case_steps(cases: pd.DataFrame, periods: dict[str, Period], names: dict[str, str]):
+    """One row per dated step of a case (:data:`CASE_STEPS`) that falls this week or on
+    the same days of the week before: columns Step and Period (``names``: period labels)."""
+    parts = []
+    for column, step in CASE_STEPS.items():  # eight columns, not rows
+        dates = cases[column]
+        if column in STEP_CONDITIONS:
+            status, code = STEP_CONDITIONS[column]
+            dates = dates.where(_is(cases[status], code))
+        for period in ("week", "previous"):
+            n = int(periods[period].contains(dates).sum())
+            parts.append(pd.DataFrame({EVENT: [step] * n, PERIOD: [names[period]] * n}))
+    steps = pd.concat(parts, ignore_index=True)
+    steps[EVENT] = pd.Categorical(steps[EVENT], categories=list(CASE_STEPS.values()))
+    steps[PERIOD] = pd.Categorical(steps[PERIOD], categories=[names["week"], names["previous"]])
+    return steps
+
+
+def manifest_airports(manifest: pd.DataFrame | None) -> pd.Series | None:
+    """manifest id -> departure airport name as recorded on the manifest."""
+    if manifest is None or "departure_airport" not in manifest:
+        return None
+    known = manifest.assign(
+        _airport=known_names(manifest["departure_airport"], "departure_airport")
+    )
+    recorded = known[manifest["departure_airport"].notna().to_numpy()]
+    return recorded.drop_duplicates("manifest_id").set_index("manifest_id")["_airport"]
+
+
+def flight_records(
+    manifest: pd.DataFrame | None, cases: pd.DataFrame | None, periods: dict[str, Period]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flights of this week and next week: those of the manifests, and the flights
+    the case records show as departed this week that no manifest in the folder lists.
+
+    Returns (flights: one row per flight, exact; manifest id -> the flight's key, its
+    date order "Flight 1", ...; the manifests' passengers, one row each with the key)."""
+    window, week = periods["flights"], periods["week"]
+    parts = []
+    if manifest is not None:
+        on = manifest[window.contains(manifest["flight_date"])]
+        airport = (
+            on["departure_airport"]
+            if "departure_airport" in on
+            else pd.Series(pd.NA, index=on.index)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "manifest_id": on["manifest_id"].astype("string"),
+                    "individual_id": on["individual_id"].astype("string"),
+                    "date": on["flight_date"],
+                    "airport": airport,
+                    "type": on["flight_type"],
+                    "destination": on["destination_country"],
+                }
+            )
+        )
+    if cases is not None:
+        gone = cases[_is(cases["case_status"], "departed") & week.contains(cases["departure_date"])]
+        listed = set(parts[0]["manifest_id"].dropna()) if parts else set()
+        gone = gone[gone["manifest_id"].notna() & ~gone["manifest_id"].isin(listed)]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "manifest_id": gone["manifest_id"].astype("string"),
+                    "individual_id": gone["individual_id"].astype("string"),
+                    "date": gone["departure_date"],
+                    "airport": pd.Series(pd.NA, index=gone.index),
+                    "type": gone["flight_type"],
+                    "destination": gone["destination_country"],
+                }
+            )
+        )
+    people = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    people = people[people["manifest_id"].notna()].drop_duplicates(["manifest_id", "individual_id"])
+    first = people.groupby("manifest_id", sort=False).first().reset_index()
+    first = first.sort_values(["date", "manifest_id"], kind="stable").reset_index(drop=True)
+    keys = [f"{FLIGHT} {i}" for i in range(1, len(first) + 1)]
+    next_week = first["date"] > pd.Timestamp(week.start + timedelta(days=6))
+    flights = pd.DataFrame(
+        {
+            FLIGHT: keys,
+            "Week": np.where(next_week, "Next week", "This week"),
+            column_label("flight_date"): first["date"].dt.strftime("%a %d %b %Y"),
+            AIRPORT: known_names(first["airport"], "departure_airport").to_numpy(),
+            DESTINATION: country_names(first["destination"]).to_numpy(),
+            FLIGHT_TYPE: labelled(first["type"], "flight_type").astype(str).to_numpy(),
+        }
+    )
+    key_of = pd.Series(keys, index=first["manifest_id"].to_numpy(), dtype=object)
+    passengers = pd.DataFrame(
+        {FLIGHT: pd.Categorical(people["manifest_id"].map(key_of), categories=keys)}
+    )
+    return flights, key_of, passengers
+
+
+def flight_passengers(people: pd.DataFrame, keys: pd.Series, week: Period) -> pd.Series:
+    """The flight key of each individual on a flight of the window (departed this week,
+    or manifested), missing for the others."""
+    on_flight = week.contains(people["departure_date"]) | _is(people["case_status"], "manifested")
+    flight = people["manifest_id"].map(keys).where(on_flight)
+    return pd.Series(pd.Categorical(flight, categories=list(keys)), index=people.index)
+
+
+def referral_records(referrals: pd.DataFrame, as_of: date, week: Period):
+    """(outcomes recorded this week: a follow-up date in the week; overdue follow-ups on
+    as-of, rule R001 :func:`~protection_workbench.rules.referrals.follow_up_overdue`)."""
+
+    def grouped(refs: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                SERVICE: labelled(refs["service"], "service").array,
+                PARTNER: known_names(refs["referred_to"], "referred_to").to_numpy(),
+                OUTCOME: labelled(refs["outcome"], "referral_outcome").array,
+            }
+        )
+
+    recorded = referrals[week.contains(referrals["follow_up_date"])]
+    overdue = referrals[follow_up_overdue(referrals, as_of).fillna(False).to_numpy(dtype=bool)]
+    return grouped(recorded), grouped(overdue)
+
+
+def activity_records(activities: pd.DataFrame, week: Period) -> pd.DataFrame:
+    """The field log entries of the week: activity, mantika, participants and kits."""
+    logged = activities[week.contains(activities["date"])]
+    numbers = {
+        c: pd.to_numeric(logged[c], errors="coerce").fillna(0).astype(int).to_numpy()
+        for c in ("participants_f", "participants_m", "participants_children", "items")
+    }
+    return pd.DataFrame(
+        {
+            ACTIVITY: labelled(logged["activity_type"], "activity_type").array,
+            MANTIKA: known_names(logged["mantika"], "mantika").to_numpy(),
+            **numbers,
+        }
+    )
+
+
+def placement_records(placements: pd.DataFrame, as_of: date, week: Period) -> pd.DataFrame:
+    """Placements active on as-of, or started or ended this week: column Change."""
+    active = active_on(placements, pd.Timestamp(as_of))
+    started = week.contains(placements["start_date"])
+    ended = week.contains(placements["end_date"])
+    counts = {
+        "Hosted on the report date": int(active.sum()),
+        "Placements started this week": int(started.sum()),
+        "Placements ended this week": int(ended.sum()),
+    }
+    labels = np.repeat(list(counts), list(counts.values()))
+    out = pd.DataFrame({CHANGE: pd.Categorical(labels, categories=list(counts))})
+    return out
+
+
+def _host_mantika(host_ids: pd.Series, hosts: pd.DataFrame | None) -> np.ndarray:
+    if hosts is None:
+        return np.full(len(host_ids), NOT_RECORDED, dtype=object)
+    by_host = hosts.drop_duplicates("host_id").set_index("host_id")["mantika"]
+    return known_names(host_ids.map(by_host), "mantika").to_numpy()
+
+
+def hosting_records(frames: dict[str, pd.DataFrame], as_of: date, week: Period, cfg: Config):
+    """(payments made this week, visits of the week, active placements with their
+    H001 visit status), each with the host's mantika."""
+    hosts, placements = frames.get("hosts"), frames.get("placements")
+    payments = visits = flags = None
+    if "payments" in frames:
+        paid = frames["payments"][week.contains(frames["payments"]["paid_date"])]
+        payments = pd.DataFrame(
+            {
+                MANTIKA: _host_mantika(paid["host_id"], hosts),
+                "amount_lyd": pd.to_numeric(paid["amount_lyd"], errors="coerce").fillna(0.0),
+            }
+        )
+    if "visits" in frames:
+        seen = frames["visits"][week.contains(frames["visits"]["visit_date"])]
+        visits = pd.DataFrame(
+            {
+                VISIT_TYPE: labelled(seen["visit_type"], "visit_type").array,
+                COMPLIANCE: labelled(seen["compliance"], "compliance").array,
+                FOLLOW_UP: np.where(
+                    seen["issue_followed_up"].fillna(False).astype(bool).to_numpy(),
+                    "Marked as followed up",
+                    "Not yet followed up",
+                ),
+            }
+        )
+    if placements is not None and "visits" in frames:
+        t = cfg.thresholds
+        day = pd.Timestamp(as_of)
+        status = visit_status(
+            placements, frames["visits"], day, t.visit_interval_days, t.first_visit_days
+        )
+        on = active_on(placements, day)
+        status = status[on]
+        host_of = placements.loc[on, "host_id"]
+        flags = pd.DataFrame(
+            {
+                MANTIKA: _host_mantika(host_of, hosts),
+                "overdue": (status["overdue"] | status["no_first_visit"]).to_numpy(dtype=bool),
+            }
+        )
+    return payments, visits, flags
+
+
+# --------------------------------------------------------------------------- all of it
+
+
+def period_names(data_or_complete) -> dict[str, str]:
+    """Column labels of the periods ("Same days last week" while the week runs)."""
+    complete = getattr(data_or_complete, "week_complete", data_or_complete)
     return {
-        "counselled": int(status.eq("counselled").sum()),
-        "awaiting_documents": int((status.eq("documents_pending") & ~doc_issued).sum()),
-        "awaiting_ftt": int(
-            (status.isin(["documents_pending", "ready"]) & doc_issued & ~fit).fillna(False).sum()
-        ),
-        "manifested": int(status.eq("manifested").sum()),
+        "week": "This week",
+        "previous": "Week before" if complete else "Same days last week",
+        "programme": "Since programme start",
     }
 
 
-def _referral_figures(figures: WeeklyFigures, referrals: pd.DataFrame, as_of: date) -> None:
-    made = _in(referrals, "referral_date", figures.periods["week"])
-    figures.referrals_week = int(len(made))
-    figures.referrals_by_service = (
-        known_labels(made["service"], "service")
-        .fillna(UNKNOWN)
-        .value_counts()
-        .astype(int)
-        .rename("referrals")
-    )
-    figures.referrals_overdue = int(follow_up_overdue(referrals, as_of).fillna(False).sum())
-
-
-def _activity_figures(figures: WeeklyFigures, activities: pd.DataFrame) -> None:
-    week = _in(activities, "date", figures.periods["week"])
-    kind = _text(week["activity_type"])
-    sessions = week[kind.eq("outreach_session").fillna(False).to_numpy()]
-    nfi = week[kind.eq("nfi_distribution").fillna(False).to_numpy()]
-    figures.outreach_sessions = int(len(sessions))
-    figures.participants = {
-        key: int(pd.to_numeric(sessions[f"participants_{key}"], errors="coerce").sum())
-        for key in ("f", "m", "children")
-    }
-    figures.nfi_distributions = int(len(nfi))
-    figures.nfi_kits = int(pd.to_numeric(nfi["items"], errors="coerce").sum())
-
-
-def _hosting_figures(figures: WeeklyFigures, placements: pd.DataFrame, as_of: date) -> None:
-    week = figures.periods["week"]
-    exits = _in(placements, "end_date", week)
-    figures.hosting = {
-        "active": int(np.asarray(active_on(placements, pd.Timestamp(as_of))).sum()),
-        "new": int(week.contains(placements["start_date"]).fillna(False).sum()),
-        "exits": int(len(exits)),
-    }
-    figures.exits_by_reason = (
-        known_labels(exits["exit_reason"], "exit_reason")
-        .fillna(UNKNOWN)
-        .value_counts()
-        .astype(int)
-        .rename("exits")
-    )
-
-
-def _quality_figures(figures: WeeklyFigures, findings: pd.DataFrame | None) -> None:
-    if findings is None or findings.empty:
-        return
-    errors = findings[_text(findings["severity"]).eq("error").fillna(False).to_numpy()]
-    figures.error_findings = int(len(errors))
-    figures.records_to_correct = int(
-        errors[["dataset", "record_id"]].drop_duplicates().shape[0]
-        if "dataset" in errors
-        else errors["record_id"].nunique()
-    )
-
-
-def weekly_figures(
-    export_frames: dict[str, pd.DataFrame],
-    findings: pd.DataFrame | None,
-    gate_passed: bool | None,
-    as_of: date | str,
-    cfg: Config | None = None,
-) -> WeeklyFigures:
-    """Every figure of the weekly report for the ISO week of ``as_of`` (see module doc)."""
+def weekly_data(
+    export_frames: dict[str, pd.DataFrame], as_of: date | str, cfg: Config | None = None
+) -> WeeklyData:
+    """The records of every figure of the weekly report for the ISO week of ``as_of``."""
     cfg = cfg or get_config()
     as_of = parse_as_of(as_of)
     iso = as_of.isocalendar()
-    periods = report_periods(as_of)
+    periods = report_periods(as_of, cfg.thresholds.programme_start)
     frames = {k: v for k, v in export_frames.items() if v is not None}
-    figures = WeeklyFigures(
-        as_of=as_of,
-        iso_year=iso.year,
-        week=iso.week,
-        periods=periods,
-        datasets=tuple(sorted(frames)),
-        gate_passed=gate_passed,
-    )
-    cases = frames.get("cases")
+    data = WeeklyData(as_of, iso.year, iso.week, periods, tuple(sorted(frames)))
+    names = period_names(data)
+    cases, manifest = frames.get("cases"), frames.get("manifest")
     if cases is not None:
-        departed = _departed(cases)
-        parts = {name: _in(departed, "departure_date", p) for name, p in periods.items()}
-        figures.returns = {name: int(len(part)) for name, part in parts.items()}
-        figures.by_flight_type = _flight_table(parts)
-        figures.by_destination = _destination_table(parts)
-        figures.sex_age = {name: _sex_age_table(parts[name]) for name in ("week", "ytd")}
-        figures.women_girls = {
-            name: int(part["_sex"].eq("F").sum()) for name, part in parts.items()
-        }
-        figures.children = {
-            name: int(part["_age"].lt(cfg.thresholds.adult_age).fillna(False).sum())
-            for name, part in parts.items()
-        }
-        figures.trend = returns_trend(departed, as_of)
-        figures.pipeline = pipeline_on(cases)
-        vulnerable = {n: p[p["vulnerabilities"].notna().to_numpy()] for n, p in parts.items()}
-        figures.vulnerable = {name: int(len(part)) for name, part in vulnerable.items()}
-        figures.by_vulnerability = _vulnerability_table(
-            {"week": vulnerable["week"], "ytd": vulnerable["ytd"]},
-            list(cfg.code_lists.get("vulnerability", [])),
+        since = min(
+            periods["programme"].start, periods["previous"].start, trend_weeks(as_of)[0].date()
         )
+        data.people = individuals(cases, since, as_of, cfg, manifest_airports(manifest))
+        data.vulnerabilities = vulnerability_records(data.people, cfg)
+        data.steps = case_steps(cases, periods, names)
+    if cases is not None or manifest is not None:
+        data.flights, keys, data.passengers = flight_records(manifest, cases, periods)
+        if data.people is not None:  # passengers counted with the returns
+            data.people[FLIGHT] = flight_passengers(data.people, keys, periods["week"])
+            data.passengers = data.people
     if "referrals" in frames:
-        _referral_figures(figures, frames["referrals"], as_of)
+        data.referral_outcomes, data.overdue_referrals = referral_records(
+            frames["referrals"], as_of, periods["week"]
+        )
     if "activities" in frames:
-        _activity_figures(figures, frames["activities"])
+        data.activities = activity_records(frames["activities"], periods["week"])
     if "placements" in frames:
-        _hosting_figures(figures, frames["placements"], as_of)
-    _quality_figures(figures, findings)
-    return figures
+        data.placements = placement_records(frames["placements"], as_of, periods["week"])
+    data.payments, data.visits, data.visit_flags = hosting_records(
+        frames, as_of, periods["week"], cfg
+    )
+    return data

@@ -1,200 +1,350 @@
-"""The weekly report's published tables (and the data of its charts), from
-:class:`~.weekly.WeeklyFigures`.
+"""The weekly report's one protected table set, and what the notebook shows from it.
 
-Every value is a string as published ("<5", "1,234"): counts of people go through
-:mod:`protection_workbench.publish.disclosure`, totals protected with their cells so that no
-hidden cell can be worked back. Counts of flights, sessions and kits are not people and are
-shown as they are. :func:`write_published_tables` writes them as CSV with an HXL hashtag row
-(:data:`TABLE_TAGS`).
+:func:`table_set` declares every table of the report from the records of
+:class:`~.weekly.WeeklyData`; :func:`publish` protects them once. Every number the report
+shows — table cells, chart bars and labels, numbers in sentences, the published CSV
+tables — is read from that :class:`~protection_workbench.publish.protected.Published`.
+
+Counts of people (returnees, individuals, referrals, visits, passengers, participants) are
+protected; the tables counted from the same records are protected together. Flights,
+activities, NFI kits and money are not counts of people: they are exact.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..publish.disclosure import safe_series, show_count, suppress_table
-from ..publish.tables import TOTAL, with_totals, write_tables
-from .weekly import AGE_BANDS, PERIODS, SEXES, WeeklyFigures
+from ..publish.protected import Published, TableSet
+from ..publish.tables import TOTAL, write_tables
+from .weekly import (
+    ACTIVITY,
+    AGE,
+    AGE_GROUP,
+    AIRPORT,
+    CHANGE,
+    COMPLIANCE,
+    DEPARTURES,
+    DESTINATION,
+    EVENT,
+    FLIGHT,
+    FLIGHT_TYPE,
+    FOLLOW_UP,
+    LOCATION_TYPE,
+    MANTIKA,
+    OUTCOME,
+    PARTNER,
+    PERIOD,
+    SERVICE,
+    SEX,
+    STATUS,
+    VISIT_TYPE,
+    VULNERABILITY,
+    WEEK,
+    WeeklyData,
+    period_names,
+)
 
-PERIOD_NAMES = {"week": "this week", "previous": "week before", "ytd": "year to date"}
-PERIOD_TAGS = {"week": "week", "previous": "previous", "ytd": "ytd"}
-PIPELINE_NAMES = {
-    "counselled": "counselled",
-    "awaiting_documents": "awaiting travel documents",
-    "awaiting_ftt": "awaiting fit-to-travel",
-    "manifested": "manifested",
+CHARTER, COMMERCIAL = "Charter flight", "Commercial booking"
+FLIGHT_COLUMNS = {CHARTER: "Charter flights", COMMERCIAL: "Commercial bookings"}
+PARTICIPANTS = {
+    "participants_f": "Women and girls",
+    "participants_m": "Men and boys",
+    "participants_children": "Children",
 }
-SEX_NAMES = {"F": "female", "M": "male"}
+ISSUES = ("Minor issue", "Major issue")
 
-# HXL hashtags of the published tables, by table and column (index included).
-TABLE_TAGS: dict[str, dict[str, str]] = {
-    "returns_by_week": {
-        "week": "#date+week",
-        "start": "#date+start",
-        "end": "#date+end",
-        "returns": "#affected+returned",
-    },
-    "returns_by_flight_type": {
-        "flight_type": "#indicator+category+flight_type",
-        **{f"people {PERIOD_NAMES[p]}": f"#affected+returned+{PERIOD_TAGS[p]}" for p in PERIODS},
-        **{f"flights {PERIOD_NAMES[p]}": f"#indicator+flights+{PERIOD_TAGS[p]}" for p in PERIODS},
-    },
-    "returns_by_destination": {
-        "destination": "#country+code",
-        "country": "#country+name",
-        **{PERIOD_NAMES[p]: f"#affected+returned+{PERIOD_TAGS[p]}" for p in PERIODS},
-    },
-    **{
-        f"returns_by_sex_age_{p}": {
-            "age_band": "#indicator+category+age_band",
-            "female": f"#affected+returned+f+{PERIOD_TAGS[p]}",
-            "male": f"#affected+returned+m+{PERIOD_TAGS[p]}",
-            TOTAL: f"#affected+returned+total+{PERIOD_TAGS[p]}",
-        }
-        for p in ("week", "ytd")
-    },
-    "vulnerable_returns": {
-        "vulnerability": "#indicator+category+vulnerability",
-        "this week": "#affected+returned+vulnerable+week",
-        "year to date": "#affected+returned+vulnerable+ytd",
-    },
-    "pipeline": {"stage": "#status", "cases": "#affected+cases"},
-    "referrals": {"service": "#sector", "referrals": "#indicator+referrals+num"},
-    "activities": {"figure": "#indicator+name", "week": "#indicator+num+week"},
-    "hosting": {"figure": "#indicator+name", "placements": "#indicator+num"},
+# The heading of each table's rows (what its row labels are), by table.
+ROW_HEADINGS = {
+    "returns": "",
+    "returns_by_week": WEEK,
+    "returns_by_flight_type": FLIGHT_TYPE,
+    "departed_flights": FLIGHT_TYPE,
+    "returns_by_location_type": LOCATION_TYPE,
+    "returns_by_mantika": "Departing mantika",
+    "returns_by_destination": DESTINATION,
+    "returns_by_age_group": AGE_GROUP,
+    "returns_by_sex_age": AGE,
+    "returns_by_sex_age_programme": AGE,
+    "returns_vulnerable": "",
+    "returns_by_vulnerability": VULNERABILITY,
+    "flights": "",
+    "flight_passengers": FLIGHT,
+    "flights_by_week": "Week",
+    "departures_by_airport": AIRPORT,
+    "case_flow": EVENT,
+    "pipeline": STATUS,
+    "referral_outcomes_by_service": SERVICE,
+    "referral_outcomes_by_partner": PARTNER,
+    "overdue_by_partner": PARTNER,
+    "overdue_by_service": SERVICE,
+    "activities": MANTIKA,
+    "activity_participants": ACTIVITY,
+    "nfi_kits": MANTIKA,
+    "placements": CHANGE,
+    "visits": VISIT_TYPE,
+    "compliance_issues": COMPLIANCE,
+    "overdue_visits": MANTIKA,
+    "payments": MANTIKA,
 }
 
 
-def _named(table: pd.DataFrame, index: str) -> pd.DataFrame:
-    table.index.name = index
+def _returns_tables(ts: TableSet, data: WeeklyData) -> None:
+    """Every table of returnees, from the one frame of departures (protected together)."""
+    names = period_names(data)
+    r = data.people
+    week, previous, programme = (data.returns_in(p) for p in ("week", "previous", "programme"))
+    two = {names["week"]: week, names["programme"]: programme}
+    ts.count(
+        "returns",
+        r,
+        cols={names["week"]: week, names["previous"]: previous, names["programme"]: programme},
+        value_name="Migrants who returned home",
+        title="Returns",
+    )
+    ts.count("returns_by_week", r, rows=WEEK, value_name="Returns", title="Returns by week")
+    ts.count("returns_by_flight_type", r, rows=FLIGHT_TYPE, cols=two, totals=True,
+             title="Returns by flight type")  # fmt: skip
+    ts.count("returns_by_location_type", r, rows=LOCATION_TYPE, cols=two, totals=True,
+             title="Returns by where the returnees stayed in Libya")  # fmt: skip
+    ts.count("returns_by_mantika", r, rows=MANTIKA, cols=two, totals=True,
+             title="Returns by departing mantika")  # fmt: skip
+    ts.count("returns_by_destination", r, rows=DESTINATION, cols=two, totals=True,
+             title="Returns by country of return")  # fmt: skip
+    ts.count("returns_by_age_group", r, rows=AGE_GROUP, cols=two, title="Children and adults")
+    ts.count("returns_by_sex_age", r, rows=AGE, cols=SEX, where=week, totals=True,
+             title=f"Returns by age group and sex, {names['week'].lower()}")  # fmt: skip
+    ts.count("returns_by_sex_age_programme", r, rows=AGE, cols=SEX, where=programme,
+             totals=True, title=f"Returns by age group and sex, {names['programme'].lower()}")  # fmt: skip
+    vulnerable = r["vulnerabilities"].notna().to_numpy(dtype=bool)
+    ts.count(
+        "returns_vulnerable",
+        r,
+        cols={names["week"]: week & vulnerable, names["programme"]: programme & vulnerable},
+        value_name="Returnees with a recorded vulnerability",
+        title="Vulnerable returnees",
+    )
+    ts.count("departures_by_airport", r, rows=AIRPORT, cols=FLIGHT_TYPE, where=week,
+             totals=True, title="Departures this week by departure airport")  # fmt: skip
+    v = data.vulnerabilities
+    dates = v["departure_date"]
+    ts.count(
+        "returns_by_vulnerability",
+        v,
+        rows=VULNERABILITY,
+        cols={names[p]: data.periods[p].contains(dates) for p in ("week", "programme")},
+        title="Vulnerabilities of the returnees (a person may have several)",
+    )
+    # The flights the week's returnees left on: flights, not people (exact).
+    gone = r[week & r["manifest_id"].notna().to_numpy(dtype=bool)]
+    flights = gone.drop_duplicates("manifest_id")[FLIGHT_TYPE].astype(str).value_counts()
+    ts.add(
+        "departed_flights",
+        pd.DataFrame({"Flights": flights.reindex([CHARTER, COMMERCIAL], fill_value=0)}),
+        title="Flights that departed this week",
+    )
+
+
+def _flight_tables(ts: TableSet, data: WeeklyData) -> None:
+    flights = data.flights
+    ts.add("flights", flights.set_index(FLIGHT), title="Flights this week and next week")
+    ts.count("flight_passengers", data.passengers, rows=FLIGHT, value_name="Passengers",
+             title="Passengers per flight")  # fmt: skip
+    kinds = pd.crosstab(flights["Week"], flights[FLIGHT_TYPE])
+    kinds = kinds.reindex(index=["This week", "Next week"], columns=list(FLIGHT_COLUMNS))
+    ts.add("flights_by_week", kinds.fillna(0).astype(int).rename(columns=FLIGHT_COLUMNS),
+           title="Charter flights and commercial bookings")  # fmt: skip
+
+
+def _referral_tables(ts: TableSet, data: WeeklyData) -> None:
+    out, overdue = data.referral_outcomes, data.overdue_referrals
+    ts.count("referral_outcomes_by_service", out, rows=SERVICE, cols=OUTCOME, totals=True,
+             title="Referral outcomes recorded this week, by service")  # fmt: skip
+    ts.count("referral_outcomes_by_partner", out, rows=PARTNER, cols=OUTCOME, totals=True,
+             title="Referral outcomes recorded this week, by partner")  # fmt: skip
+    ts.count("overdue_by_partner", overdue, rows=PARTNER, totals=True,
+             value_name="Overdue follow-ups", title="Overdue follow-ups by partner")  # fmt: skip
+    ts.count("overdue_by_service", overdue, rows=SERVICE, totals=True,
+             value_name="Overdue follow-ups", title="Overdue follow-ups by service")  # fmt: skip
+
+
+def _activity_tables(ts: TableSet, data: WeeklyData) -> None:
+    log = data.activities
+    kinds = pd.crosstab(log[MANTIKA], log[ACTIVITY], margins=True, margins_name=TOTAL)
+    kinds = kinds.reindex(columns=[*log[ACTIVITY].cat.categories, TOTAL], fill_value=0)
+    kinds.index.name = kinds.columns.name = None
+    ts.add("activities", kinds.astype(int), title="Activities of the week by mantika")
+    people = log.groupby(ACTIVITY, observed=False)[list(PARTICIPANTS)].sum()
+    people = people[people.sum(axis=1) > 0].rename(columns=PARTICIPANTS).astype(int)
+    people.index = people.index.astype(str)
+    if len(people):
+        people.loc[TOTAL] = people.sum()
+    ts.add("activity_participants", people, people=True,
+           title="Participants reached this week (children are among the women and men)")  # fmt: skip
+    nfi = log[log[ACTIVITY].astype(str).eq("Distribution of non-food items").to_numpy()]
+    kits = nfi.groupby(MANTIKA)["items"].agg(["size", "sum"])
+    kits.columns = ["Distributions", "Kits distributed"]
+    kits.loc[TOTAL] = kits.sum()
+    ts.add("nfi_kits", kits.astype(int), title="Non-food item (NFI) kits distributed this week")
+
+
+def _hosting_tables(ts: TableSet, data: WeeklyData) -> None:
+    if data.placements is not None:
+        ts.count("placements", data.placements, rows=CHANGE, value_name="People",
+                 title="Community hosting placements")  # fmt: skip
+    if data.payments is not None:
+        pay = data.payments.groupby(MANTIKA)["amount_lyd"].agg(["size", "sum"])
+        pay.columns = ["Payments", "Amount (LYD)"]
+        pay.loc[TOTAL] = pay.sum()
+        pay["Payments"] = pay["Payments"].astype(int)
+        pay["Amount (LYD)"] = pay["Amount (LYD)"].round(2)
+        ts.add("payments", pay, title="Payments to hosts made this week (LYD)")
+    if data.visits is not None:
+        v = data.visits
+        ts.count("visits", v, rows=VISIT_TYPE, cols=COMPLIANCE, totals=True,
+                 title="Monitoring visits this week")  # fmt: skip
+        issue = v[COMPLIANCE].astype(str).isin(ISSUES).to_numpy()
+        found = v[COMPLIANCE].cat.set_categories([c for c in v[COMPLIANCE].cat.categories
+                                                   if c in ISSUES])  # fmt: skip
+        ts.count("compliance_issues", v.assign(**{COMPLIANCE: found}), rows=COMPLIANCE,
+                 cols=FOLLOW_UP, where=issue, totals=True,
+                 title="Compliance issues found this week")  # fmt: skip
+    if data.visit_flags is not None:
+        f = data.visit_flags
+        ts.count("overdue_visits", f, rows=MANTIKA, where=f["overdue"].to_numpy(), totals=True,
+                 value_name="Overdue visits", title="Placements whose monitoring visit is overdue")  # fmt: skip
+
+
+def table_set(data: WeeklyData) -> TableSet:
+    """Every table of the weekly report, declared once (only those whose data are present)."""
+    ts = TableSet()
+    if data.people is not None:
+        _returns_tables(ts, data)
+        ts.count("pipeline", data.people, rows=STATUS, totals=True, value_name="Individuals",
+                 title="Individuals by status on the report date")  # fmt: skip
+        ts.count("case_flow", data.steps, rows=EVENT, cols=PERIOD,
+                 title="Case flow: steps recorded in the case records")  # fmt: skip
+    if data.flights is not None:
+        _flight_tables(ts, data)
+    if data.referral_outcomes is not None:
+        _referral_tables(ts, data)
+    if data.activities is not None:
+        _activity_tables(ts, data)
+    _hosting_tables(ts, data)
+    return ts
+
+
+def publish(data: WeeklyData) -> Published:
+    """The weekly report's protected tables: counted, suppressed and audited once."""
+    return table_set(data).protect()
+
+
+# --------------------------------------------------------------------------- shown
+
+
+def shown(published: Published, name: str) -> pd.DataFrame:
+    """A published table as the page shows it: display strings, its rows headed."""
+    table = published.table(name).copy()
+    table.index.name = ROW_HEADINGS.get(name) or None
     table.columns.name = None
     return table
 
 
-def _returns_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
-    tables: dict[str, pd.DataFrame] = {}
-    trend = fig.trend.copy()
-    trend["returns"] = [show_count(n) for n in trend["returns"]]
-    trend[["start", "end"]] = trend[["start", "end"]].astype(str)
-    tables["returns_by_week"] = trend.set_index("week")
+def case_flow_table(published: Published) -> pd.DataFrame:
+    """The steps of the week and of the week before, ending with the departures (the
+    returns table's cells: they are the same people)."""
+    flow = shown(published, "case_flow")
+    departures = published.table("returns").loc[:, list(flow.columns)]
+    departures.index = [DEPARTURES]
+    return pd.concat([flow, departures])
 
-    flights = fig.by_flight_type
-    people = with_totals(flights[[f"{p}_people" for p in PERIODS]], column=False)
-    shown = suppress_table(people, row_total=TOTAL)
-    shown.columns = [f"people {PERIOD_NAMES[p]}" for p in PERIODS]
-    trips = with_totals(flights[[f"{p}_flights" for p in PERIODS]], column=False)
-    for p in PERIODS:
-        shown[f"flights {PERIOD_NAMES[p]}"] = trips[f"{p}_flights"].map("{:,}".format)
-    tables["returns_by_flight_type"] = _named(shown, "flight_type")
 
-    dest = fig.by_destination
-    shown = suppress_table(with_totals(dest[list(PERIODS)], column=False), row_total=TOTAL)
-    shown.columns = [PERIOD_NAMES[p] for p in PERIODS]
-    shown.insert(0, "country", [*dest["name"], TOTAL])
-    shown.index = [*dest.index, ""]
-    tables["returns_by_destination"] = _named(shown, "destination")
+def flights_table(published: Published) -> pd.DataFrame:
+    """This week's and next week's flights, one row each, with their passengers."""
+    flights = published.table("flights").copy()
+    flights["Passengers"] = shown(published, "flight_passengers").iloc[:, 0]
+    flights.index.name = FLIGHT
+    return flights
 
-    for period in ("week", "ytd"):
-        table = fig.sex_age[period].loc[list(AGE_BANDS), list(SEXES)].rename(columns=SEX_NAMES)
-        shown = suppress_table(with_totals(table), row_total=TOTAL, col_total=TOTAL)
-        tables[f"returns_by_sex_age_{period}"] = _named(shown, "age_band")
 
-    any_row = pd.DataFrame(
-        {"week": [fig.vulnerable["week"]], "ytd": [fig.vulnerable["ytd"]]},
-        index=["any vulnerability"],
-    )
-    vulnerable = pd.concat([any_row, fig.by_vulnerability]).astype(int)
-    shown = suppress_table(vulnerable)
-    shown.columns = [PERIOD_NAMES[c] for c in vulnerable.columns]
-    tables["vulnerable_returns"] = _named(shown, "vulnerability")
+def chart_column(
+    published: Published, name: str, column: str | None = None, ranked: bool = False
+) -> pd.Series:
+    """One column of a published table for a bar chart (display strings, the Total row
+    left out): the chart draws what the table publishes and labels hidden bars with their
+    markers. ``ranked``: most first by the published numbers, rows of 0 left out."""
+    table = shown(published, name).drop(index=TOTAL, errors="ignore")
+    values = table[column] if column else table.iloc[:, 0]
+    if ranked:
+        numbers = published.values(name).drop(index=TOTAL, errors="ignore")[values.name]
+        values = values[values.ne("0")]
+        order = numbers.reindex(values.index).astype("Float64").fillna(0)
+        values = values.loc[order.sort_values(ascending=False, kind="stable").index]
+    return values
 
-    pipeline = pd.Series(fig.pipeline).rename(index=PIPELINE_NAMES)
-    tables["pipeline"] = _named(safe_series(pipeline).to_frame("cases"), "stage")
+
+def sex_age_chart(published: Published, name: str) -> pd.DataFrame:
+    """Age groups (rows) by female and male (columns) of a published sex and age table,
+    without its totals: what the chart draws is what the table shows."""
+    table = shown(published, name).drop(index=TOTAL, errors="ignore")
+    return table[[c for c in ("Female", "Male") if c in table.columns]]
+
+
+def top_rows(table: pd.DataFrame, column: str, published_values: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (published strings) ordered by the published numbers of ``column``, most
+    first, hidden values last; the Total row stays at the end."""
+    body = published_values.drop(index=TOTAL, errors="ignore")[column]
+    order = body.astype("Float64").fillna(-1).sort_values(ascending=False, kind="stable").index
+    rest = [TOTAL] if TOTAL in table.index else []
+    return table.loc[[*order, *rest]]
+
+
+def _slug(text: object) -> str:
+    slug = re.sub(r"[^0-9a-z]+", "_", str(text).lower()).strip("_")
+    return slug if slug[:1].isalpha() else f"x{slug}"
+
+
+def hxl_tags(published: Published, name: str, table: pd.DataFrame) -> dict[str, str]:
+    """HXL hashtags of a published table: its row heading a category, counts of people
+    ``#affected``, other numbers ``#indicator+num``, amounts ``#value``."""
+    people = published.people(name)
+    tags = {table.index.name or "row": "#indicator+category"}
+    for column in table.columns:
+        if "LYD" in str(column):
+            tags[column] = "#value+lyd"
+        elif people or column == "Passengers":
+            tags[column] = f"#affected+{_slug(column)}"
+        elif table[column].astype(str).str.fullmatch(r"[\d,.]+").all():
+            tags[column] = f"#indicator+num+{_slug(column)}"
+        else:
+            tags[column] = f"#meta+{_slug(column)}"
+    return tags
+
+
+def csv_tables(published: Published) -> dict[str, pd.DataFrame]:
+    """The published tables as written to CSV (the flights with their passengers)."""
+    names = [n for n in published.names() if n not in ("flights", "flight_passengers")]
+    tables = {n: shown(published, n) for n in names}
+    if "flights" in published.names():
+        tables["flights"] = flights_table(published)
+    for table in tables.values():
+        if not table.index.name:
+            table.index.name = "row"
     return tables
 
 
-def summary_tables(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
-    """The published tables (the figures behind each chart), small cells suppressed.
-
-    Every value is a string as published ("<5", "1,234"); totals are protected so that no
-    hidden cell can be worked back. Counts of flights, sessions and kits are not people and
-    are shown as they are. Only tables whose dataset is present are returned. Returnees
-    whose sex or age is not recorded are left out of the sex and age tables.
-    """
-    tables: dict[str, pd.DataFrame] = {}
-    if fig.returns is not None:
-        tables.update(_returns_tables(fig))
-    if fig.referrals_week is not None:
-        services = fig.referrals_by_service.copy()
-        services[TOTAL] = int(fig.referrals_week)
-        shown = safe_series(services.astype(int), total=TOTAL)
-        overdue = pd.Series({"overdue on as-of date": show_count(fig.referrals_overdue)})
-        tables["referrals"] = _named(pd.concat([shown, overdue]).to_frame("referrals"), "service")
-    if fig.outreach_sessions is not None:
-        people = pd.Series(fig.participants, dtype=int)
-        people[TOTAL] = int(people.sum())
-        shown = safe_series(people, total=TOTAL)
-        shown.index = [f"participants {k}" for k in ("women", "men", "children", "total")]
-        exact = pd.Series(
-            {
-                "outreach sessions": f"{fig.outreach_sessions:,}",
-                "NFI distributions": f"{fig.nfi_distributions:,}",
-                "NFI kits": f"{fig.nfi_kits:,}",
-            }
-        )
-        table = pd.concat([exact.iloc[:1], shown, exact.iloc[1:]]).to_frame("week")
-        tables["activities"] = _named(table, "figure")
-    if fig.hosting is not None:
-        hosting = pd.Series(
-            {
-                "active placements on as-of date": show_count(fig.hosting["active"]),
-                "new placements this week": show_count(fig.hosting["new"]),
-                "exits this week": show_count(fig.hosting["exits"]),
-            }
-        )
-        tables["hosting"] = _named(hosting.to_frame("placements"), "figure")
-    return tables
+def write_published_tables(published: Published, folder: str | Path) -> list[Path]:
+    """Write every published table as ``weekly_<name>.csv`` with an HXL hashtag row,
+    numbers as plain numbers (markers as they are)."""
+    tables = csv_tables(published)
+    tags = {name: hxl_tags(published, name, t) for name, t in tables.items()}
+    return write_tables(tables, folder, tags, prefix="weekly_", index=True, thousands=False)
 
 
-# The tables shown together at the end of the report, with their titles.
-OTHER_TABLES = {
-    "vulnerable_returns": "Vulnerable cases assisted to return",
-    "pipeline": "Pipeline on the as-of date",
-    "referrals": "Referrals made this week, by service",
-    "activities": "Outreach and NFI distributions this week",
-    "hosting": "Community hosting",
-}
-
-
-def write_published_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write each published table as ``<name>.csv`` with its HXL hashtag row into ``folder``."""
-    return write_tables(tables, folder, TABLE_TAGS, index=True)
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def trend_chart(fig: WeeklyFigures) -> pd.Series:
-    """Returns per ISO week of the trend (exact: the chart protects them)."""
-    return fig.trend.set_index("week")["returns"]
-
-
-def destination_chart(fig: WeeklyFigures, top: int = 10) -> dict[str, pd.Series]:
-    """The ``top`` destinations by returns this week and this year (country names as
-    labels, exact counts), as the panels of one chart."""
-    panels = {}
-    for column, title in (("week", "This week"), ("ytd", "Year to date")):
-        ranked = fig.by_destination.sort_values(column, ascending=False, kind="stable")
-        ranked = ranked[ranked[column] > 0].head(top)
-        panels[title] = ranked.set_index("name")[column].rename("returns")
-    return panels
-
-
-def sex_age_chart(fig: WeeklyFigures) -> dict[str, pd.DataFrame]:
-    """Returns by age band (rows) and sex (columns female, male), this week and this year."""
-    return {
-        title: fig.sex_age[period].loc[list(AGE_BANDS), list(SEXES)].rename(columns=SEX_NAMES)
-        for period, title in (("week", "This week"), ("ytd", "Year to date"))
-    }
+def as_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Published strings as numbers (markers as missing): for tests and charts."""
+    text = table.astype(str).apply(lambda c: c.str.replace(",", "", regex=False))
+    return text.apply(lambda c: pd.to_numeric(c.where(c.str.fullmatch(r"\d+(\.\d+)?")),
+                                              errors="coerce"))  # fmt: skip
