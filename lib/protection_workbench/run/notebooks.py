@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 KERNEL = "protection-workbench"
@@ -56,10 +57,26 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, lo
         )
 
 
-def to_html(executed: Path, target: Path, banner: str = "", title: str = "") -> None:
+def table_links(names: Sequence[str], prefix: str = "") -> list[tuple[str, str]]:
+    """(link, title) of each published table file in ``tables/`` (``prefix``, the report's
+    own file-name prefix, left out of the title)."""
+    from ..publish.datapackage import title_of
+
+    return [(f"tables/{name}", title_of(Path(name).stem, prefix)) for name in names]
+
+
+def to_html(
+    executed: Path,
+    target: Path,
+    banner: str = "",
+    title: str = "",
+    tables: Sequence[tuple[str, str]] = (),
+) -> None:
     """Reviewer HTML: code hidden, outputs only, self-contained, no script, no network
     request (the reviewer template carries the Content-Security-Policy). ``banner`` is HTML
-    built by the caller from escaped parts."""
+    built by the caller from escaped parts; ``title`` is the browser tab's title (the
+    report's title and week); ``tables`` are (link, title) pairs of the report's published
+    tables, listed at the end of the page (the template escapes them)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -73,5 +90,6 @@ def to_html(executed: Path, target: Path, banner: str = "", title: str = "") -> 
     notebook = nbformat.read(executed, as_version=4)
     if title:
         notebook.metadata["title"] = title  # the browser tab's <title>, not "Notebook"
-    body, _ = exporter.from_notebook_node(notebook, resources={"workbench_banner": banner})
+    resources = {"workbench_banner": banner, "workbench_tables": list(tables)}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     target.write_text(body, "utf-8")

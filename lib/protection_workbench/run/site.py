@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..publish.header import describe_sources
 from ..publish.html import CSP
-from .notebooks import TEMPLATES
+from .notebooks import TEMPLATES, table_links
 
 STATUS_TEXT = {
     "ok": "complete — quality gate passed",
@@ -41,10 +41,56 @@ def sources_of(record: dict) -> str:
     return describe_sources(sorted({i["file"] for i in record.get("inputs", [])}))
 
 
+def _published_tables(record: dict, folder: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The run's published tables grouped by the report that wrote them: (report title,
+    [(link, table title)]); tables no report claims come last, under "Other tables"."""
+    tables_dir = folder / "tables"
+    files = sorted(p.name for p in tables_dir.glob("*.csv")) if tables_dir.is_dir() else []
+    groups, claimed = [], set()
+    for report in record.get("reports", []):
+        names = [n for n in report.get("tables", []) if n in files]
+        if names:
+            prefix = str(report.get("notebook", "")).removesuffix(".ipynb") + "_"
+            groups.append((str(report.get("title", "")), table_links(names, prefix)))
+            claimed.update(names)
+    rest = [n for n in files if n not in claimed]
+    if rest:
+        groups.append(("Other tables", table_links(rest)))
+    return groups
+
+
+def write_run_datapackage(record: dict, folder: Path) -> Path | None:
+    """``datapackage.json`` in the run folder: every published table of ``tables/`` with its
+    Table Schema and HXL hashtags (for partners' tools and HDX); None when there is none."""
+    from ..publish.datapackage import write_datapackage
+
+    tables = sorted((folder / "tables").glob("*.csv"))
+    if not tables:
+        return None
+    groups = {
+        name: (str(r.get("title", "")), str(r.get("notebook", "")).removesuffix(".ipynb") + "_")
+        for r in record.get("reports", [])
+        for name in r.get("tables", [])
+    }
+    period = record.get("period_label") or f"week {record.get('week', '')}"
+    return write_datapackage(
+        folder,
+        tables,
+        name=f"protection-workbench-{record['run_id']}",
+        title=f"Published tables of the reports, {period}",
+        description=(
+            f"Aggregate tables of the protection, voluntary humanitarian return and community "
+            f"hosting reports of IOM Libya, {period} (as of {record.get('as_of', '')}). Each CSV "
+            "has an HXL hashtag row under its headers. Counts of people from 1 to 4 are hidden "
+            "and marked in a marker column beside them; rows of totals are flagged."
+        ),
+        groups=groups,
+        created=record.get("started"),
+    )
+
+
 def write_run_index(record: dict, folder: Path) -> None:
     status = record.get("status", "unknown")
-    tables_dir = folder / "tables"
-    tables = sorted(p.name for p in tables_dir.glob("*.csv")) if tables_dir.is_dir() else []
     page = _render(
         "run_index.html.j2",
         title=(
@@ -57,7 +103,8 @@ def write_run_index(record: dict, folder: Path) -> None:
         sources=sources_of(record),
         gate=record.get("gate", {}).get("summary", ""),
         reports=record.get("reports", []),
-        tables=tables,
+        tables=_published_tables(record, folder),
+        datapackage=(folder / "datapackage.json").is_file(),
     )
     (folder / "index.html").write_text(page, "utf-8")
 

@@ -56,8 +56,8 @@ from ..paths import notebooks_dir
 from ..publish.html import esc
 from . import provenance
 from .copies import write_copies
-from .notebooks import execute_notebook, to_html
-from .site import sources_of, write_run_index, write_site_index
+from .notebooks import execute_notebook, table_links, to_html
+from .site import write_run_datapackage, write_run_index, write_site_index
 
 # Exit codes of `workbench run weekly` (and of the other commands).
 EXIT_OK = 0  # every report produced, gate passed, no error finding
@@ -298,6 +298,7 @@ def _run(
         for i, report in enumerate(reports, start=1):
             _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
         write_copies(record, staging)  # Word and PDF beside each report's HTML
+        write_run_datapackage(record, staging)  # datapackage.json: every published table
         failed = [r for r in record["reports"] if r["status"] == "failed"]
         if failed:
             record["status"] = "reports_failed"
@@ -405,13 +406,9 @@ def _previous_findings(restricted_root: Path) -> Path | None:
 
 
 def _banner(record: dict, index: str | None = "index.html") -> str:
-    """The line above every report: run, as-of date, sources, and a link to the run page.
-    Built from escaped parts only."""
-    link = f" · <a href='{esc(index)}'>all reports of this run</a>" if index else ""
-    return (
-        f"Run <b>{esc(record['run_id'])}</b> · as of <b>{esc(record['as_of'])}</b> · "
-        f"data sources: {esc(sources_of(record))}{link}"
-    )
+    """The line above every report: a link to the run page. The as-of date, sources and run
+    are in the report's own header block (one header per page). Escaped parts only."""
+    return f"<a href='{esc(index)}'>← All reports of this run</a>" if index else ""
 
 
 def _run_report(
@@ -434,10 +431,15 @@ def _run_report(
     _log(f"  [{i}/{n}] {report.title} …")
     executed = staging / "notebooks" / report.notebook
     log = private / "logs" / report.notebook.replace(".ipynb", ".kernel.log")
+    tables = staging / "tables"
+    before = set(tables.glob("*.csv"))
     try:
         execute_notebook(source_dir / report.notebook, executed, parameters, source_dir, log)
         executed_at = time.perf_counter()
-        to_html(executed, staging / html_name, _banner(record), title)
+        # the tables this report published, linked from its page and the run's page
+        entry["tables"] = sorted(p.name for p in set(tables.glob("*.csv")) - before)
+        links = table_links(entry["tables"], report.notebook.removesuffix(".ipynb") + "_")
+        to_html(executed, staging / html_name, _banner(record), title, tables=links)
         entry.update(
             html=html_name,
             execute_seconds=round(executed_at - started, 2),
@@ -449,7 +451,8 @@ def _run_report(
             execute_notebook(
                 source_dir / report.notebook,
                 copy,
-                {**parameters, "restricted": True},
+                # exact counts: never written into the reviewers' tables
+                {**parameters, "restricted": True, "tables_dir": ""},
                 source_dir,
                 log.with_name(log.name.replace(".kernel", ".restricted.kernel")),
             )
