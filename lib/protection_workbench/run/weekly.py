@@ -456,7 +456,9 @@ def _run_report(
                 source_dir,
                 log.with_name(log.name.replace(".kernel", ".restricted.kernel")),
             )
-            to_html(copy, private / html_name, _banner(record, None) + " · case workers' copy")
+            to_html(
+                copy, private / html_name, "Case workers' copy: real ids and exact counts", title
+            )
             entry["case_worker_copy"] = html_name
         entry["status"] = "ok"
     except Exception as exc:  # noqa: BLE001 (one report's failure must not withhold the others)
