@@ -116,9 +116,13 @@ def test_notebook_runs_without_errors(run, key):
     nb = run["executed"][key]
     errors = [o for o in outputs(nb) if o["output_type"] == "error"]
     assert errors == [], errors[:1]
-    assert "test-run" in markdown(nb)  # the header names the run
+    # one header block: in a run the page's banner names the run, the as-of date and the
+    # sources, so the notebook does not repeat them (nor its title)
+    text = markdown(nb)
+    assert "test-run" not in text and "**Data sources**" not in text
+    assert "\n# " not in "\n" + text  # the title is the notebook's own, once
     if not key[1]:  # reviewer versions explain the markers once
-        assert markdown(nb).count(marker_note()) == 1
+        assert text.count(marker_note()) == 1
 
 
 # --------------------------------------------------------------------------- reviewer version
@@ -133,7 +137,7 @@ def test_reviewer_version_lists_no_record(run, name):
     for caption, table in tables(nb).items():
         assert not set(PER_RECORD_COLUMNS) & set(table.columns), caption
     if name != "data_quality":
-        assert "restricted/" in markdown(nb)  # says where the per-record lists are
+        assert "restricted outputs" in markdown(nb)  # says where the per-record lists are
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -152,12 +156,11 @@ def test_reviewer_findings_by_rule_hide_small_counts(run):
     findings = run["check"].findings
     for caption in ("Findings by rule", "Findings by dataset", "Changes by rule", "By mantika"):
         table = found[caption]
-        counts = table.drop(
-            columns=[c for c in ("rule", "title", "dataset", "mantika") if c in table]
-        )
+        counts = table.drop(columns=[c for c in ("Rule", "Dataset", "Mantika") if c in table])
         bare = counts.map(lambda v: bool(SMALL.fullmatch(v.replace(",", ""))))
         assert not bare.to_numpy().any(), f"{caption}: a count 1-4 is shown"
-    by_rule = found["Findings by rule"].set_index("rule")
+    by_rule = found["Findings by rule"].set_index("Rule")
+    by_rule.index = [r.split(" ")[0] for r in by_rule.index]  # "C004 Dates out of order"
     exact = findings.groupby("rule").size()
     assert set(exact.index) == set(by_rule.index) - {"Total"}
     for rule, n in exact.items():
@@ -169,7 +172,7 @@ def test_reviewer_findings_by_rule_hide_small_counts(run):
 def test_reviewer_records_to_fix_are_counted_not_listed(run):
     nb = run["executed"][("case_integrity", False)]
     text = markdown(nb)
-    assert re.search(r"\*\*Quality gate: (PASSED|FAILED)\*\*", text)
+    assert re.search(r"\*\*Quality gate: (passed|failed)\*\*", text)
     findings = run["check"].findings
     errors = int((findings["severity"] == "error").sum())
     shown = re.search(r"\*\*(\S+) records to fix\*\* \((\S+) errors, (\S+) warnings\)", text)
@@ -179,7 +182,7 @@ def test_reviewer_records_to_fix_are_counted_not_listed(run):
         show_count(errors),
         show_count(len(findings) - errors),
     )
-    assert "findings.xlsx" in text
+    assert "findings workbook" in text
 
 
 def test_reviewer_changes_since_previous_run_hide_small_counts(run):
@@ -202,10 +205,10 @@ def manifest_expected(run, chosen: str) -> dict[str, int]:
     ours = findings[(findings["dataset"] == "manifest") & findings["record_id"].isin(passengers)]
     errors = set(ours.loc[ours["severity"] == "error", "record_id"])
     warned = set(ours.loc[ours["severity"] == "warning", "record_id"]) - errors
-    return {
-        "GO": len(passengers) - len(errors) - len(warned),
-        "GO (check)": len(warned),
+    return {  # in the order the report publishes them (suppression picks by position)
         "NO-GO": len(errors),
+        "GO (check)": len(warned),
+        "GO": len(passengers) - len(errors) - len(warned),
         "Total": len(passengers),
     }
 
@@ -220,25 +223,34 @@ def chosen_manifest(run, text: str) -> str:
 
 
 DECISION = re.compile(
-    r"\*\*Decision: (\S+) GO, (\S+) GO \(check\), (\S+) NO-GO\*\* "
-    r"\(passengers on the manifest: (\S+)\)"
+    r"\*\*Verdict: (NO-GO|GO \(check\)|GO)\.\*\* Passengers: (.+) NO-GO, (.+) GO \(check\), "
+    r"(.+) GO \(of (.+) on the manifest\)"
 )
+IN_WORDS = {"fewer than 5": "<5", "not shown": "[c]"}
+
+
+def decision_shown(text: str) -> tuple[str, dict[str, str]]:
+    """The verdict of the next flight and its passengers per decision, as published."""
+    found = DECISION.search(text)
+    assert found, "decision summary missing"
+    counts = [IN_WORDS.get(g, g) for g in found.groups()[1:]]
+    return found.group(1), dict(zip(("NO-GO", "GO (check)", "GO", "Total"), counts, strict=True))
 
 
 def test_reviewer_manifest_decisions_are_counts_only(run):
     nb = run["executed"][("manifest_review", False)]
     text = markdown(nb)
     expected = manifest_expected(run, chosen_manifest(run, text))
-    shown = DECISION.search(text)
-    assert shown, "decision summary missing"
-    shown = dict(zip(("GO", "GO (check)", "NO-GO", "Total"), shown.groups(), strict=True))
+    verdict, shown = decision_shown(text)
+    # the verdict is a decision: never suppressed
+    assert verdict == next((d for d in ("NO-GO", "GO (check)") if expected[d]), "GO")
     # the three decisions add up to the total: they are suppressed together
     assert shown == safe_series(pd.Series(expected), total="Total").to_dict()
     assert all(exact_or_hidden(shown[k], n) for k, n in expected.items())
     found = tables(nb)
     assert "Go / no-go" not in found and "To send back to Operations" not in found
     reasons = found["Passengers by rule (NO-GO reasons first)"]
-    assert not reasons["passengers"].map(lambda v: bool(SMALL.fullmatch(v))).any()
+    assert not reasons["Passengers"].map(lambda v: bool(SMALL.fullmatch(v))).any()
 
 
 def test_reviewer_referrals_show_no_overdue_list(run):
@@ -251,7 +263,7 @@ def test_reviewer_referrals_show_no_overdue_list(run):
     assert exact_or_hidden(quoted_count(sentence.group(0), "open referrals"), len(open_))
     assert exact_or_hidden(quoted_count(sentence.group(0), "overdue"), overdue)
     by_service = tables(nb)["By service"]
-    for column in ("overdue", "not yet due", "open"):
+    for column in ("Overdue", "Not yet due", "Open"):
         assert not by_service[column].map(lambda v: bool(SMALL.fullmatch(v))).any()
 
 
@@ -283,9 +295,8 @@ def test_restricted_manifest_review_lists_passengers(run):
     text = markdown(nb)
     chosen = chosen_manifest(run, text)
     expected = manifest_expected(run, chosen)
-    shown = DECISION.search(text)
-    assert shown, "decision summary missing"
-    assert tuple(int(g) for g in shown.groups()) == tuple(expected.values())
+    _, shown = decision_shown(text)
+    assert {k: int(v) for k, v in shown.items()} == expected
     listed = tables(nb)["Go / no-go"]
     manifest = run["check"].export.frames["manifest"]
     passengers = set(manifest.loc[manifest["manifest_id"] == chosen, "individual_id"].astype(str))
@@ -305,3 +316,57 @@ def test_restricted_referrals_list_overdue_with_real_ids(run):
     assert set(listed["individual_id"]) == set(overdue["individual_id"].astype(str))
     shown = re.search(r"of which \*\*([\d,]+) overdue\*\*", markdown(nb))
     assert shown and int(shown.group(1).replace(",", "")) == len(overdue)
+
+
+# --------------------------------------------------------------------------- every upcoming flight
+
+
+def test_manifest_review_covers_every_flight_of_the_window(run):
+    nb = run["executed"][("manifest_review", False)]
+    manifest = run["check"].export.frames["manifest"]
+    dates = manifest.groupby("manifest_id")["flight_date"].min()
+    start = pd.Timestamp(AS_OF)
+    window = dates[(dates > start) & (dates <= start + pd.Timedelta(days=14))]
+    summary = tables(nb)["Verdict of every upcoming flight and the rules behind it"]
+    reviewed = summary.loc[summary["Manifest"] != "", "Manifest"]
+    assert sorted(reviewed) == sorted(window.index) and len(window)
+    sentence = re.search(r"(\d+) flights? from .*?: (.*)", markdown(nb))
+    assert sentence and int(sentence.group(1)) == len(window)
+    # the restricted copy lists the passengers to fix of exactly those manifests
+    fix = tables(run["executed"][("manifest_review", True)])["Passengers to fix, per manifest"]
+    assert set(fix["manifest_id"]) <= set(window.index)
+
+
+# --------------------------------------------------------------------------- plain English
+
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+JARGON = (
+    "restricted = ",
+    "previous_findings",
+    "tables_dir",
+    "manifest_id",
+    "docs/",
+    "demo/",
+    "config/",
+    "outputs-restricted",
+    ".xlsx",
+    "expect_",
+    "parameter",
+)
+CODES = re.compile(r"\b(uasc|vot|gbv|mhpss|nfi)\b")  # codes that are no English word
+
+
+def jargon(text: str) -> list[str]:
+    """Tokens a reviewer should not read: snake_case names, codes, parameter names, paths,
+    file names and GX identifiers."""
+    found = SNAKE.findall(text) + CODES.findall(text)
+    return found + [j for j in JARGON if j in text]
+
+
+@pytest.mark.parametrize("name", (*NAMES, "data_quality"))
+def test_reviewer_pages_are_in_plain_english(run, name):
+    text = output_text(run["executed"][(name, False)])
+    text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))  # what a reader sees
+    assert jargon(text) == []
+    assert "No description has been provided" not in text

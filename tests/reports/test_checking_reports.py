@@ -272,8 +272,8 @@ def test_overdue_referrals_are_the_r001_findings():
     followups = R.referral_followups(referrals, AS_OF)
     assert set(followups.overdue["referral_id"]) == set(r001["record_id"]) == {"R1", "R5"}
     assert followups.by_service["overdue"].sum() == len(r001)
-    exact = R.followup_table(followups, "service", True).set_index("service")
-    assert exact.loc[T.TOTAL, "overdue"] == str(len(r001))
+    exact = R.followup_table(followups, "service", True).set_index("Service")
+    assert exact.loc[T.TOTAL, "Overdue"] == str(len(r001))
 
 
 def test_reviewer_ids_pseudonymise_columns_and_ids_in_messages(findings):
@@ -469,13 +469,23 @@ def test_followup_table_hides_small_counts_and_their_median():
         "medical": {"overdue": 6, "not yet due": 2, "open": 8},
         "legal": {"overdue": 1, "not yet due": 5, "open": 6},
     }
-    exact = R.followup_table(followups, "service", True).set_index("service")
-    assert exact.loc["legal"].tolist() == ["1", "5", "6", "4"]
+    exact = R.followup_table(followups, "service", True).set_index("Service")
+    assert exact.loc["Legal aid"].tolist() == ["1", "5", "6", "4"]  # codes as labels
     assert exact.loc[T.TOTAL].tolist() == ["7", "7", "14", "10"]
-    shown = R.followup_table(followups, "service", False).set_index("service")
-    assert shown.loc["legal", "overdue"] == "<5" and shown.loc["medical", "not yet due"] == "<5"
-    assert shown.loc["legal", "median days overdue"] == "–"  # of a hidden count
-    assert not shown.drop(columns="median days overdue").map(is_bare_small).to_numpy().any()
+    shown = R.followup_table(followups, "service", False).set_index("Service")
+    assert shown.columns.tolist() == ["Overdue", "Not yet due", "Open", "Median days overdue"]
+    legal, medical = shown.loc["Legal aid"], shown.loc["Medical care"]
+    assert legal["Overdue"] == "<5" and medical["Not yet due"] == "<5"
+    assert legal["Median days overdue"] == "–"  # of a hidden count
+    assert not shown.drop(columns="Median days overdue").map(is_bare_small).to_numpy().any()
+    # what a manager acts on: the services concerned, without their small counts ...
+    assert R.concerned(followups, "service", False) == (
+        "Services with overdue follow-ups, most overdue first: Medical care, Legal aid."
+    )
+    # ... and with exact counts in the case workers' copy
+    assert R.concerned(followups, "service", True) == (
+        "Services with overdue follow-ups, most overdue first: Medical care (6), Legal aid (1)."
+    )
 
 
 def test_data_quality_tables():
@@ -490,41 +500,51 @@ def test_data_quality_tables():
         },
         index=pd.Index(["cases", "referrals"], name="dataset"),
     )
-    shown = Q.quality_summary(summary, False).set_index("dataset")
-    assert shown.loc["cases", "rows_quarantined"] == "<5"
-    assert shown.loc["cases", "rows_clean"] == SECONDARY  # else 100 - 97 gives it
+    shown = Q.quality_summary(summary, False).set_index("Dataset")
+    assert shown.columns.tolist() == [
+        "Rows in", "Clean", "Set aside", "Values repaired", "Values not recognised",
+        "Extra columns",
+    ]  # fmt: skip
+    assert shown.loc["Case records", "Set aside"] == "<5"
+    assert shown.loc["Case records", "Clean"] == SECONDARY  # else 100 - 97 gives it
     # values repaired and not recognised are counts of values, not of people: exact
-    assert shown.loc["referrals", "values_repaired"] == "2"
-    assert shown["unknown_values"].tolist() == ["0", "6", "6"]
-    assert shown.loc[T.TOTAL, "unknown_columns"] == "1"  # columns, not records
-    assert Q.quality_summary(summary, True).set_index("dataset").loc["cases"].tolist() == [
-        "97",
-        "3",
-        "100",
-        "40",
-        "0",
-        "1",
-    ]
+    assert shown.loc["Referrals", "Values repaired"] == "2"
+    assert shown["Values not recognised"].tolist() == ["0", "6", "6"]
+    assert shown.loc[T.TOTAL, "Extra columns"] == "1"  # columns, not records
+    exact = Q.quality_summary(summary, True).set_index("Dataset")
+    assert exact.loc["Case records"].tolist() == ["100", "97", "3", "40", "0", "1"]
     repairs = pd.DataFrame(
         {
-            "dataset": ["cases", "cases", "referrals"],
-            "repair": ["date_format", "whitespace", "date_format"],
-            "values": [40, 2, 9],
+            "dataset": ["cases", "cases", "referrals", "visits"],
+            "repair": ["date_format", "whitespace", "date_format", "country_fuzzy"],
+            "values": [40, 2, 9, 1],
         }
     )
-    table = Q.repairs_published(repairs, False).set_index("repair")
-    assert table.loc["whitespace", "cases"] == "2"  # repairs of values: exact
-    pd.testing.assert_frame_equal(table, Q.repairs_published(repairs, True).set_index("repair"))
-    quarantine = pd.DataFrame({"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["x"] * 9})
+    tables = Q.repairs_published(repairs, False)
+    assert list(tables) == ["Case work", "Community hosting"]  # two parts: each fits A4
+    table = tables["Case work"].set_index("Repair")
+    assert table.columns.tolist() == ["Case records", "Referrals", T.TOTAL]
+    assert table.loc["Stray spaces", "Case records"] == "2"  # repairs of values: exact
+    assert table.loc["Dates written another way", T.TOTAL] == "49"
+    hosting = tables["Community hosting"].set_index("Repair")
+    assert hosting.loc["Country names with a typo", "Monitoring visits"] == "1"  # not "<5"
+    pd.testing.assert_frame_equal(
+        table, Q.repairs_published(repairs, True)["Case work"].set_index("Repair")
+    )
+    quarantine = pd.DataFrame(
+        {"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["missing individual_id"] * 9}
+    )
     grouped = Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", False)
     assert grouped.values.tolist() == [
-        ["cases", "x", "<5"],
-        ["visits", "x", SECONDARY],  # 9 - 6 would give the 3
+        ["Case records", "missing individual", "<5"],
+        ["Monitoring visits", "missing individual", SECONDARY],  # 9 - 6 would give the 3
         [T.TOTAL, "", "9"],
     ]
+    assert grouped.columns.tolist() == ["Dataset", "Reason", "Rows"]
     issues = pd.DataFrame({"dataset": ["cases"] * 3, "column": ["sex"] * 3})
     unknown = Q.grouped_counts(issues, ["dataset", "column"], "values", False, people=False)
-    assert unknown["values"].tolist() == ["3", "3"]  # values, not records: exact
+    assert unknown["Values"].tolist() == ["3", "3"]  # values, not records: exact
+    assert unknown["Column"].tolist() == ["Sex", ""]
 
 
 def test_failed_expectations_and_notes():
@@ -588,7 +608,8 @@ def test_followups_by_partner_group_unknown_partners_for_reviewers():
     )
     followups = R.referral_followups(referrals, AS_OF)
     shown = R.followup_table(followups, "referred_to", False)
-    assert set(shown["referred_to"]) == {"IRC", OTHER, C.MISSING, T.TOTAL}
+    assert set(shown["Partner"]) == {"IRC", OTHER, C.MISSING, T.TOTAL}
+    assert FREE_TEXT not in R.concerned(followups, "referred_to", False)
     assert OTHER in R.followup_counts(followups, "service").index
     assert FREE_TEXT in R.followup_counts(followups, "referred_to", restricted=True).index
 
@@ -610,7 +631,7 @@ def test_manifest_labels_and_sentence_are_safe(manifest):
 def test_extra_columns_are_counted_for_reviewers_and_escaped_for_case_workers():
     unknown = {"cases": ["cases.csv: <img src=x onerror=alert(1)>", "cases.csv: Notes"]}
     reviewer = Q.extra_columns(unknown, False)
-    assert "2 columns not in the contract" in reviewer
+    assert "2 columns not in the data contract" in reviewer and "config/" not in reviewer
     assert "img" not in reviewer and "Notes" not in reviewer
     restricted = Q.extra_columns(unknown, True)
     assert "<img" not in restricted

@@ -10,44 +10,115 @@ except escaped in the case workers' copy.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..publish.html import esc_markdown
+from ..publish.labels import column_label
 from ..publish.tables import TOTAL, with_totals
-from .common import exact, labelled, publish
+from .common import dataset_label, exact, labelled, publish
+
+# What each kind of repair did, in plain English (the cleaning library names them in code).
+REPAIR_LABELS = {
+    "date_format": "Dates written another way",
+    "excel_serial": "Dates stored as Excel numbers",
+    "arabic_digits": "Arabic-Indic digits",
+    "number_format": "Numbers written another way",
+    "period_format": "Months written another way",
+    "code_format": "Codes spelled another way",
+    "yes_no_format": "Yes / no written another way",
+    "list_format": "Lists written another way",
+    "country_alias": "Countries given as names, demonyms or Arabic",
+    "country_fuzzy": "Country names with a typo",
+    "mantika_alias": "Mantikas spelled another way",
+    "airport_alias": "Airports spelled another way",
+    "whitespace": "Stray spaces",
+    "html_entity": "Web character codes",
+    "encoding": "Garbled characters (mojibake)",
+    "legacy_encoding": "Text in a Windows code page",
+    "control_characters": "Invisible control characters removed",
+}
+# The datasets of each team, so that the table of repairs fits an A4 page in two parts.
+DATASET_GROUPS = {
+    "Case work": ("cases", "referrals", "manifest", "activities"),
+    "Community hosting": ("hosts", "placements", "visits", "payments"),
+}
+_SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def plain_text(values: pd.Series) -> pd.Series:
+    """Reasons and problems of the cleaning in plain English: a column name in them
+    ("missing individual_id") reads as its label ("missing individual"), "not in code list
+    sex" as "not in its code list"."""
+    text = values.astype("str").str.replace(
+        r"not in code list \w+", "not in its code list", regex=True
+    )
+    return text.str.replace(_SNAKE, lambda m: column_label(m.group(0)).lower(), regex=True)
+
+
+def repair_label(kinds: pd.Series | pd.Index) -> pd.Series:
+    """Repair kinds as a page names them (:data:`REPAIR_LABELS`; others spelled out)."""
+    return pd.Series(
+        [REPAIR_LABELS.get(str(k), column_label(str(k))) for k in kinds], dtype="object"
+    )
 
 
 def quality_summary(summary: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """:meth:`Export.report_table` as published: rows in = clean + quarantined (protected
-    together), values repaired and not recognised and columns not in the contract."""
+    """:meth:`Export.report_table` as published: Dataset, Rows in = Clean + Set aside
+    (records about people: protected together), then Values repaired, Values not
+    recognised and Extra columns (values and columns identify no one: exact)."""
     counts = summary[["rows_clean", "rows_quarantined", "rows_in"]]
-    # rows are records about people: protected
     shown = publish(with_totals(counts, column=False), restricted, TOTAL, "rows_in")
-    for column in ("values_repaired", "unknown_values"):
-        if column in summary.columns:  # counts of values, not of records: exact
-            extra = with_totals(summary[[column]], column=False)
-            shown[column] = exact(extra)[column]
-    if "unknown_columns" in summary.columns:  # columns, not records: shown as they are
-        columns = with_totals(summary[["unknown_columns"]], column=False)
-        shown["unknown_columns"] = exact(columns)["unknown_columns"]
-    return labelled(shown, "dataset")
+    for column in ("values_repaired", "unknown_values", "unknown_columns"):
+        if column in summary.columns:  # values and columns, not records: exact
+            shown[column] = exact(with_totals(summary[[column]], column=False))[column]
+    shown = shown[["rows_in", "rows_clean", "rows_quarantined", *shown.columns[3:]]]
+    out = labelled(shown.rename(columns=SUMMARY_HEADINGS), "Dataset")
+    out["Dataset"] = dataset_label(out["Dataset"]).where(out["Dataset"] != TOTAL, TOTAL)
+    return out
+
+
+SUMMARY_HEADINGS = {
+    "rows_in": "Rows in",
+    "rows_clean": "Clean",
+    "rows_quarantined": "Set aside",
+    "values_repaired": "Values repaired",
+    "unknown_values": "Values not recognised",
+    "unknown_columns": "Extra columns",
+}
 
 
 def rows_chart(summary: pd.DataFrame) -> pd.DataFrame:
-    """Clean and quarantined rows per dataset (index), for the chart beside
-    :func:`quality_summary` (whose rows_in totals they add up to)."""
-    return summary[["rows_clean", "rows_quarantined"]]
+    """Clean and set-aside rows per dataset (labelled), for the chart beside
+    :func:`quality_summary` (whose Rows in totals they add up to)."""
+    out = summary[["rows_clean", "rows_quarantined"]].rename(
+        columns={"rows_clean": "Clean", "rows_quarantined": "Set aside"}
+    )
+    out.index = dataset_label(pd.Series(out.index)).to_numpy()
+    return out
 
 
-def repairs_published(repairs: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+def repairs_published(repairs: pd.DataFrame, restricted: bool) -> dict[str, pd.DataFrame]:
     """Values repaired by kind (rows) and dataset (columns), with totals, exact in both
     versions: a count of repaired values identifies no one (``restricted`` is kept for the
-    notebook's calls)."""
-    table = repairs.pivot_table(
-        index="repair", columns="dataset", values="values", aggfunc="sum", fill_value=0
-    )
-    # repairs of values, not people or records: exact
-    return labelled(exact(with_totals(table)), "repair")
+    notebook's calls). One table per group of datasets (:data:`DATASET_GROUPS`, each fits an
+    A4 page), titled by the group; kinds that did not occur in a group are left out."""
+    out = {}
+    for group, names in DATASET_GROUPS.items():
+        ours = repairs[repairs["dataset"].astype("str").isin(names)]
+        if ours.empty:
+            continue
+        table = ours.pivot_table(
+            index="repair", columns="dataset", values="values", aggfunc="sum", fill_value=0
+        )
+        table = table[[n for n in names if n in table.columns]]
+        # repairs of values, not people or records: exact
+        shown = labelled(exact(with_totals(table)), "Repair")
+        shown["Repair"] = repair_label(shown["Repair"]).where(shown["Repair"] != TOTAL, TOTAL)
+        shown.columns = ["Repair", *dataset_label(pd.Series(shown.columns[1:])).tolist()]
+        out[group] = shown
+    return out
 
 
 def grouped_counts(
@@ -61,10 +132,17 @@ def grouped_counts(
     table.index = [" · ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in table.index]
     shown = publish(with_totals(table, column=False), restricted or not people, row_total=TOTAL)
     labels = counts.index.to_frame(index=False).astype(str)
+    for column in by:  # as a page names them: datasets, columns, reasons in plain English
+        if column == "dataset":
+            labels[column] = dataset_label(labels[column]).to_numpy()
+        elif column == "column":
+            labels[column] = labels[column].map(column_label)
+        else:
+            labels[column] = plain_text(labels[column]).to_numpy()
     total = pd.DataFrame([[TOTAL] + [""] * (len(by) - 1)], columns=by)
     out = pd.concat([labels, total], ignore_index=True)
     out[name] = shown[name].to_numpy()
-    return out
+    return out.rename(columns=lambda c: column_label(str(c)))
 
 
 def extra_columns(unknown: dict[str, list[str]], restricted: bool) -> str:
@@ -81,15 +159,16 @@ def extra_columns(unknown: dict[str, list[str]], restricted: bool) -> str:
         n = len(columns)
         if restricted:
             listed = ", ".join(esc_markdown(c) for c in columns)
-            lines.append(f"- **{esc_markdown(name)}**: {listed}")
+            lines.append(f"- **{esc_markdown(dataset_label(name))}**: {listed}")
         else:
             lines.append(
-                f"- **{esc_markdown(name)}**: {n:,} column{'' if n == 1 else 's'} not in the "
-                "contract"
+                f"- **{esc_markdown(dataset_label(name))}**: {n:,} column"
+                f"{'' if n == 1 else 's'} not in the data contract"
             )
     if not restricted:
         lines.append(
             "\nThe headers themselves are not shown here: they are in the cleaning report of "
-            "the run (restricted, for case workers), to be taught in `config/header_aliases.yaml`."
+            "the run (restricted, for case workers), to be taught to the workbench's list of "
+            "header spellings."
         )
     return "\n".join(lines)

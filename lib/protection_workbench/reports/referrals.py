@@ -17,6 +17,8 @@ from datetime import date
 import pandas as pd
 
 from ..publish.disclosure import NOT_SHOWN, in_words, is_marker
+from ..publish.html import esc_markdown
+from ..publish.labels import code_labels, column_label
 from ..publish.tables import TOTAL, with_totals
 from ..rules.referrals import days_overdue
 from .common import group_labels, labelled, publish, quoted
@@ -94,15 +96,49 @@ def followup_counts(
     return counts[["overdue", "not yet due", "open"]].astype(int)
 
 
+HEADINGS = {
+    "overdue": "Overdue",
+    "not yet due": "Not yet due",
+    "open": "Open",
+    "median days overdue": "Median days overdue",
+}
+
+
+def _plain(index: pd.Index, by: str) -> pd.Index:
+    """Group labels as a page shows them: service codes as their plain-English label
+    ("mhpss" → "Mental health and psychosocial support"); partners are names already."""
+    if by != "service":
+        return index
+    names = code_labels("service")
+    return pd.Index([names.get(v, v) for v in index], name=index.name)
+
+
 def followup_chart(followups: ReferralFollowUps, restricted: bool) -> dict[str, pd.DataFrame]:
     """Overdue and not yet due referrals by service and by partner (the chart's panels, in
     the labels of :func:`followup_table`); their open totals are published in the tables."""
-    return {
-        f"Open follow-ups by {label}": followup_counts(followups, by, restricted)[
-            ["overdue", "not yet due"]
-        ]
-        for by, label in (("service", "service"), ("referred_to", "partner"))
-    }
+    panels = {}
+    for by, label in (("service", "service"), ("referred_to", "partner")):
+        counts = followup_counts(followups, by, restricted)[["overdue", "not yet due"]]
+        counts.index = _plain(counts.index, by)
+        panels[f"Open follow-ups by {label}"] = counts.rename(columns=HEADINGS)
+    return panels
+
+
+def concerned(followups: ReferralFollowUps, by: str, restricted: bool) -> str:
+    """The Markdown line a manager acts on: which services or partners have overdue
+    follow-ups. The reviewer version names them without their small counts (the counts
+    are in the table, protected); the case workers' copy gives each exact count."""
+    counts = followup_counts(followups, by, restricted)["overdue"]
+    counts = counts[counts > 0]
+    what = "Partners" if by == "referred_to" else "Services"
+    if counts.empty:
+        return f"{what} with overdue follow-ups: none."
+    names = _plain(counts.index, by)
+    if restricted:
+        listed = [f"{esc_markdown(n)} ({v:,})" for n, v in zip(names, counts, strict=True)]
+    else:
+        listed = [esc_markdown(n) for n in names]
+    return f"{what} with overdue follow-ups, most overdue first: {', '.join(listed)}."
 
 
 def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> pd.DataFrame:
@@ -120,14 +156,15 @@ def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> p
         NOT_SHOWN if hide or pd.isna(median.get(label)) else f"{float(median[label]):.0f}"
         for label, hide in hidden.items()
     ]
-    return labelled(shown, by)
+    shown.index = _plain(shown.index, by)
+    return labelled(shown.rename(columns=HEADINGS), column_label(by))
 
 
 def followup_sentence(by_service: pd.DataFrame, all_referrals: str) -> str:
     """The Markdown summary of the Total row of :func:`followup_table` (by service);
     ``all_referrals`` is the number of referrals in the export, as published."""
-    total = by_service.set_index("service").loc[TOTAL]
-    first, overdue = quoted(total["open"], "open referrals"), quoted(total["overdue"], "overdue")
+    total = by_service.set_index(by_service.columns[0]).loc[TOTAL]
+    first, overdue = quoted(total["Open"], "open referrals"), quoted(total["Overdue"], "overdue")
     return (
         f"{first[0].upper()}{first[1:]}, of which {overdue} (of {in_words(all_referrals)} in all)."
     )
