@@ -84,6 +84,7 @@ class _Table:
     total_rows: list[int] = field(default_factory=list)  # positions of total rows
     total_cols: list[int] = field(default_factory=list)  # positions of total columns
     counted: bool = True  # a count (ints); False for an exact ready table of any values
+    spec: _Count | _Ready | None = None  # how it was made (for audits and tests)
 
 
 class TableSet:
@@ -353,11 +354,12 @@ def _per_table_masks(layout: _Layout, m: int) -> tuple[np.ndarray, np.ndarray]:
     if table.shape == (1, 1):
         row_total = col_total = None
     hidden, primary = D.suppression_masks(table, m, row_total=row_total, col_total=col_total)
-    return hidden.to_numpy(), primary.to_numpy()
+    return hidden.to_numpy(dtype=bool, copy=True), primary.to_numpy(dtype=bool, copy=True)
 
 
 def _protect_group(specs: list[_Count], m: int) -> dict[str, _Table]:
-    """Protect the tables counted from one frame: each on its own first, then together."""
+    """Protect the tables counted from one frame: each on its own first (disclosure.py),
+    then together (:class:`_JointAudit`)."""
     cube, uses = _build_cube(specs)
     layouts = {s.name: _layout(s, cube, uses[s.name]) for s in specs}
     out: dict[str, _Table] = {}
@@ -368,9 +370,228 @@ def _protect_group(specs: list[_Count], m: int) -> dict[str, _Table]:
         else:
             hidden = primary = np.zeros(lay.table.shape, dtype=bool)
         out[s.name] = _Table(
-            s.name, s.title, s.people, lay.table, hidden, primary, lay.total_rows, lay.total_cols
+            s.name,
+            s.title,
+            s.people,
+            lay.table,
+            hidden,
+            primary,
+            lay.total_rows,
+            lay.total_cols,
+            spec=s,
         )
+    if any(out[s.name].people and out[s.name].hidden.any() for s in specs):
+        _JointAudit(specs, cube, layouts, out, m).run()
     return out
+
+
+class _JointAudit:
+    """Hide more cells until no hidden cell of these tables can be worked out from all of
+    them together.
+
+    The reader is assumed to know every published cell and total, what the markers say
+    ("<5" is 1 to 4; "[c]" at least 5, or at least 1 when it hides a small count; zeros
+    are always shown), that all the tables are sums over one cube of non-negative counts
+    (the records grouped by every dimension the tables use), and even which combinations
+    of the cube never occur. The unknowns are the cube cells, merged where they fall in
+    exactly the same published cells (the reader cannot tell those apart).
+
+    For each hidden cell the smallest and largest value it can take are found by linear
+    programming (HiGHS). If they are less than 1 apart the cell is recoverable, and more
+    cells are hidden: the cheapest set of shown cells that, once hidden, lets it move by
+    1, where a cell costs its count and a total costs more than all cells together (so a
+    total is hidden only when no cell will do; a zero never is). Then the cell is audited
+    again.
+
+    Hiding a cell only widens what the reader must consider, so a cell once shown to be
+    safe stays safe. Every solution of a programme is a table the reader cannot rule out,
+    so it also clears every other hidden cell whose value there is at least 1 away from
+    the truth: most cells are cleared without a programme of their own."""
+
+    TOL = 1e-6
+
+    def __init__(self, specs, cube: _Cube, layouts: dict, tables: dict[str, _Table], m: int):
+        from scipy import sparse
+
+        self.m = m
+        self.tables = tables
+        # unknowns: cube cells merged by the cells they fall in (their keys in every table)
+        keys = np.hstack([layouts[s.name].key for s in specs])
+        _, group = np.unique(keys, axis=0, return_inverse=True)
+        group = group.ravel()
+        n_vars = int(group.max()) + 1 if len(group) else 0
+        # one row per published cell of these tables
+        self.cells: list[tuple[str, tuple[int, int]]] = []
+        rows, cols, is_total, people = [], [], [], []
+        for s in specs:
+            lay, t = layouts[s.name], tables[s.name]
+            n_cols = t.values.shape[1]
+            for flat, members in enumerate(lay.members):
+                pos = divmod(flat, n_cols)
+                unknowns = np.unique(group[members])
+                rows += [len(self.cells)] * len(unknowns)
+                cols += unknowns.tolist()
+                self.cells.append((s.name, pos))
+                one_number = t.values.shape == (1, 1)
+                is_total.append(one_number or pos[0] in t.total_rows or pos[1] in t.total_cols)
+                people.append(s.people)
+        self.a = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(self.cells), n_vars)
+        )
+        self.value = np.array(
+            [tables[name].values.iat[pos] for name, pos in self.cells], dtype=float
+        )
+        self.is_total = np.array(is_total, dtype=bool)
+        self.people = np.array(people, dtype=bool)
+        self.solves = 0
+
+    # the state: which cells are hidden, and which of them are marked "<5"
+    def hidden(self, k: int) -> bool:
+        name, pos = self.cells[k]
+        return bool(self.tables[name].hidden[pos])
+
+    def primary(self, k: int) -> bool:
+        name, pos = self.cells[k]
+        return bool(self.tables[name].primary[pos])
+
+    def _mark(self, k: int, hidden: bool, primary: bool) -> None:
+        name, pos = self.cells[k]
+        self.tables[name].hidden[pos] = hidden
+        self.tables[name].primary[pos] = primary
+
+    def _knowledge(self):
+        """The reader's knowledge over the unknowns: (A_eq, b_eq, A_ub, b_ub) with the
+        shown cells as equations and the markers' bounds as inequalities."""
+        from scipy import sparse
+
+        shown, lower, upper = self._parts()
+        a_ub = sparse.vstack([-self.a[lower], self.a[upper]]).tocsr()
+        b_ub = np.concatenate([-self._lows(lower), np.full(len(upper), self.m - 1.0)])
+        return self.a[shown], self.value[shown], a_ub, b_ub
+
+    def _parts(self) -> tuple[list[int], list[int], list[int]]:
+        """Shown cells; hidden cells (each with a lower bound); "<5" cells (upper bound)."""
+        hidden = [self.hidden(k) for k in range(len(self.cells))]
+        shown = [k for k, h in enumerate(hidden) if not h]
+        lower = [k for k, h in enumerate(hidden) if h]
+        upper = [k for k in lower if self.primary(k)]
+        return shown, lower, upper
+
+    def _lows(self, cells: list[int]) -> np.ndarray:
+        """What a marker says at least: 1 for "<5" and for a small count, else m."""
+        return np.array(
+            [1.0 if self.primary(k) or self.value[k] < self.m else self.m for k in cells]
+        )
+
+    def _linprog(self, objective, a_eq, b_eq, a_ub, b_ub):
+        from scipy.optimize import linprog
+
+        self.solves += 1
+        return linprog(
+            objective,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=b_eq if a_eq.shape[0] else None,
+            bounds=(0, None),
+            method="highs",
+        )
+
+    def _safe(self, k: int, pending: set[int], knowledge) -> bool:
+        """Whether hidden cell ``k`` can be at least 1 away from its true value; each
+        solution found also clears the cells of ``pending`` that it moves."""
+        row = self.a[k].toarray().ravel()
+        for sense in (1.0, -1.0):  # smallest, then largest
+            res = self._linprog(sense * row, *knowledge)
+            if res.status == 3:  # unbounded above
+                return True
+            if res.status != 0:
+                raise RuntimeError(f"the disclosure audit failed: {res.message}")
+            self._clear(res.x, pending)
+            if abs(sense * res.fun - self.value[k]) >= 1 - self.TOL:
+                return True
+        return False
+
+    def _clear(self, x: np.ndarray, pending: set[int]) -> None:
+        if pending:
+            ks = np.fromiter(pending, dtype=np.int64)
+            moved = np.abs(self.a[ks] @ x - self.value[ks]) >= 1 - self.TOL
+            pending.difference_update(ks[moved].tolist())
+
+    def _cheapest_cover(self, k: int) -> tuple[list[int], list[int]]:
+        """What to give up so that ``k`` can move by 1, losing least: (shown cells to hide,
+        "<5" cells to mark "[c]" instead). A linear programme lets shown cells differ from
+        their values at a cost (their count per unit; a total more than all cells
+        together) and "<5" cells exceed 4 at a cost of ``m`` per unit, and asks ``k`` to
+        move by 1 either way; what it had to change is given up."""
+        from scipy import sparse
+
+        shown, lower, upper = self._parts()
+        cand = [j for j in shown if self.people[j] and self.value[j] > 0]
+        fixed = [j for j in shown if j not in set(cand)]
+        n, c, f = self.a.shape[1], len(cand), len(upper)
+
+        def block(rows, *extra):  # [A_rows x | extra columns]
+            return sparse.hstack([self.a[rows], *extra]).tocsr()
+
+        def none(r, cols):
+            return sparse.csr_matrix((r, cols))
+
+        ident_c, ident_f = sparse.identity(c), sparse.identity(f)
+        # variables: x (n unknowns), p, q (how far each candidate moves up, down), u (how
+        # far each "<5" cell goes beyond m - 1)
+        a_eq = sparse.vstack(
+            [
+                block(fixed, none(len(fixed), 2 * c + f)),
+                block(cand, -ident_c, ident_c, none(c, f)),
+            ]
+        )
+        b_eq = np.concatenate([self.value[fixed], self.value[cand]])
+        # hidden cells keep their lower bound; candidates too (hidden, they would be "[c]")
+        low_cells = lower + cand
+        lows = np.concatenate([self._lows(lower), np.where(self.value[cand] < self.m, 1.0, self.m)])
+        a_ub = sparse.vstack(
+            [
+                -block(low_cells, none(len(low_cells), 2 * c + f)),
+                block(upper, none(f, 2 * c), -ident_f),
+            ]
+        )
+        b_ub = np.concatenate([-lows, np.full(f, self.m - 1.0)])
+        cost = self.value[cand] + np.where(self.is_total[cand], self.value.sum() + 1, 0.0)
+        objective = np.concatenate([np.zeros(n), cost, cost, np.full(f, float(self.m))])
+        target = block([k], none(1, 2 * c + f))
+        best = None
+        for sense in (1.0, -1.0):  # k at least 1 above, or at least 1 below, the truth
+            move_ub = sparse.vstack([a_ub, -sense * target]).tocsr()
+            move_b = np.append(b_ub, -sense * (self.value[k] + sense))
+            res = self._linprog(objective, a_eq.tocsr(), b_eq, move_ub, move_b)
+            if res.status == 0 and (best is None or res.fun < best.fun):
+                best = res
+        if best is None:
+            return [], []
+        p, q, u = best.x[n : n + c], best.x[n + c : n + 2 * c], best.x[n + 2 * c :]
+        hide = [j for j, d in zip(cand, p + q, strict=True) if d > self.TOL]
+        unmark = [j for j, d in zip(upper, u, strict=True) if d > self.TOL]
+        return hide, unmark
+
+    def run(self) -> None:
+        pending = {k for k in range(len(self.cells)) if self.hidden(k) and self.people[k]}
+        knowledge = self._knowledge()
+        while pending:
+            k = min(pending)
+            pending.discard(k)
+            if self._safe(k, pending, knowledge):
+                continue
+            hide, unmark = self._cheapest_cover(k)
+            if not hide and not unmark:
+                raise ValueError(
+                    f"table {self.cells[k][0]!r}: a hidden count can be worked out from "
+                    "tables published exactly (people=False) from the same records"
+                )
+            for j in hide + unmark:  # "[c]": hidden, and nothing said about the value
+                self._mark(j, hidden=True, primary=False)
+            pending.update([k, *hide])
+            knowledge = self._knowledge()
 
 
 def _ready_table(spec: _Ready, m: int) -> _Table:
@@ -378,7 +599,7 @@ def _ready_table(spec: _Ready, m: int) -> _Table:
     shape = frame.shape
     if not spec.people:
         none = np.zeros(shape, dtype=bool)
-        return _Table(spec.name, spec.title, False, frame, none, none, counted=False)
+        return _Table(spec.name, spec.title, False, frame, none, none, counted=False, spec=spec)
     row_total = TOTAL if TOTAL in frame.index else None
     col_total = TOTAL if TOTAL in frame.columns else None
     hidden, primary = D.suppression_masks(frame, m, row_total=row_total, col_total=col_total)
@@ -386,7 +607,15 @@ def _ready_table(spec: _Ready, m: int) -> _Table:
     rows = [values.index.get_loc(TOTAL)] if row_total else []
     cols = [values.columns.get_loc(TOTAL)] if col_total else []
     return _Table(
-        spec.name, spec.title, True, values, hidden.to_numpy(), primary.to_numpy(), rows, cols
+        spec.name,
+        spec.title,
+        True,
+        values,
+        hidden.to_numpy(),
+        primary.to_numpy(),
+        rows,
+        cols,
+        spec=spec,
     )
 
 
@@ -423,6 +652,23 @@ class Published:
     def names(self) -> list[str]:
         """The tables, in the order they were declared."""
         return list(self._tables)
+
+    def definition(self, name: str) -> dict:
+        """How the table was made: ``frame``, ``rows``, ``cols``, ``labels``, ``where``,
+        ``totals``, ``people`` (a ready table: ``frame`` and ``people``). For audits."""
+        spec = self._get(name).spec
+        if isinstance(spec, _Ready):
+            return {"frame": spec.frame, "people": spec.people, "ready": True}
+        return {
+            "frame": spec.frame,
+            "rows": spec.rows,
+            "cols": spec.cols,
+            "labels": spec.labels,
+            "where": spec.where,
+            "totals": spec.totals,
+            "people": spec.people,
+            "ready": False,
+        }
 
     def title(self, name: str) -> str | None:
         return self._get(name).title
