@@ -1,26 +1,31 @@
-"""Weekly figures on small hand-made frames: week boundaries, age bands, the share of
-women and girls, pipeline stages, referrals, activities, hosting and data quality."""
+"""Weekly report figures: the records behind each table on small hand-made frames (week
+boundaries, age bands, case steps, flights, referrals, activities, hosting), then every
+published table recomputed independently from the generator's truth at two sizes and two
+seeds: each cell is the true count, or a marker that is true of it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
+from protection_workbench.config import get_config
 from protection_workbench.contract import dataset
-from protection_workbench.dates import report_date, week_end
-from protection_workbench.errors import WorkbenchError
+from protection_workbench.publish.labels import code_labels
+from protection_workbench.publish.tables import TOTAL
 from protection_workbench.reports import weekly, weekly_tables
 from protection_workbench.reports.weekly import (
+    NOT_RECORDED,
     age_band,
     age_on,
     report_periods,
-    weekly_figures,
+    weekly_data,
 )
-from protection_workbench.reports.weekly_tables import summary_tables
+from protection_workbench.synth.population import build_population
 
 AS_OF = date(2026, 11, 25)  # a Wednesday of ISO week 2026-W48
+START = date(2026, 1, 1)
 NA = None
 
 
@@ -42,7 +47,7 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     return data
 
 
-def departed(iid, day, sex, age, dob=NA, flight="charter", manifest="MNF-1", dest="NGA", vuln=NA):
+def departed(iid, day, sex="F", age=30, dob=NA, flight="charter", manifest="MNF-1", **more):
     return {
         "individual_id": iid,
         "case_status": "departed",
@@ -52,308 +57,335 @@ def departed(iid, day, sex, age, dob=NA, flight="charter", manifest="MNF-1", des
         "date_of_birth": dob,
         "flight_type": flight,
         "manifest_id": manifest,
-        "destination_country": dest,
-        "vulnerabilities": vuln,
+        "destination_country": "NGA",
+        "location_type": "detention_centre",
+        "mantika": "Tripoli",
         "travel_document_status": "issued",
-        "ftt_status": "fit",
+        **more,
     }
 
 
-def waiting(iid, status, doc, ftt):
-    return {
-        "individual_id": iid,
-        "case_status": status,
-        "travel_document_status": doc,
-        "ftt_status": ftt,
-        "sex": "M",
-        "age": 30,
-    }
+CASES = [
+    departed("A", "2026-11-23", dob="2021-11-24", age=5, vulnerabilities="uasc;medical"),
+    departed("A", "2026-11-23", dob="2021-11-24", age=5),  # the same person twice
+    departed("B", "2026-11-25", sex="M", age=17, location_type="urban", mantika="Sebha"),
+    departed("E", "2026-11-24", "M", 17, "2008-11-24", "commercial", "COM-2"),
+    departed("C", "2026-11-18", manifest="MNF-0"),  # same days of the week before (Wed)
+    departed("C2", "2026-11-19", manifest="MNF-0"),  # Thursday before: not the same days
+    departed("D", "2026-11-26"),  # after the as-of date
+    departed("G", "2025-12-31"),  # before the programme started
+    {"individual_id": "R1", "case_status": "registered", "registration_date": "2026-11-23"},
+    {"individual_id": "R2", "case_status": "on_hold", "registration_date": "2026-11-17",
+     "interview_date": "2026-11-24", "travel_document_date": "2026-11-24",
+     "travel_document_status": "requested"},  # requested: not issued
+    {"individual_id": "R3", "case_status": "manifested", "manifest_id": "MNF-9",
+     "ftt_date": "2026-11-24", "travel_document_date": "2026-11-23",
+     "travel_document_status": "issued"},
+]  # fmt: skip
 
+MANIFEST = [
+    {"manifest_id": "MNF-9", "flight_date": "2026-12-01", "flight_type": "charter",
+     "destination_country": "GHA", "individual_id": "R3", "departure_airport": "Mitiga"},
+    {"manifest_id": "MNF-8", "flight_date": "2026-12-09", "flight_type": "charter",
+     "destination_country": "GHA", "individual_id": "X"},  # beyond next week
+]  # fmt: skip
 
-CASE_ROWS = [
-    # this week (Monday 23 .. Wednesday 25 November)
-    departed("A", "2026-11-23", "F", 5, dob="2021-11-24", vuln="uasc;medical"),  # 4 at departure
-    departed("A", "2026-11-23", "F", 5, dob="2021-11-24", vuln="uasc;medical"),  # same person
-    departed("B", "2026-11-25", "M", 17),  # no date of birth: stated age
-    departed("E", "2026-11-24", "M", 17, "2008-11-24", "commercial", "COM-2", "GMB", "vot"),
-    # the week before (Sunday 22 November is its last day)
-    departed("C", "2026-11-22", "F", 65, "1960-11-22", "commercial", "COM-1", "MLI"),
-    # after the as-of date, last year, no departure date: never counted
-    departed("D", "2026-11-26", "M", 30),
-    departed("G", "2025-12-31", "M", 30),
-    departed("X", NA, "M", 30),
-    # earlier this year
-    departed("F", "2026-01-01", "F", 30, manifest="MNF-0"),
-    # the pipeline
-    waiting("P1", "counselled", "none", "pending"),
-    waiting("P2", "documents_pending", "requested", "pending"),
-    waiting("P3", "documents_pending", "issued", "pending"),
-    waiting("P4", "ready", "issued", "unfit"),
-    waiting("P5", "ready", "issued", "fit"),
-    waiting("P6", "manifested", "issued", "fit"),
-    waiting("P7", "registered", "none", "pending"),
-]
-
-REFERRAL_ROWS = [
-    {"referral_id": "R1", "referral_date": "2026-11-23", "service": "medical",
-     "follow_up_due": "2026-11-30"},
-    {"referral_id": "R2", "referral_date": "2026-11-10", "service": "legal",
-     "follow_up_due": "2026-11-24"},  # overdue
-    {"referral_id": "R3", "referral_date": "2026-11-10", "service": "legal",
-     "follow_up_due": "2026-11-20", "follow_up_date": "2026-11-21"},
-    {"referral_id": "R4", "referral_date": "2026-11-01", "service": "cash",
+REFERRALS = [
+    {"referral_id": "F1", "service": "medical", "referred_to": "UNICEF", "outcome": "assisted",
+     "follow_up_due": "2026-11-30", "follow_up_date": "2026-11-24"},
+    {"referral_id": "F2", "service": "legal", "referred_to": "Home of Amina +218 91 234 5678",
+     "outcome": "pending", "follow_up_due": "2026-11-24"},  # overdue, unknown partner
+    {"referral_id": "F3", "service": "cash", "referred_to": "UNHCR", "outcome": "pending",
      "follow_up_due": "2026-11-25"},  # due today: not yet overdue
-    {"referral_id": "R5", "referral_date": "2026-11-22", "service": "cash",
-     "follow_up_due": "2026-12-06"},  # the week before
 ]  # fmt: skip
 
-ACTIVITY_ROWS = [
+ACTIVITIES = [
     {"activity_id": "A1", "date": "2026-11-23", "activity_type": "outreach_session",
-     "participants_f": 10, "participants_m": 5, "participants_children": 3},
-    {"activity_id": "A2", "date": "2026-11-25", "activity_type": "outreach_session",
-     "participants_f": 1, "participants_children": 2},
-    {"activity_id": "A3", "date": "2026-11-22", "activity_type": "outreach_session",
-     "participants_f": 50, "participants_m": 50, "participants_children": 50},
-    {"activity_id": "A4", "date": "2026-11-24", "activity_type": "nfi_distribution", "items": 50},
-    {"activity_id": "A5", "date": "2026-11-26", "activity_type": "nfi_distribution", "items": 70},
-    {"activity_id": "A6", "date": "2026-11-24", "activity_type": "training",
-     "participants_f": 9, "participants_m": 9},
+     "mantika": "Tripoli", "participants_f": 10, "participants_m": 5, "participants_children": 3},
+    {"activity_id": "A2", "date": "2026-11-24", "activity_type": "nfi_distribution",
+     "mantika": "Sebha", "items": 50, "participants_f": 2},
+    {"activity_id": "A3", "date": "2026-11-22", "activity_type": "training", "mantika": "Sebha"},
 ]  # fmt: skip
 
-PLACEMENT_ROWS = [
-    {"placement_id": "PL1", "start_date": "2026-11-01"},  # active
-    {"placement_id": "PL2", "start_date": "2026-11-23"},  # active, new
-    {"placement_id": "PL3", "start_date": "2026-10-01", "end_date": "2026-11-24"},  # exit
-    {"placement_id": "PL4", "start_date": "2026-10-01", "end_date": "2026-11-25"},  # exit today
-    {"placement_id": "PL5", "start_date": "2026-11-26"},  # not yet
-    {"placement_id": "PL6", "start_date": "2026-10-01", "end_date": "2026-11-22"},  # earlier exit
-]
-
-FINDINGS = pd.DataFrame(
-    [
-        ["cases", "A", "C1", "C004", "error", "x"],
-        ["cases", "A", "C1", "C009", "error", "y"],
-        ["cases", "B", "C2", "C015", "warning", "z"],
-        ["referrals", "R9", "", "R002", "error", "w"],
-    ],
-    columns=["dataset", "record_id", "case_id", "rule", "severity", "message"],
-)
-
 
 @pytest.fixture(scope="module")
-def frames() -> dict[str, pd.DataFrame]:
-    return {
-        "cases": frame("cases", CASE_ROWS),
-        "referrals": frame("referrals", REFERRAL_ROWS),
-        "activities": frame("activities", ACTIVITY_ROWS),
-        "placements": frame("placements", PLACEMENT_ROWS),
+def data():
+    frames = {
+        "cases": frame("cases", CASES),
+        "manifest": frame("manifest", MANIFEST),
+        "referrals": frame("referrals", REFERRALS),
+        "activities": frame("activities", ACTIVITIES),
     }
+    return weekly_data(frames, AS_OF)
 
 
-@pytest.fixture(scope="module")
-def fig(frames):
-    return weekly_figures(frames, FINDINGS, True, AS_OF)
-
-
-def test_periods_run_monday_to_as_of_the_week_before_and_year_to_date():
-    periods = report_periods(AS_OF)
+def test_periods_compare_the_same_days_of_the_week_before():
+    periods = report_periods(AS_OF, START)
     assert (periods["week"].start, periods["week"].end) == (date(2026, 11, 23), AS_OF)
     assert (periods["previous"].start, periods["previous"].end) == (
         date(2026, 11, 16),
-        date(2026, 11, 22),
+        date(2026, 11, 18),
     )
-    assert (periods["ytd"].start, periods["ytd"].end) == (date(2026, 1, 1), AS_OF)
-
-
-def test_iso_week_parameter_means_that_weeks_sunday():
-    assert week_end("2026-W47") == date(2026, 11, 22)
-    assert week_end("2026W01") == date(2026, 1, 4)
-    assert report_date("", "2026-W47") == date(2026, 11, 22)
-    assert report_date("2026-11-25", "") == AS_OF
-    with pytest.raises(WorkbenchError, match="ISO week"):
-        week_end("47")
-    with pytest.raises(WorkbenchError, match="no ISO week 54"):
-        week_end("2026-W54")
+    assert periods["flights"].end == date(2026, 12, 6)  # Sunday of next week
+    assert (periods["programme"].start, periods["programme"].end) == (START, AS_OF)
 
 
 def test_age_bands_at_their_edges():
     ages = pd.Series([0, 4, 5, 11, 12, 17, 18, 59, 60, 99, None])
     expected = ["0–4", "0–4", "5–11", "5–11", "12–17", "12–17", "18–59", "18–59", "60+", "60+"]
-    assert age_band(ages).tolist() == [*expected, "unknown"]
-
-
-def test_returns_count_distinct_departed_people_in_each_period(fig):
-    assert fig.week_label == "2026-W48"
-    assert not fig.week_complete
-    assert fig.returns == {"week": 3, "previous": 1, "ytd": 5}
-    assert fig.women_girls == {"week": 1, "previous": 1, "ytd": 3}
-    assert fig.children == {"week": 2, "previous": 0, "ytd": 2}
-
-
-def test_returns_by_flight_type_count_people_and_flights(fig):
-    expected = pd.DataFrame(
-        {
-            "week_people": [2, 1],
-            "week_flights": [1, 1],
-            "previous_people": [0, 1],
-            "previous_flights": [0, 1],
-            "ytd_people": [3, 2],
-            "ytd_flights": [2, 2],
-        },
-        index=pd.Index(["charter", "commercial"], name="flight_type"),
-    )
-    pd.testing.assert_frame_equal(fig.by_flight_type, expected)
-
-
-def test_returns_by_destination_with_country_names(fig):
-    expected = pd.DataFrame(
-        {
-            "name": ["Nigeria", "Gambia", "Mali"],
-            "week": [2, 1, 0],
-            "previous": [0, 0, 1],
-            "ytd": [3, 1, 1],
-        },
-        index=pd.Index(["NGA", "GMB", "MLI"], name="destination"),
-    )
-    pd.testing.assert_frame_equal(fig.by_destination, expected)
-
-
-def test_sex_and_age_band_at_departure(fig):
-    week = fig.sex_age["week"]
-    assert week.index.tolist() == list(weekly.AGE_BANDS)
-    assert week.to_dict("index") == {
-        "0–4": {"F": 1, "M": 0},  # one day before the fifth birthday
-        "5–11": {"F": 0, "M": 0},
-        "12–17": {"F": 0, "M": 1},  # stated age, no date of birth
-        "18–59": {"F": 0, "M": 1},  # eighteenth birthday on the day of departure
-        "60+": {"F": 0, "M": 0},
-    }
-    assert fig.sex_age["ytd"].to_dict("list") == {"F": [1, 0, 0, 1, 1], "M": [0, 0, 1, 1, 0]}
-
-
-def test_vulnerable_returns(fig):
-    assert fig.vulnerable == {"week": 2, "previous": 0, "ytd": 2}
-    assert fig.by_vulnerability.to_dict("index") == {
-        "uasc": {"week": 1, "ytd": 1},
-        "vot": {"week": 1, "ytd": 1},
-        "medical": {"week": 1, "ytd": 1},
-    }
-
-
-def test_pipeline_categories(fig):
-    assert fig.pipeline == {
-        "counselled": 1,
-        "awaiting_documents": 1,
-        "awaiting_ftt": 2,
-        "manifested": 1,
-    }
-
-
-def test_trend_covers_twelve_weeks_ending_with_the_partial_week(fig):
-    trend = fig.trend
-    assert len(trend) == 12
-    assert trend["week"].iloc[0] == "2026-W37"
-    last = trend.iloc[-1]
-    assert (last["week"], last["start"], last["end"], last["returns"]) == (
-        "2026-W48",
-        date(2026, 11, 23),
-        AS_OF,
-        3,
-    )
-    assert trend["returns"].tolist() == [0] * 10 + [1, 3]
-
-
-def test_referrals_in_week_and_overdue(fig):
-    assert fig.referrals_week == 1
-    assert fig.referrals_by_service.to_dict() == {"medical": 1}
-    assert fig.referrals_overdue == 1
-
-
-def test_referrals_overdue_is_the_number_of_r001_findings(frames, fig):
-    from protection_workbench.rules import run_rules
-
-    r001 = run_rules({"referrals": frames["referrals"]}, AS_OF, codes=["R001"])
-    assert fig.referrals_overdue == len(r001)
+    assert age_band(ages).astype(str).tolist() == [*expected, NOT_RECORDED]
 
 
 def test_age_on_is_the_age_from_the_date_of_birth_else_the_stated_age():
-    from protection_workbench.rules.cases import age_at
-
-    when = pd.to_datetime(pd.Series(["2026-11-25", "2026-11-25", None, "2026-11-25"]))
-    birth = pd.to_datetime(pd.Series(["2000-11-26", None, "2000-01-01", None]))
-    stated = pd.Series([40, 17, 30, None])
-    assert age_on(when, birth, stated).tolist() == [25, 17, 30, pd.NA]
-    known = birth.notna() & when.notna()
-    assert age_on(when, birth, stated)[known].tolist() == age_at(birth, when)[known].tolist()
+    when = pd.to_datetime(pd.Series(["2026-11-25", "2026-11-25", None]))
+    birth = pd.to_datetime(pd.Series(["2000-11-26", None, "2000-01-01"]))
+    assert age_on(when, birth, pd.Series([40, 17, 30])).tolist() == [25, 17, 30]
 
 
-def test_activities_in_week(fig):
-    assert fig.outreach_sessions == 2
-    assert fig.participants == {"f": 11, "m": 5, "children": 5}
-    assert (fig.nfi_distributions, fig.nfi_kits) == (1, 50)
+def test_individuals_and_their_returns(data):
+    people = data.people
+    assert len(people) == 10  # A once
+    assert int(data.returns_in("week").sum()) == 3  # A, B, E
+    assert int(data.returns_in("previous").sum()) == 1  # C (Wednesday), not C2 (Thursday)
+    assert int(data.returns_in("programme").sum()) == 5  # not D (future), not G (2025)
+    week = people[data.returns_in("week")]
+    assert week[weekly.AGE].astype(str).tolist() == ["0–4", "12–17", "18–59"]
+    assert week[weekly.LOCATION_TYPE].astype(str).tolist() == [
+        "Detention centre",
+        "Urban",
+        "Detention centre",
+    ]
 
 
-def test_hosting_headline(fig):
-    assert fig.hosting == {"active": 2, "new": 1, "exits": 2}
+def test_case_steps_of_the_week_and_the_same_days_before(data):
+    steps = data.steps.value_counts([weekly.EVENT, weekly.PERIOD])
+    names = weekly.period_names(data)
+    assert steps[("Registrations", names["week"])] == 1
+    assert steps[("Registrations", names["previous"])] == 1
+    assert steps[("Pre-departure interviews", names["week"])] == 1
+    assert steps[("Travel documents issued", names["week"])] == 1  # R3 only: R2 requested
+    assert steps[("Fit-to-travel checks", names["week"])] == 1
+    assert "Departures" not in set(data.steps[weekly.EVENT].astype(str))
 
 
-def test_data_quality_counts_records_with_errors(fig):
-    assert fig.gate_passed is True
-    assert (fig.records_to_correct, fig.error_findings) == (2, 3)
+def test_flights_of_this_week_and_next(data):
+    flights = data.flights.set_index(weekly.FLIGHT)
+    assert flights["Week"].tolist() == ["This week", "This week", "Next week"]
+    assert flights[weekly.DESTINATION].tolist() == ["Nigeria", "Nigeria", "Ghana"]
+    assert flights[weekly.FLIGHT_TYPE].tolist() == [
+        "Charter flight",
+        "Commercial booking",
+        "Charter flight",
+    ]
+    assert flights[weekly.AIRPORT].tolist() == [NOT_RECORDED, NOT_RECORDED, "Mitiga"]
+    on = data.people[weekly.FLIGHT].value_counts()
+    assert on.to_dict() == {"Flight 1": 2, "Flight 2": 1, "Flight 3": 1}
 
 
-def test_a_week_ending_on_sunday_is_complete(frames):
-    fig = weekly_figures(frames, None, False, date(2026, 11, 22))
-    assert fig.week_complete
-    assert fig.returns == {"week": 1, "previous": 0, "ytd": 2}
-    assert (fig.gate_passed, fig.records_to_correct) == (False, 0)
+def test_referrals_activities(data):
+    assert data.referral_outcomes[weekly.OUTCOME].astype(str).tolist() == ["Assisted"]
+    overdue = data.overdue_referrals
+    assert overdue[weekly.PARTNER].tolist() == ["Other / unrecognised"]  # free text never shown
+    assert data.activities[weekly.ACTIVITY].astype(str).tolist() == [
+        "Outreach session",
+        "Distribution of non-food items",
+    ]
 
 
-def test_missing_datasets_give_none(frames):
-    fig = weekly_figures({"cases": frames["cases"]}, None, None, AS_OF)
-    assert fig.returns is not None
-    assert fig.referrals_week is None and fig.referrals_overdue is None
-    assert fig.outreach_sessions is None and fig.hosting is None
-    nothing = weekly_figures({}, None, None, AS_OF)
-    assert nothing.returns is None and nothing.pipeline is None
-    assert summary_tables(nothing) == {}
+def test_missing_datasets_give_none():
+    nothing = weekly_data({}, AS_OF)
+    assert nothing.people is None and nothing.flights is None and nothing.activities is None
+    assert weekly_tables.publish(nothing).names() == []
 
 
-def test_published_tables_suppress_small_counts_and_write_hxl(fig, tmp_path):
-    from protection_workbench.publish.hxl import read_hxl_csv
+# --------------------------------------------------------------------------- the truth
 
-    tables = summary_tables(fig)
-    flights = tables["returns_by_flight_type"]
-    assert flights["people this week"].tolist() == ["<5", "<5", "<5"]
-    assert flights["flights year to date"].tolist() == ["2", "2", "4"]  # not people
-    assert tables["returns_by_week"]["returns"].tolist() == ["0"] * 10 + ["<5", "<5"]
-    written = weekly_tables.write_published_tables(tables, tmp_path)
-    assert {p.name for p in written} == {f"{name}.csv" for name in tables}
-    data, tags = read_hxl_csv(tmp_path / "returns_by_destination.csv")
-    assert tags["destination"] == "#country+code"
-    assert data["destination"].tolist()[:3] == ["NGA", "GMB", "MLI"]
+RUNS = [(2000, 3), (6000, 11)]  # two sizes, two seeds
+GENERATED = date(2026, 11, 24)  # a Tuesday: the week is in progress
 
 
-def test_labels_not_in_config_are_grouped(frames):
-    """Destinations, vulnerabilities, services and exit reasons from free text are counted
-    under one "Other / unrecognised" label, never shown."""
-    from protection_workbench.publish.labels import OTHER
-    from protection_workbench.reports.narrative import weekly_narrative_markdown
+@pytest.fixture(scope="module", params=RUNS, ids=lambda r: f"{r[0]}-seed{r[1]}")
+def run(request):
+    n, seed = request.param
+    truth = build_population(n, seed, GENERATED, get_config())
+    data = weekly_data(truth, GENERATED)
+    return truth, data, weekly_tables.publish(data)
 
-    text = "Home of Amina Yusuf +218 91 234 5678"
-    odd = {name: f.copy() for name, f in frames.items()}
-    cases = odd["cases"]
-    week = cases["individual_id"].isin(["B", "E"]).to_numpy()
-    cases.loc[week, "destination_country"] = text
-    cases.loc[week, "vulnerabilities"] = f"vot;{text}"
-    odd["referrals"].loc[0, "service"] = text
-    fig = weekly_figures(odd, FINDINGS, True, AS_OF)
-    assert OTHER in fig.by_destination.index
-    assert text not in set(fig.by_destination["name"]) | set(fig.by_destination.index)
-    assert fig.by_vulnerability.loc[OTHER, "week"] == 2
-    assert text not in fig.by_vulnerability.index
-    assert OTHER in fig.referrals_by_service.index
-    shown = "\n".join(weekly_narrative_markdown(fig))
-    assert "Amina" not in shown
-    for table in summary_tables(fig).values():
-        assert "Amina" not in table.to_csv()
+
+def agrees(shown: str, true: int) -> bool:
+    """A published cell is the true count, or a marker true of it: "<5" is 1 to 4, "[c]"
+    hides a count that is not 0 (zeros are always shown)."""
+    if shown == "<5":
+        return 1 <= true <= 4
+    if shown == "[c]":
+        return true >= 1
+    return shown == f"{true:,}"
+
+
+def check(published, name: str, expected: pd.DataFrame) -> None:
+    table = published.table(name)
+    for row in expected.index:
+        for col in expected.columns:
+            true = int(expected.loc[row, col])
+            shown = table.loc[row, col] if row in table.index else "0"
+            assert agrees(str(shown), true), (name, row, col, shown, true)
+
+
+def in_days(dates: pd.Series, start: date, end: date) -> pd.Series:
+    return dates.between(pd.Timestamp(start), pd.Timestamp(end)).fillna(False)
+
+
+def truth_periods():
+    monday = GENERATED - timedelta(days=GENERATED.weekday())
+    return {
+        "This week": (monday, GENERATED),
+        "Same days last week": (monday - timedelta(days=7), GENERATED - timedelta(days=7)),
+        "Since programme start": (get_config().thresholds.programme_start, GENERATED),
+    }
+
+
+def gone(truth) -> pd.DataFrame:
+    cases = truth["cases"].drop_duplicates("individual_id")
+    return cases[cases["case_status"] == "departed"]
+
+
+def test_returns_by_period_location_type_mantika_and_flight_type(run):
+    truth, data, published = run
+    left = gone(truth)
+    periods = truth_periods()
+    totals = {
+        label: int(in_days(left["departure_date"], *days).sum()) for label, days in periods.items()
+    }
+    check(published, "returns", pd.DataFrame(totals, index=["Migrants who returned home"]))
+    for name, column, codes in (
+        ("returns_by_location_type", "location_type", "location_type"),
+        ("returns_by_flight_type", "flight_type", "flight_type"),
+        ("returns_by_mantika", "mantika", None),
+    ):
+        by = left[column].map(code_labels(codes)) if codes else left[column]
+        expected = pd.DataFrame(
+            {
+                label: by[in_days(left["departure_date"], *periods[label])].value_counts()
+                for label in ("This week", "Since programme start")
+            }
+        ).fillna(0)
+        expected.loc[TOTAL] = expected.sum()
+        check(published, name, expected.astype(int))
+
+
+def test_pipeline_every_status_as_individuals(run):
+    truth, _, published = run
+    cases = truth["cases"].drop_duplicates("individual_id")
+    expected = (
+        cases["case_status"].map(code_labels("case_status")).value_counts().to_frame("Individuals")
+    )
+    expected.loc[TOTAL] = len(cases)
+    check(published, "pipeline", expected)
+    assert set(code_labels("case_status").values()) <= set(published.table("pipeline").index)
+    assert published.table("pipeline").columns.tolist() == ["Individuals"]
+
+
+def test_case_flow_steps_this_week_and_the_same_days_before(run):
+    truth, _, published = run
+    cases = truth["cases"]
+    periods = truth_periods()
+    issued = cases["travel_document_date"].where(cases["travel_document_status"] == "issued")
+    columns = {
+        "Registrations": cases["registration_date"],
+        "Pre-departure interviews": cases["interview_date"],
+        "Vulnerability (AVM) screenings": cases["avm_screening_date"],
+        "Protection clearances": cases["protection_clearance_date"],
+        "Best-interests assessments": cases["bia_date"],
+        "Travel documents issued": issued,
+        "Fit-to-travel checks": cases["ftt_date"],
+    }
+    expected = pd.DataFrame(
+        {
+            label: {step: int(in_days(d, *periods[label]).sum()) for step, d in columns.items()}
+            for label in ("This week", "Same days last week")
+        }
+    )
+    check(published, "case_flow", expected)
+    flow = weekly_tables.case_flow_table(published)
+    assert flow.index[-1] == "Departures"
+    assert flow.loc["Departures", "This week"] == published.cell("returns", col="This week")
+
+
+def test_flights_are_exact_and_charter_and_commercial_apart(run):
+    truth, data, published = run
+    manifest, cases = truth["manifest"], truth["cases"]
+    monday = GENERATED - timedelta(days=GENERATED.weekday())
+    sunday, next_sunday = monday + timedelta(days=6), monday + timedelta(days=13)
+    listed = manifest[in_days(manifest["flight_date"], monday, next_sunday)]
+    left = gone(truth)
+    left = left[in_days(left["departure_date"], monday, GENERATED) & left["manifest_id"].notna()]
+    left = left[~left["manifest_id"].isin(listed["manifest_id"])]
+    flights = pd.concat(
+        [
+            listed[["manifest_id", "flight_date", "flight_type"]].rename(
+                columns={"flight_date": "day"}
+            ),
+            left[["manifest_id", "departure_date", "flight_type"]].rename(
+                columns={"departure_date": "day"}
+            ),
+        ]
+    ).drop_duplicates("manifest_id")
+    flights["week"] = (
+        flights["day"].gt(pd.Timestamp(sunday)).map({False: "This week", True: "Next week"})
+    )
+    expected = pd.crosstab(flights["week"], flights["flight_type"]).reindex(
+        index=["This week", "Next week"], columns=["charter", "commercial"], fill_value=0
+    )
+    expected.columns = ["Charter flights", "Commercial bookings"]
+    table = published.table("flights_by_week")
+    assert table.to_numpy().tolist() == [[f"{v:,}" for v in r] for r in expected.to_numpy()]
+    assert len(weekly_tables.flights_table(published)) == len(flights)
+
+
+def test_referrals_activities_and_hosting(run):
+    truth, _, published = run
+    monday = GENERATED - timedelta(days=GENERATED.weekday())
+    refs = truth["referrals"]
+    recorded = refs[in_days(refs["follow_up_date"], monday, GENERATED)]
+    outcomes = recorded["outcome"].map(code_labels("referral_outcome")).value_counts()
+    table = published.table("referral_outcomes_by_service")
+    for outcome, n in outcomes.items():
+        assert agrees(table.loc[TOTAL, outcome], int(n)), outcome
+    overdue = refs["follow_up_due"].lt(pd.Timestamp(GENERATED)) & refs["follow_up_date"].isna()
+    assert agrees(published.cell("overdue_by_partner", TOTAL), int(overdue.sum()))
+
+    log = truth["activities"]
+    week = log[in_days(log["date"], monday, GENERATED)]
+    kinds = published.table("activities")
+    total = kinds.loc[TOTAL, TOTAL] if TOTAL in kinds.index else "0"
+    assert total == f"{len(week):,}"  # activities are exact
+    kits = week.loc[week["activity_type"] == "nfi_distribution", "items"].astype(float).sum()
+    assert published.cell("nfi_kits", TOTAL, "Kits distributed") == f"{int(kits):,}"
+
+    paid = truth["payments"][in_days(truth["payments"]["paid_date"], monday, GENERATED)]
+    amount = published.values("payments").loc[TOTAL, "Amount (LYD)"]
+    assert float(amount) == pytest.approx(paid["amount_lyd"].astype(float).sum())  # exact
+    visits = truth["visits"][in_days(truth["visits"]["visit_date"], monday, GENERATED)]
+    assert agrees(published.cell("visits", TOTAL, TOTAL), len(visits))
+
+
+def test_returns_by_week_and_by_country(run):
+    truth, data, published = run
+    left = gone(truth)
+    weeks = weekly.trend_weeks(GENERATED)
+    starts = left["departure_date"] - pd.to_timedelta(left["departure_date"].dt.day_of_week, "D")
+    names = [weekly.week_name(w, GENERATED) for w in weeks]
+    per_week = starts.value_counts().reindex(weeks, fill_value=0)
+    per_week.index = names
+    check(published, "returns_by_week", per_week.to_frame("Returns"))
+    assert names[-1].endswith("(to 24 Nov)")  # the partial week is marked
+    periods = truth_periods()
+    country = left["destination_country"].map(weekly.country_name)
+    expected = pd.DataFrame(
+        {
+            label: country[in_days(left["departure_date"], *periods[label])].value_counts()
+            for label in ("This week", "Since programme start")
+        }
+    ).fillna(0)
+    expected.loc[TOTAL] = expected.sum()
+    check(published, "returns_by_destination", expected.astype(int))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..publish.disclosure import SECONDARY
 from ..publish.header import report_header
 from ..publish.html import esc_markdown
 from ..publish.protected import Published
@@ -35,6 +36,14 @@ from .weekly import ADULTS, CHILDREN, WeeklyData, period_names
 from .weekly_tables import CHARTER, COMMERCIAL
 
 DESTINATIONS_NAMED = 3
+# Statuses of the case records as a sentence says them (labels of config/code_lists.yaml).
+PIPELINE_WORDS = {
+    "Documents pending": "waiting for travel documents",
+    "Ready to travel": "ready to travel",
+    "On a flight manifest": "on a flight manifest",
+    "On hold": "on hold",
+    "Cancelled": "cancelled",
+}
 HOSTING_REPORT_DAYS = 28  # the window of the community hosting report's visits and issues
 
 
@@ -55,6 +64,21 @@ def _shown_rows(published: Published, name: str, column: str) -> pd.Series:
     values = values.dropna()
     values = values[values > 0]
     return values.sort_values(ascending=False, kind="stable")
+
+
+def listing(items: list[tuple[str, str]]) -> str:
+    """ "12 assisted, fewer than 5 declined and others not shown" from (published count,
+    what) pairs: zeros left out, counts hidden to protect others not quoted."""
+    parts = [f"{words(n)} {what}" for n, what in items if not is_zero(n) and n != SECONDARY]
+    if any(n == SECONDARY for n, _ in items):
+        parts.append("others not shown")
+    return join_words(parts)
+
+
+def lower_first(label: str) -> str:
+    """A label inside a sentence: "Travel documents issued" -> "travel documents issued",
+    acronyms kept ("Vulnerability (AVM) screenings" -> "vulnerability (AVM) screenings")."""
+    return label[:1].lower() + label[1:]
 
 
 def returns_paragraph(data: WeeklyData, published: Published) -> str:
@@ -78,7 +102,8 @@ def returns_paragraph(data: WeeklyData, published: Published) -> str:
         ]
         on = f" on {join_words(flights)}" if flights else ""
         women = published.cell("returns_by_sex_age", TOTAL, "Female")
-        share = "" if is_zero(women) else f", {words(women)} of them women and girls"
+        hidden = is_zero(women) or women == SECONDARY
+        share = "" if hidden else f", {words(women)} of them women and girls"
         first = f"{when}, {count_phrase(now, 'migrant')} returned home{on}{share}."
     earlier = "The week before" if data.week_complete else "On the same days of the week before"
     start = long_day(data.periods["programme"].start)
@@ -146,22 +171,24 @@ def case_flow_paragraph(data: WeeklyData, published: Published) -> str:
         return not_available("the case flow", "case records")
     week = period_names(data)["week"]
     flow = published.table("case_flow")[week]
-    steps = [f"{words(n)} {step.lower()}" for step, n in flow.items() if not is_zero(n)]
+    steps = listing([(n, lower_first(step)) for step, n in flow.items()])
     first = (
-        f"The case records show, for {week_phrase(data)}: {join_words(steps)}."
+        f"The case records show, for {week_phrase(data)}: {steps}."
         if steps
         else f"No step of a case was recorded in {week_phrase(data)}."
     )
     everyone = published.cell("pipeline", TOTAL)
-    waiting = [
-        (label, published.cell("pipeline", label))
-        for label in ("Documents pending", "On hold", "Cancelled")
-        if label in published.table("pipeline").index
-    ]
-    detail = join_words([f"{none_or(n)} {label.lower()}" for label, n in waiting])
+    statuses = published.table("pipeline").index
+    detail = listing(
+        [
+            (published.cell("pipeline", label), what)
+            for label, what in PIPELINE_WORDS.items()
+            if label in statuses
+        ]
+    )
     return (
         f"{first} On {day_phrase(data.as_of)} the case records held "
-        f"{count_phrase(everyone, 'individual')}, of whom {detail}."
+        f"{count_phrase(everyone, 'individual')}, among them {detail}."
     )
 
 
@@ -174,14 +201,16 @@ def referrals_paragraph(data: WeeklyData, published: Published) -> str:
     if is_zero(total):
         first = f"No referral outcome was recorded in {week_phrase(data)}"
     else:
-        outcomes = [
-            f"{words(published.cell(table, TOTAL, o))} {o.lower()}"
-            for o in published.table(table).columns
-            if o != TOTAL and not is_zero(published.cell(table, TOTAL, o))
-        ]
+        outcomes = listing(
+            [
+                (published.cell(table, TOTAL, o), o.lower())
+                for o in published.table(table).columns
+                if o != TOTAL
+            ]
+        )
         first = (
             f"In {week_phrase(data)}, {count_phrase(total, 'referral outcome')} "
-            f"{be(total)} recorded ({join_words(outcomes)})"
+            f"{be(total)} recorded ({outcomes})"
         )
     overdue = published.cell("overdue_by_partner", TOTAL)
     partners = [
@@ -203,14 +232,10 @@ def activities_paragraph(data: WeeklyData, published: Published) -> str:
     kinds = published.table("activities")
     if TOTAL not in kinds.index or is_zero(kinds.loc[TOTAL, TOTAL]):
         return f"No activity was logged in {week_phrase(data)}."
-    done = [
-        f"{kinds.loc[TOTAL, kind]} {kind.lower()}"
-        for kind in kinds.columns
-        if kind != TOTAL and not is_zero(kinds.loc[TOTAL, kind])
-    ]
+    done = listing([(kinds.loc[TOTAL, k], lower_first(k)) for k in kinds.columns if k != TOTAL])
     first = (
         f"The team logged {count_phrase(kinds.loc[TOTAL, TOTAL], 'activity', 'activities')} "
-        f"in {week_phrase(data)} ({join_words(done)})"
+        f"in {week_phrase(data)} ({done})"
     )
     people = published.table("activity_participants")
     if TOTAL in people.index:

@@ -237,9 +237,11 @@ def individuals(
     gone = people[departed]
     age = age_on(gone["departure_date"], gone["date_of_birth"], gone["age"])
     weeks = trend_weeks(as_of)
-    week_start = gone["departure_date"] - pd.to_timedelta(gone["departure_date"].dt.weekday, "D")
+    days = gone["departure_date"].dt.normalize()
+    week_start = days - pd.to_timedelta(days.dt.day_of_week, "D")
     names = [week_name(w, as_of) for w in weeks]
-    week = pd.Categorical(week_start.dt.normalize(), categories=weeks).rename_categories(names)
+    week = pd.Categorical(week_start.where(week_start.isin(weeks)), categories=weeks)
+    week = week.rename_categories(names)
     airport = NOT_RECORDED if airports is None else gone["manifest_id"].map(airports)
     adult = age.ge(cfg.thresholds.adult_age)
     groups = pd.DataFrame(
