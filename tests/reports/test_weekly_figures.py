@@ -313,7 +313,7 @@ def test_case_flow_steps_this_week_and_the_same_days_before(run):
 
 def test_flights_are_exact_and_charter_and_commercial_apart(run):
     truth, data, published = run
-    manifest, cases = truth["manifest"], truth["cases"]
+    manifest = truth["manifest"]
     monday = GENERATED - timedelta(days=GENERATED.weekday())
     sunday, next_sunday = monday + timedelta(days=6), monday + timedelta(days=13)
     listed = manifest[in_days(manifest["flight_date"], monday, next_sunday)]
