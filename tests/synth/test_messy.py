@@ -104,6 +104,7 @@ def make_frames(n: int = 40, seed: int = 0) -> dict[str, pd.DataFrame]:
         "manifest_id": ["MNF-001"] * 4 + ["MNF-002"] * 3 + ["MNF-003"] * 3,
         "flight_date": _dates(rng, 10, missing=0),
         "flight_type": pick(["charter", "commercial"], 10),
+        "departure_airport": pick(["Mitiga", "Benghazi Benina", "Sebha", None], 10),
         "destination_country": pick(NATION[:6], 10),
         "individual_id": ids[:10],
         "first_name": pick(FIRST, 10),

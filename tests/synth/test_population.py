@@ -79,7 +79,8 @@ def test_upcoming_manifests_hold_the_manifested_passengers(population):
     assert sorted(manifest["individual_id"]) == sorted(manifested["individual_id"])
     as_of = pd.Timestamp(AS_OF)
     assert (manifest["flight_date"] > as_of).all()
-    assert (manifest["flight_date"] <= as_of + pd.Timedelta(days=6)).all()
+    window = get_config().thresholds.ftt_validity_days
+    assert (manifest["flight_date"] <= as_of + pd.Timedelta(days=window)).all()
 
 
 def test_hosting_payments_match_the_rate_times_days_hosted(population):

@@ -333,10 +333,15 @@ def _r002(inj: _Injector, k: int) -> None:
 
 
 # ------------------------------------------------------------------ manifest rules
-def _passengers(inj: _Injector, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(manifest rows, case rows) of up to ``k`` unused single-person passengers."""
+def _passengers(
+    inj: _Injector, k: int, among: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(manifest rows, case rows) of up to ``k`` unused single-person passengers (of the
+    case rows ``among``, if given)."""
     cases, man = inj.f["cases"], inj.f["manifest"]
     on = (cases["case_status"] == "manifested").to_numpy()
+    if among is not None:
+        on = on & among
     case_rows = inj.pick_cases(on, k, single=True, passengers=True)
     case_rows = case_rows[on[case_rows]]
     ids = cases["individual_id"].to_numpy()[case_rows]
@@ -371,10 +376,42 @@ def _m003(inj: _Injector, k: int) -> None:
 
 
 def _m004(inj: _Injector, k: int) -> None:
-    """The manifest still says fit-to-travel pending."""
-    rows, _ = _passengers(inj, k)
+    """The manifest still says fit-to-travel pending; or a commercial booking made early,
+    for a flight 8–14 days ahead, whose fit-to-travel check will be too old by then (the
+    flights of the manifest review's second week)."""
+    man, cases = inj.f["manifest"], inj.f["cases"]
+    early = k - k // 2
+    commercial = (cases["flight_type"] == "commercial").to_numpy()
+    far_rows, far_cases = _passengers(inj, early, commercial)
+    if len(far_rows) < early:
+        more_rows, more_cases = _passengers(inj, early - len(far_rows))
+        far_rows = np.concatenate([far_rows, more_rows])
+        far_cases = np.concatenate([far_cases, more_cases])
+    window = inj.cfg.thresholds.ftt_validity_days
+    days = inj.rng.integers(window + 1, 15, len(far_rows))
+    when = inj.as_of + pd.to_timedelta(days, unit="D")
+    airport = inj.cfg.sites.airports[0]  # commercial bookings leave mostly from the first
+    dest = man["destination_country"].astype("str").to_numpy()[far_rows]
+    taken = set(man["manifest_id"].astype("str"))
+    ids = []
+    for day, country in zip(when.strftime("%Y%m%d"), dest, strict=True):
+        base = f"COM-{day}-{airport.iata}-{country}"
+        mid, n = base, 1
+        while mid in taken:
+            n += 1
+            mid = f"{base}-{n}"
+        taken.add(mid)
+        ids.append(mid)
+    inj.set("manifest", far_rows, "manifest_id", ids)
+    inj.set("manifest", far_rows, "flight_date", when.to_numpy())
+    inj.set("manifest", far_rows, "flight_type", "commercial")
+    inj.set("manifest", far_rows, "departure_airport", airport.name)
+    inj.set("cases", far_cases, "manifest_id", ids)
+    inj.set("cases", far_cases, "flight_type", "commercial")
+    rows, _ = _passengers(inj, k - len(far_rows))
     inj.set("manifest", rows, "ftt_status", "pending")
-    inj.record("manifest", inj.f["manifest"]["individual_id"].to_numpy()[rows], "M004")
+    ids = inj.f["manifest"]["individual_id"].to_numpy()
+    inj.record("manifest", ids[np.concatenate([far_rows, rows])], "M004")
 
 
 def _m005(inj: _Injector, k: int) -> None:
@@ -565,23 +602,50 @@ INJECTORS: dict[str, Callable[[_Injector, int], None]] = {
 }
 
 
+# How common each defect is relative to the others (missing fields, stalled cases and
+# overdue follow-ups are everyday; two principals in a family or a double booking are rare).
+# Normalised to a mean of 1, so that ``rate`` still sets the total.
+RULE_WEIGHTS = {
+    "C001": 3.0, "C002": 0.5, "C003": 1.0, "C004": 1.0, "C005": 0.6, "C006": 1.5,
+    "C007": 0.4, "C008": 0.4, "C009": 0.8, "C010": 0.8, "C011": 0.5, "C012": 0.5,
+    "C013": 1.2, "C014": 2.0, "C015": 2.5, "R001": 2.5, "R002": 0.6, "M001": 0.5,
+    "M002": 1.2, "M003": 0.8, "M004": 1.2, "M005": 0.5, "M006": 0.6, "M007": 0.4,
+    "M008": 0.4, "H001": 1.5, "H002": 0.4, "H003": 0.4, "H004": 1.0, "H005": 0.5,
+}  # fmt: skip
+
+
 def defects_per_rule(rate: float, individuals: int) -> int:
-    """How many records each rule breaks: the rate spread over the 31 rules, at least one."""
+    """How many records a rule of average weight breaks: the rate spread over the rules,
+    at least one."""
     if rate <= 0:
         return 0
     return max(1, round(rate * individuals / len(INJECTORS)))
+
+
+def defect_counts(rate: float, individuals: int, seed: int) -> dict[str, int]:
+    """How many records each rule breaks: its weight times the average, jittered by the
+    seed (±40 %), at least one for every rule when ``rate`` is above 0."""
+    if rate <= 0:
+        return {code: 0 for code in INJECTORS}
+    mean = sum(RULE_WEIGHTS.values()) / len(RULE_WEIGHTS)
+    jitter = np.random.default_rng([seed, 98]).uniform(0.6, 1.4, len(INJECTORS))
+    average = rate * individuals / len(INJECTORS)
+    return {
+        code: max(1, round(average * RULE_WEIGHTS[code] / mean * j))
+        for code, j in zip(INJECTORS, jitter, strict=True)
+    }
 
 
 def inject_defects(
     frames: dict[str, pd.DataFrame], rate: float, seed: int, as_of: date, cfg: Config
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Break records for every rule code; return the frames and the ground truth."""
-    k = defects_per_rule(rate, len(frames["cases"]))
-    if k == 0:
+    if defects_per_rule(rate, len(frames["cases"])) == 0:
         return frames, pd.DataFrame({c: pd.Series(dtype="str") for c in GROUND_TRUTH_COLUMNS})
+    counts = defect_counts(rate, len(frames["cases"]), seed)
     inj = _Injector(frames, seed, as_of, cfg)
-    for inject in INJECTORS.values():
-        inject(inj, k)
+    for code, inject in INJECTORS.items():
+        inject(inj, counts[code])
     truth = pd.DataFrame(inj.truth, columns=GROUND_TRUTH_COLUMNS).drop_duplicates()
     truth = truth.sort_values(GROUND_TRUTH_COLUMNS, kind="stable").reset_index(drop=True)
     return inj.f, truth.astype("str")

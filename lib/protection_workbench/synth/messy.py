@@ -10,7 +10,8 @@ The forms written are
   cells, Excel serial numbers and day-first text;
 * countries: ISO3, ISO2, English and official names (any case), aliases of
   ``config/country_aliases.yaml`` and ``Côte d&#039;Ivoire``;
-* codes: canonical, UPPER, Title Case with spaces; mantika aliases; sex Female/Male/f/m;
+* codes: canonical, UPPER, Title Case with spaces; mantika aliases; airports by IATA code
+  or alias; sex Female/Male/f/m;
 * yes/no: yes/no, Yes/No, Y/N, TRUE/FALSE, 1/0, نعم/لا (real booleans in XLSX);
 * lists: other item order, ``"; "`` separators, Title/UPPER items;
 * numbers: thousands separators, ``LYD`` prefix, Arabic-Indic digits (numbers in XLSX);
@@ -234,6 +235,15 @@ def _render_codes(
             b = al[int(rng.integers(len(al)))]
             per_value.append([u, u.upper(), a, b])
         base = [0.6, 0.1, 0.15, 0.15]
+    elif col.codes == "airport":
+        spellings = {a.name: [a.iata, *a.aliases] for a in cfg.sites.airports}
+        for u in uniq:
+            if u not in allowed:
+                per_value.append([u] * 4)
+                continue
+            al = spellings.get(u) or [u]
+            per_value.append([u, u.upper(), spellings[u][0], al[int(rng.integers(len(al)))]])
+        base = [0.6, 0.1, 0.2, 0.1]
     elif col.codes == "sex":
         words = {"F": "Female", "M": "Male"}
         for u in uniq:

@@ -35,11 +35,24 @@ NATIONALITY_WEIGHTS = {
 # Case group sizes: most cases are one adult man; families are a minority.
 GROUP_SIZES = np.array([1, 2, 3, 4, 5, 6, 7])
 GROUP_WEIGHTS = np.array([0.88, 0.05, 0.035, 0.02, 0.01, 0.004, 0.001])
-AIRPORT_WEIGHTS = {"MJI": 0.6, "MRA": 0.15, "SEB": 0.15, "BEN": 0.10}
-CHARTER_SHARE = 0.87
-MAX_HOSTS = 1500  # host families and safe shelters
-MAX_ACTIVITIES = 6000  # field log entries over the 13 months
+# Flights. A charter carries 120-170 returnees to one country; commercial bookings are
+# a family or two. Departure airports by IATA code (config/sites.yaml names them).
+MIN_CHARTER_LOAD = 120
 MAX_CHARTER_LOAD = 170
+COMMERCIAL_PREFERENCE = 0.04  # cases booked commercial even where charters fly
+CHARTER_MAX_FILL_DAYS = 180  # a destination whose queue fills a charter slower flies commercial
+CHARTER_QUEUE_DAYS = 30  # at most this long since the last charter closed
+ANCHORED_DESTINATIONS = 2  # the busiest destinations always have a charter coming up
+MANIFEST_LEAD_DAYS = 2  # a case ready less than two days ago is not on a manifest yet
+NO_FLIGHT = 10_000
+REGIONS = {"east": ("SDN", "EGY", "ETH", "ERI"), "south": ("NER", "MLI", "TCD")}
+CHARTER_AIRPORTS = {
+    "east": {"BEN": 0.5, "MJI": 0.3, "MRA": 0.1, "SEB": 0.1},
+    "south": {"MJI": 0.45, "SEB": 0.35, "MRA": 0.1, "BEN": 0.1},
+    "default": {"MJI": 0.65, "MRA": 0.2, "BEN": 0.1, "SEB": 0.05},
+}
+COMMERCIAL_AIRPORTS = {"MJI": 0.85, "MRA": 0.1, "BEN": 0.05}
+MAX_HOSTS = 1500  # host families and safe shelters
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -150,7 +163,7 @@ def _people(n: int, seed: int, as_of: np.datetime64, cfg: Config) -> pd.DataFram
     site_w = np.array([s.weight for s in sites], dtype=float)
     site_case = rng.choice(len(sites), size=n_cases, p=site_w / site_w.sum())
     reg_case = rng.integers(0, WINDOW_DAYS, n_cases)  # days before as-of
-    uasc_case = (sizes == 1) & (rng.random(n_cases) < 0.012)  # lone children
+    uasc_case = (sizes == 1) & (rng.random(n_cases) < 0.02)  # lone children
     single_headed = (sizes >= 2) & (rng.random(n_cases) < 0.30)
 
     # Sex and age: singles mostly men; families: a principal adult, maybe a spouse, children.
@@ -234,7 +247,7 @@ def _vulnerabilities(
         "uasc": p["lone_child"].to_numpy(),
         "separated_child": p["child"].to_numpy()
         & ~p["lone_child"].to_numpy()
-        & (rng.random(n) < 0.03),
+        & (rng.random(n) < 0.05),
         "vot": adult & (rng.random(n) < 0.035),
         "gbv": adult & female & (rng.random(n) < 0.08),
         "medical": rng.random(n) < 0.06,
@@ -256,60 +269,188 @@ def _vulnerabilities(
     return pd.Series(text[inverse], dtype=object), flags
 
 
-def _flight_schedule(
-    p: pd.DataFrame, ready_offset: np.ndarray, rng: np.random.Generator, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Departure day (days before as-of, negative = future), flight type and manifest id per case.
+def _airport_weights(cfg: Config, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(airport names, probabilities) of ``weights`` by IATA code, for the airports that
+    config/sites.yaml lists (an edited config with other airports gets them evenly)."""
+    by_iata = {a.iata: a.name for a in cfg.sites.airports}
+    known = {code: w for code, w in weights.items() if code in by_iata and w > 0}
+    if not known:
+        known = {code: 1.0 for code in by_iata}
+    names = np.array([by_iata[c] for c in known], dtype=object)
+    p = np.array(list(known.values()), dtype=float)
+    return names, p / p.sum()
 
-    Charter cases fly on their destination's weekly flight day in the week they are
-    ready; loads above MAX_CHARTER_LOAD spill onto the following days. Commercial
-    bookings fly alone, 2–10 days after being ready.
+
+def _iata_of(cfg: Config) -> dict[str, str]:
+    return {a.name: a.iata for a in cfg.sites.airports}
+
+
+def _charter_batches(
+    ready_day: np.ndarray, size: np.ndarray, anchored: bool, window: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Cut one destination's queue (sorted by ready day) into charter loads, newest first.
+
+    Returns the batch number of each case (-1: not on a charter), each batch's flight day
+    and how many of the oldest cases were left over (fewer than a charter: they fly
+    commercial). Charters fill from the most recent ready cases backwards so that an
+    anchored destination has its next charter within the manifest window. The loop runs
+    once per charter (a few hundred at 200 000 individuals), not per person.
     """
-    cases = p.groupby("case_no", sort=True).agg(
-        size=("size", "first"), dest=("nationality", "first")
-    )
-    n_cases = len(cases)
-    charter = rng.random(n_cases) < CHARTER_SHARE
-    ready = ready_offset  # days before as-of (case level)
-    dest = cases["dest"].to_numpy()
-    # Destination flight weekday (stable per destination and seed).
-    dest_idx, dest_codes = pd.factorize(dest, sort=True)
-    weekday = _rng(seed, 7).integers(0, 6, len(dest_codes))[dest_idx]
-    # Absolute day numbers (days since epoch) to get weekdays right.
-    ready_abs = -ready  # relative to as-of; as-of is day 0
-    as_of_weekday = int(p.attrs["as_of_weekday"])
-    abs_weekday = (ready_abs + as_of_weekday) % 7
-    wait = (weekday - abs_weekday) % 7
-    wait = np.where(wait < 2, wait + 7, wait)  # at least two days to manifest
-    depart = ready_abs + wait
-    commercial_wait = rng.integers(2, 11, n_cases)
-    depart = np.where(charter, depart, ready_abs + commercial_wait)
+    bounds = np.concatenate([[0], np.cumsum(size)])
+    batch = np.full(len(size), -1, dtype=np.int64)
+    days: list[int] = []
+    end = len(size)
+    while end > 0:
+        target = int(rng.integers(MIN_CHARTER_LOAD + 7, MAX_CHARTER_LOAD + 1))
+        start = int(np.searchsorted(bounds, bounds[end] - target, side="left"))
+        if bounds[end] - bounds[start] < MIN_CHARTER_LOAD:
+            break
+        last_ready = int(ready_day[end - 1])
+        if anchored and not days:
+            day = int(rng.integers(1, window + 1))
+        else:
+            day = last_ready + int(rng.integers(MANIFEST_LEAD_DAYS, MANIFEST_LEAD_DAYS + 7))
+        batch[start:end] = len(days)
+        days.append(day)
+        end = start
+    return batch, np.array(days, dtype=np.int64), end
 
-    # Split charter loads: people per (destination, day); overflow moves one day later.
-    flight_type = np.where(charter, "charter", "commercial").astype(object)
+
+def _flight_schedule(
+    cases: pd.DataFrame,
+    ready_day: np.ndarray,
+    grounded: np.ndarray,
+    seed: int,
+    as_of64: np.datetime64,
+    cfg: Config,
+) -> dict[str, np.ndarray]:
+    """Flights of the cases ready to travel: day, type, departure airport and manifest id.
+
+    ``ready_day``: the day each case is ready, relative to as-of (0 = as-of, negative =
+    past); ``grounded``: cancelled or on hold (no flight). Charters carry MIN_CHARTER_LOAD
+    to MAX_CHARTER_LOAD people to one destination: a destination gets charters when its
+    queue fills one within CHARTER_MAX_FILL_DAYS, and the two busiest always have one in
+    the manifest window (so that every demo has upcoming charters). Other cases fly on
+    commercial bookings of one to ten people, 2–10 days after being ready. A flight day of
+    NO_FLIGHT means not booked yet.
+    """
+    rng = _rng(seed, 7)
+    n_cases = len(cases)
+    size = cases["size"].to_numpy()
+    dest = cases["dest"].to_numpy()
+    dest_idx, dest_codes = pd.factorize(dest, sort=True)
+    can_fly = ~grounded & (ready_day <= 0)
+    # Large families always wait for a charter; a few others prefer a commercial booking.
+    wants_charter = (rng.random(n_cases) >= COMMERCIAL_PREFERENCE) | (size > 5)
+    queue = can_fly & wants_charter & (ready_day <= -MANIFEST_LEAD_DAYS)
+    people = np.bincount(dest_idx[queue], weights=size[queue], minlength=len(dest_codes))
+    per_day = people / WINDOW_DAYS
+    mean_load = (MIN_CHARTER_LOAD + MAX_CHARTER_LOAD) / 2
+    fill_days = np.where(per_day > 0, mean_load / np.maximum(per_day, 1e-9), np.inf)
+    busiest = np.argsort(-people, kind="stable")[:ANCHORED_DESTINATIONS]
+    anchored = np.zeros(len(dest_codes), dtype=bool)
+    anchored[busiest] = people[busiest] >= MIN_CHARTER_LOAD
+
+    day = np.full(n_cases, NO_FLIGHT, dtype=np.int64)
+    flight = np.full(n_cases, -1, dtype=np.int64)
+    charter = np.zeros(n_cases, dtype=bool)
+    waiting = np.zeros(n_cases, dtype=bool)
+    flight_days: list[np.ndarray] = []
+    flight_dest: list[np.ndarray] = []
+    next_flight = 0
+    for d in range(len(dest_codes)):
+        if not (anchored[d] or fill_days[d] <= CHARTER_MAX_FILL_DAYS):
+            continue
+        # Cases ready since the last charter closed wait for the next one (status ready).
+        phase = 0 if anchored[d] else int(rng.integers(0, min(fill_days[d], CHARTER_QUEUE_DAYS)))
+        mine = can_fly & wants_charter & (dest_idx == d)
+        waiting |= mine & (ready_day > -MANIFEST_LEAD_DAYS - phase)
+        sel = np.flatnonzero(mine & (ready_day <= -MANIFEST_LEAD_DAYS - phase))
+        sel = sel[np.argsort(ready_day[sel], kind="stable")]
+        batch, days, _ = _charter_batches(
+            ready_day[sel], size[sel], bool(anchored[d]), cfg.thresholds.ftt_validity_days, rng
+        )
+        on = batch >= 0
+        flight[sel[on]] = next_flight + batch[on]
+        day[sel[on]] = days[batch[on]]
+        charter[sel[on]] = True
+        flight_days.append(days)
+        flight_dest.append(np.full(len(days), d))
+        next_flight += len(days)
+    # Everyone else who can fly books a commercial flight (with family, small bookings):
+    # where no charter flies, and the oldest cases of a queue too short for a charter.
+    commercial = can_fly & ~charter & ~waiting
+    day = np.where(commercial, ready_day + rng.integers(2, 11, n_cases), day)
+    names = cfg.sites.airport_names
+    airport = np.full(n_cases, None, dtype=object)
+    com_names, com_p = _airport_weights(cfg, COMMERCIAL_AIRPORTS)
+    airport[commercial] = com_names[rng.choice(len(com_names), commercial.sum(), p=com_p)]
+    # Charter airports: per flight, by destination (the east flies more from Benina).
+    charter_days = np.concatenate(flight_days) if flight_days else np.zeros(0, np.int64)
+    charter_dest = np.concatenate(flight_dest) if flight_dest else np.zeros(0, np.int64)
+    flight_airport = np.empty(len(charter_days), dtype=object)
+    for region, weights in CHARTER_AIRPORTS.items():
+        in_region = np.isin(dest_codes[charter_dest], list(REGIONS.get(region, ())))
+        if region == "default":
+            in_region = ~np.isin(dest_codes[charter_dest], [c for r in REGIONS.values() for c in r])
+        a_names, a_p = _airport_weights(cfg, weights)
+        flight_airport[in_region] = a_names[rng.choice(len(a_names), in_region.sum(), p=a_p)]
+    airport[charter] = flight_airport[flight[charter]]
+    ids = _manifest_ids(day, charter, flight, airport, dest, size, as_of64, cfg)
+    assert set(airport[can_fly & (day != NO_FLIGHT)]) <= set(names)
+    return {
+        "day": day,
+        "flight_type": np.where(charter, "charter", "commercial").astype(object),
+        "airport": airport,
+        "manifest_id": ids,
+    }
+
+
+def _manifest_ids(day, charter, flight, airport, dest, size, as_of64, cfg: Config) -> np.ndarray:
+    """MNF-<date>-<IATA>-<destination> for charters, COM-… for commercial bookings (a
+    family with up to one other small case, so one to ten people); "-2", "-3" … when two
+    flights share date, airport and destination. Only booked cases get an id."""
+    booked = np.flatnonzero(day != NO_FLIGHT)
     frame = pd.DataFrame(
-        {"dest": dest, "day": depart, "size": cases["size"].to_numpy(), "charter": charter}
+        {
+            "case": booked,
+            "day": day[booked],
+            "iata": pd.Series(airport[booked]).map(_iata_of(cfg)).to_numpy(dtype=object),
+            "dest": dest[booked],
+            "charter": charter[booked],
+            "flight": flight[booked],
+        }
     )
-    ch = frame[charter].sort_values(["dest", "day"], kind="stable")
-    load_before = ch.groupby(["dest", "day"])["size"].cumsum() - ch["size"]
-    spill = (load_before // MAX_CHARTER_LOAD).to_numpy()
-    frame.loc[ch.index, "day"] = ch["day"].to_numpy() + spill
-    frame.loc[ch.index, "chunk"] = spill // 7
-    frame["chunk"] = frame["chunk"].fillna(0).astype(int)
-    depart = frame["day"].to_numpy()
-    airport_codes = np.array(list(AIRPORT_WEIGHTS))
-    aw = np.array(list(AIRPORT_WEIGHTS.values()))
-    airport = airport_codes[
-        _rng(seed, 8).choice(len(airport_codes), size=len(dest_codes), p=aw / aw.sum())
-    ][dest_idx]
-    return depart, flight_type, np.asarray(airport, dtype=object), frame["chunk"].to_numpy()
+    com = ~frame["charter"]
+    small = com & (size[booked] <= 5)
+    # Commercial bookings: two small cases per booking (at most 5 + 5 people), big alone.
+    frame.loc[small, "flight"] = frame[small].groupby(["day", "iata", "dest"]).cumcount() // 2
+    big = com & ~small
+    frame.loc[big, "flight"] = 1_000_000 + frame.loc[big, "case"]
+    key = ["charter", "day", "iata", "dest", "flight"]
+    # One id per flight (a few thousand), then taken by every case on it.
+    of_flight = frame.groupby(key, sort=True).ngroup().to_numpy()
+    flights = frame[key].drop_duplicates().sort_values(key, kind="stable")
+    n = flights.groupby(key[:-1]).cumcount().to_numpy()
+    when = pd.to_datetime(as_of64 + flights["day"].to_numpy() * DAY).strftime("%Y%m%d")
+    ids = (
+        np.where(flights["charter"].to_numpy(), "MNF-", "COM-").astype(object)
+        + when.to_numpy(dtype=object)
+        + "-"
+        + flights["iata"].to_numpy(dtype=object)
+        + "-"
+        + flights["dest"].to_numpy(dtype=object)
+        + np.where(n > 0, "-" + (n + 1).astype(str), "").astype(object)
+    )[of_flight]
+    out = np.full(len(day), None, dtype=object)
+    out[frame["case"].to_numpy()] = ids
+    return out
 
 
 def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFrame, dict]:
     """The clean case export and the case-level timeline used by the other datasets."""
     as_of64 = np.datetime64(as_of, "D")
     p = _people(n, seed, as_of64, cfg)
-    p.attrs["as_of_weekday"] = pd.Timestamp(as_of).weekday()
     rng = _rng(seed, 2)
     n_cases = int(p["case_no"].max()) + 1
     first_of_case = p.groupby("case_no", sort=True).head(1)
@@ -327,23 +468,29 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
     request = interview - to_request
     issue = request - to_issue
     ready = issue - to_ready
-    depart, flight_type, airport, chunk = _flight_schedule(p, ready, rng, seed)
-    depart_before = -depart  # days before as-of
+    # Cancellations and holds, at any stage before a flight: such a case keeps the data of
+    # the stage it reached (at most "ready") and is never booked.
+    draw = rng.random(n_cases)
+    cancelled = draw < 0.06
+    on_hold = (draw >= 0.06) & (draw < 0.09)
+    case_frame = p.groupby("case_no", sort=True).agg(
+        size=("size", "first"), dest=("nationality", "first")
+    )
+    flights = _flight_schedule(case_frame, -ready, cancelled | on_hold, seed, as_of64, cfg)
+    depart_before = -flights["day"]  # days before as-of
+    flight_type, airport = flights["flight_type"], flights["airport"]
+    window = cfg.thresholds.ftt_validity_days
 
     status = np.full(n_cases, "registered", dtype=object)
     status = np.where(interview >= 0, "counselled", status)
     status = np.where(request >= 0, "documents_pending", status)
     status = np.where(ready >= 0, "ready", status)
-    manifested = (depart_before < 0) & (depart_before >= -6) & (ready >= 0)
+    # On a manifest: flights of the next ftt_validity_days (a fit-to-travel check of today
+    # is still valid on the day of the flight).
+    manifested = (depart_before < 0) & (depart_before >= -window) & (ready >= 0)
     status = np.where(manifested, "manifested", status)
     status = np.where((depart_before >= 0) & (ready >= 0), "departed", status)
-    # Cancellations and holds, at any stage before the manifest: a case cancelled on its
-    # way keeps the data of the stage it reached (at most "ready").
-    draw = rng.random(n_cases)
-    movable = status != "manifested"
-    cancelled = movable & (draw < 0.06)
-    on_hold = movable & (draw >= 0.06) & (draw < 0.09)
-    reached = np.where((cancelled | on_hold) & (status == "departed"), "ready", status)
+    reached = status
     status = np.where(cancelled, "cancelled", np.where(on_hold, "on_hold", status))
     reasons_cancel = np.array(
         [
@@ -418,17 +565,8 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
         ftt_present, "fit", np.where(rank == 2, "pending", "not_assessed")
     )
     case_cols["ftt_date"] = at(ftt_day, ftt_present)
-    # Manifest ids only for cases that reached a manifest (string work is the slow part).
-    on = np.flatnonzero(man_ok & ~cancelled & ~on_hold)
-    day_txt = pd.to_datetime(as_of64 - depart_before[on].astype("int64") * DAY).strftime("%Y%m%d")
-    dest = p.groupby("case_no", sort=True)["nationality"].first().to_numpy()[on].astype(object)
-    day_txt = day_txt.to_numpy(dtype=object)
-    chunk_txt = np.where(chunk[on] > 0, "-" + (chunk[on] + 1).astype(str), "").astype(object)
-    charter_id = "MNF-" + day_txt + "-" + airport[on] + "-" + dest + chunk_txt
-    commercial_id = "COM-" + day_txt + "-" + dest
-    manifest_ids = np.full(n_cases, None, dtype=object)
-    manifest_ids[on] = np.where(flight_type[on] == "charter", charter_id, commercial_id)
-    case_cols["manifest_id"] = manifest_ids
+    booked = man_ok & ~cancelled & ~on_hold
+    case_cols["manifest_id"] = np.where(booked, flights["manifest_id"], None)
     case_cols["flight_date"] = at(depart_before, man_ok & ~cancelled & ~on_hold)
 
     # Last update: departed/cancelled soon after their last step; others within stall_days.
@@ -458,13 +596,15 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
     reg_i = reg_case[cn]
     r = _rng(seed, 4)
     # Screening and clearance dates lie between registration and as-of.
-    avm = reg_i - np.minimum(r.integers(0, 15, len(p)), reg_i)
-    clear_day = np.clip(reg_i - r.integers(1, 30, len(p)), 0, reg_i)
-    ready_i = ready[cn]
-    clear_day = np.where(ind_rank >= 3, np.maximum(clear_day, np.maximum(ready_i, 0)), clear_day)
+    avm = reg_i - r.integers(0, 15, len(p))  # negative: not screened yet
+    # Clearance comes with the travel document, before the case is ready to move.
+    ready_i, issue_i = ready[cn], issue[cn]
+    clear_day = ready_i + np.floor(r.random(len(p)) * (issue_i - ready_i + 1)).astype(int)
     at_ready = ind_rank >= 3
+    # Cleared by the time the case is ready; some already while documents are pending.
+    cleared = clearance_needed & (at_ready | ((ind_rank == 2) & (clear_day >= 0)))
     protection_clearance = np.where(
-        clearance_needed, np.where(at_ready, "cleared", "pending"), "not_required"
+        clearance_needed, np.where(cleared, "cleared", "pending"), "not_required"
     )
     bia_day = np.clip(reg_i - r.integers(1, 40, len(p)), 0, reg_i)
     bia_present = bia_needed & (at_ready | (r.random(len(p)) < 0.5))
@@ -513,11 +653,11 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
             "interview_date": ind["interview_date"],
             "vulnerabilities": vulns.to_numpy(),
             "avm_screening_date": np.where(
-                any_vuln, as_of64 - avm.astype("int64") * DAY, np.datetime64("NaT")
+                any_vuln & (avm >= 0), as_of64 - avm.astype("int64") * DAY, np.datetime64("NaT")
             ),
             "protection_clearance": protection_clearance,
             "protection_clearance_date": np.where(
-                clearance_needed & at_ready,
+                cleared,
                 as_of64 - clear_day.astype("int64") * DAY,
                 np.datetime64("NaT"),
             ),
@@ -538,7 +678,7 @@ def build_cases(n: int, seed: int, as_of: date, cfg: Config) -> tuple[pd.DataFra
         },
     )
     cases = _separate_duplicate_people(cases)
-    timeline = {"flight_date": ind["flight_date"], "airport": airport[cn]}
+    timeline = {"flight_date": ind["flight_date"], "airport": np.asarray(airport)[cn]}
     return cases, timeline
 
 
@@ -598,6 +738,7 @@ def build_manifests(cases: pd.DataFrame, timeline: dict) -> pd.DataFrame:
             "manifest_id": sub["manifest_id"].to_numpy(),
             "flight_date": timeline["flight_date"][on],
             "flight_type": sub["flight_type"].to_numpy(),
+            "departure_airport": timeline["airport"][on],
             "destination_country": sub["destination_country"].to_numpy(),
             "individual_id": sub["individual_id"].to_numpy(),
             "first_name": sub["first_name"].to_numpy(),
@@ -625,6 +766,29 @@ SERVICE_BY_VULNERABILITY = {
 }
 
 
+# Who takes referrals for each service (partners of config/sites.yaml; others at random).
+SERVICE_PARTNERS = {
+    "medical": ["IOM Migrant Health Unit", "International Medical Corps", "Libyan Red Crescent"],
+    "mhpss": ["IOM MHPSS Team", "International Medical Corps", "IRC"],
+    "shelter": ["IOM Protection Unit", "UNHCR", "CESVI"],
+    "child_protection": ["UNICEF", "IOM Protection Unit", "Helpcode"],
+    "legal": ["IOM Protection Unit", "UNHCR", "IRC"],
+    "cash": ["IOM Community Hosting", "IRC", "CESVI"],
+    "other": ["Libyan Red Crescent", "IOM Protection Unit"],
+}
+
+
+def _partners(service: np.ndarray, cfg: Config, rng: np.random.Generator) -> np.ndarray:
+    known = np.array(cfg.sites.partners, dtype=object)
+    out = known[rng.integers(0, len(known), len(service))]
+    for code, names in SERVICE_PARTNERS.items():
+        options = np.array([n for n in names if n in set(known)], dtype=object)
+        sel = np.flatnonzero(service == code)
+        if len(options) and len(sel):
+            out[sel] = options[rng.integers(0, len(options), len(sel))]
+    return out
+
+
 def build_referrals(cases: pd.DataFrame, seed: int, as_of: date, cfg: Config) -> pd.DataFrame:
     rng = _rng(seed, 5)
     as_of64 = np.datetime64(as_of, "D")
@@ -646,9 +810,16 @@ def build_referrals(cases: pd.DataFrame, seed: int, as_of: date, cfg: Config) ->
             ],
         ]
     )
+    # Referred soon after registration (the screening finds the need); a second referral
+    # later. So each week's referrals follow that week's vulnerable registrations.
     reg = cases["registration_date"].to_numpy().astype("datetime64[D]")[ids]
     span = np.maximum((as_of64 - reg).astype(int), 0)
-    ref_date = reg + (rng.random(len(ids)) * (span + 1)).astype(int) * DAY
+    after = (rng.gamma(1.5, 6, len(ids)) + np.where(np.arange(len(ids)) >= len(sel), 20, 0)).astype(
+        int
+    )
+    made = after <= span  # the others are not referred yet
+    ids, svc, reg, after = ids[made], svc[made], reg[made], after[made]
+    ref_date = reg + after * DAY
     due = ref_date + 14 * DAY
     closed_after = rng.integers(1, 15, len(ids))
     follow = ref_date + closed_after * DAY
@@ -664,8 +835,8 @@ def build_referrals(cases: pd.DataFrame, seed: int, as_of: date, cfg: Config) ->
         ],
         "pending",
     )
-    partners = np.array(cfg.sites.partners, dtype=object)
     order = np.argsort(ref_date, kind="stable")
+    partner = _partners(svc, cfg, rng)
     return _frame(
         "referrals",
         {
@@ -673,7 +844,7 @@ def build_referrals(cases: pd.DataFrame, seed: int, as_of: date, cfg: Config) ->
             "individual_id": cases["individual_id"].to_numpy()[ids][order],
             "referral_date": ref_date[order],
             "service": svc[order],
-            "referred_to": partners[rng.integers(0, len(partners), len(ids))],
+            "referred_to": partner[order],
             "follow_up_due": due[order],
             "follow_up_date": follow[order],
             "outcome": outcome[order],
@@ -862,6 +1033,7 @@ def _payments(hosts: pd.DataFrame, placements: pd.DataFrame, rng, as_of: date) -
 
 
 # ------------------------------------------------------------------------ activities
+# Extra entries beyond one of each type a week, by type.
 ACTIVITY_WEIGHTS = {
     "outreach_session": 35,
     "nfi_distribution": 20,
@@ -870,51 +1042,147 @@ ACTIVITY_WEIGHTS = {
     "training": 7,
     "coordination_meeting": 10,
 }
-ACTIVITY_NOTES = np.array(
-    [
-        "Awareness session on VHR process",
-        "Hygiene kits and blankets distributed",
-        "Visit with protection team",
-        "Meeting on travel documents backlog",
-        "Training for partner staff on referrals",
-        "Protection working group meeting",
+# Where each activity takes place: location types of config/sites.yaml, or named sites.
+ACTIVITY_PLACES = {
+    "outreach_session": {"location_type": ("urban", "shelter", "community_hosting")},
+    "nfi_distribution": {"location_type": ("detention_centre", "urban", "shelter")},
+    "field_visit": {"location_type": ("detention_centre", "shelter", "community_hosting")},
+    "embassy_meeting": {"name": ("Tripoli",)},  # the embassies are in Tripoli
+    "training": {"name": ("Tripoli", "Misrata", "Benghazi")},
+    "coordination_meeting": {"name": ("Tripoli", "Tripoli", "Tripoli", "Benghazi", "Misrata")},
+}
+# Women/girls, men/boys (ranges) and the children's share cap of each type; None: no count.
+ACTIVITY_PEOPLE = {
+    "outreach_session": ((3, 31), (10, 61), 0.3),
+    "nfi_distribution": ((5, 61), (20, 151), 0.25),
+    "field_visit": ((0, 11), (5, 61), 0.15),
+    "training": ((3, 16), (3, 16), 0.0),
+}
+ACTIVITY_NOTES = {
+    "outreach_session": [
+        "Awareness session on the voluntary return process",
+        "Information session on return and reintegration assistance",
+        "Session on safe migration and the risks of onward journeys",
     ],
-    dtype=object,
-)
+    "nfi_distribution": [
+        "Hygiene kits and blankets distributed",
+        "Winter kits distributed",
+        "Dignity kits and clothing distributed",
+    ],
+    "field_visit": [
+        "Visit with the protection team; new registrations taken",
+        "Visit to identify vulnerable cases for screening",
+        "Follow-up visit on living conditions",
+    ],
+    "embassy_meeting": [
+        "Meeting on the travel documents backlog",
+        "Consular registration day planned",
+        "Meeting on emergency travel documents for the next charter",
+    ],
+    "training": [
+        "Training for partner staff on referrals",
+        "Training on protection principles for new staff",
+        "Training on the case management system",
+    ],
+    "coordination_meeting": [
+        "Protection working group meeting",
+        "Coordination meeting on flight schedules",
+        "Mixed migration working group meeting",
+    ],
+}
+
+
+def _activity_places(kind: str, cfg: Config, rng, count: int) -> np.ndarray:
+    """Site indices of ``config/sites.yaml`` for ``count`` activities of ``kind``."""
+    sites = cfg.sites.sites
+    rule = ACTIVITY_PLACES[kind]
+    names = np.array([s.name for s in sites], dtype=object)
+    if "name" in rule:
+        wanted = [n for n in rule["name"] if n in set(names)]
+        idx = np.array([int(np.flatnonzero(names == n)[0]) for n in wanted], dtype=int)
+        w = np.ones(len(idx))
+    else:
+        idx = np.array(
+            [i for i, s in enumerate(sites) if s.location_type in rule["location_type"]], dtype=int
+        )
+        w = np.array([sites[i].weight for i in idx], dtype=float)
+    if not len(idx) or w.sum() <= 0:  # an edited config without such sites
+        idx, w = np.arange(len(sites)), np.array([s.weight for s in sites], dtype=float) + 1e-9
+    return idx[rng.choice(len(idx), size=count, p=w / w.sum())]
 
 
 def build_activities(n: int, seed: int, as_of: date, cfg: Config) -> pd.DataFrame:
+    """The field log: every activity type every week, more as the caseload grows.
+
+    Work days are Sunday to Thursday (the Libyan week). Entries carry the site and its
+    mantika; people reached by sex (and children among them) where the activity reaches
+    people; NFI kits for distributions (about one per person reached).
+    """
     rng = _rng(seed, 9)
     as_of64 = np.datetime64(as_of, "D")
-    count = min(max(40, n // 20), MAX_ACTIVITIES)
-    kind = _choice(rng, ACTIVITY_WEIGHTS, count)
-    sites = cfg.sites.sites
-    site_w = np.array([s.weight for s in sites], dtype=float)
-    site = rng.choice(len(sites), size=count, p=site_w / site_w.sum())
-    day = np.sort(as_of64 - rng.integers(0, WINDOW_DAYS, count) * DAY)
-    people = np.isin(kind, ["outreach_session", "nfi_distribution", "training"])
-    f = np.where(people, rng.integers(0, 40, count), None)
-    m = np.where(people, rng.integers(0, 60, count), None)
-    ch = np.where(
-        np.isin(kind, ["outreach_session", "nfi_distribution"]), rng.integers(0, 25, count), None
+    kinds = np.array(list(ACTIVITY_WEIGHTS), dtype=object)
+    weeks = WINDOW_DAYS // 7 + 1
+    # One of each type a week, plus extra entries by weight (the team grows with the work).
+    extra_per_week = min(2 + n / 2500, 50)
+    extra = rng.poisson(extra_per_week * weeks)
+    p = np.array(list(ACTIVITY_WEIGHTS.values()), dtype=float)
+    kind = np.concatenate(
+        [np.repeat(kinds, weeks), kinds[rng.choice(len(kinds), extra, p=p / p.sum())]]
     )
-    items = np.where(kind == "nfi_distribution", rng.integers(20, 301, count), None)
-    notes = ACTIVITY_NOTES[
-        pd.Series(kind).map({k: i for i, k in enumerate(ACTIVITY_WEIGHTS)}).to_numpy()
-    ]
+    week = np.concatenate([np.tile(np.arange(weeks), len(kinds)), rng.integers(0, weeks, extra)])
+    # A work day (Sunday to Thursday) of each ISO week (Monday to Sunday, as the reports
+    # count), counted back from as-of; in the week of as-of, the sure entries fall on or
+    # before as-of.
+    weekday = pd.Timestamp(as_of).weekday()  # 0 = Monday
+    monday = as_of64 - weekday * DAY - week * 7 * DAY
+    offset = np.array([0, 1, 2, 3, 6])[rng.integers(0, 5, len(kind))]
+    sure = np.arange(len(kind)) < weeks * len(kinds)
+    offset = np.where(sure & (week == 0), np.minimum(offset, weekday), offset)
+    day = monday + offset * DAY
+    keep = day <= as_of64
+    kind, day = kind[keep], day[keep]
+    count = len(kind)
+    site = np.zeros(count, dtype=int)
+    f = np.full(count, None, dtype=object)
+    m = np.full(count, None, dtype=object)
+    ch = np.full(count, None, dtype=object)
+    notes = np.full(count, None, dtype=object)
+    for k in kinds:
+        sel = np.flatnonzero(kind == k)
+        site[sel] = _activity_places(k, cfg, rng, len(sel))
+        options = np.array(ACTIVITY_NOTES[k], dtype=object)
+        notes[sel] = options[rng.integers(0, len(options), len(sel))]
+        if k in ACTIVITY_PEOPLE:
+            (f_lo, f_hi), (m_lo, m_hi), child_share = ACTIVITY_PEOPLE[k]
+            women = rng.integers(f_lo, f_hi, len(sel))
+            men = rng.integers(m_lo, m_hi, len(sel))
+            f[sel], m[sel] = women, men
+            ch[sel] = np.floor((women + men) * child_share * rng.random(len(sel))).astype(int)
+    items = np.where(
+        kind == "nfi_distribution",
+        np.round(
+            np.where(f == None, 0, f).astype(float)  # noqa: E711
+            + np.where(m == None, 0, m).astype(float)  # noqa: E711
+        )
+        * rng.uniform(0.8, 1.2, count),
+        np.nan,
+    )
+    items = np.where(np.isnan(items), None, np.round(np.nan_to_num(items)).astype(int))
+    order = np.argsort(day, kind="stable")
+    sites = cfg.sites.sites
     return _frame(
         "activities",
         {
             "activity_id": _ids("ACT-", count, 6),
-            "date": day,
-            "activity_type": kind,
-            "location": np.array([s.name for s in sites], dtype=object)[site],
-            "mantika": np.array([s.mantika for s in sites], dtype=object)[site],
-            "participants_f": f,
-            "participants_m": m,
-            "participants_children": ch,
-            "items": items,
-            "notes": np.where(rng.random(count) < 0.6, notes, None),
+            "date": day[order],
+            "activity_type": kind[order],
+            "location": np.array([s.name for s in sites], dtype=object)[site][order],
+            "mantika": np.array([s.mantika for s in sites], dtype=object)[site][order],
+            "participants_f": f[order],
+            "participants_m": m[order],
+            "participants_children": ch[order],
+            "items": items[order],
+            "notes": np.where(rng.random(count) < 0.7, notes, None)[order],
         },
     )
 
