@@ -86,6 +86,14 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         f"{len(cfg.sites.sites)} sites, {len(cfg.sites.partners)} partners"
     )
     print(f"  header aliases for {', '.join(cfg.header_aliases)}")
+    from .indicators import INDICATORS_FILE, load_indicators
+
+    if (cfg.directory / INDICATORS_FILE).is_file():
+        projects = load_indicators(cfg.directory, cfg).projects
+        count = sum(len(p.indicators) for p in projects)
+        print(f"  {len(projects)} project(s) with {count} indicators ({INDICATORS_FILE})")
+    else:
+        print(f"  no {INDICATORS_FILE}: period reports need one (docs/period-reports.md)")
     return EXIT_OK
 
 
