@@ -121,3 +121,131 @@ def test_mistakes_are_refused_with_the_table_named():
         ts.count("t", frame)
     with pytest.raises(KeyError, match="'u'"):
         ts.protect().table("u")
+
+
+# ----------------------------------------------------------------------------- joint protection
+
+import attacker  # noqa: E402  (tests/ is on the path)
+
+
+class EachOnItsOwn:
+    """What a report would publish if each table were protected on its own (the old way):
+    for showing that the attacker does find leaks there."""
+
+    def __init__(self, published):
+        self.published = published
+
+    def names(self):
+        return self.published.names()
+
+    def definition(self, name):
+        return self.published.definition(name)
+
+    def table(self, name):
+        shown = self.published.table(name)
+        rows, cols = list(shown.index), list(shown.columns)
+        masks = attacker.cell_masks(self.definition(name), rows, cols)
+        truth = pd.DataFrame(
+            [[int(masks[(r, c)].sum()) for c in cols] for r in rows], index=rows, columns=cols
+        )
+        one = shown.shape == (1, 1)
+        row_total = "Total" if "Total" in rows and not one else None
+        col_total = "Total" if "Total" in cols and not one else None
+        return D.suppress_table(truth, M, row_total=row_total, col_total=col_total)
+
+
+def linked_tables(frame: pd.DataFrame) -> TableSet:
+    """Tables of one report about one set of records, as a weekly report has them."""
+    week = frame["week"].to_numpy()
+    ts = TableSet(min_cell=M)
+    ts.count("nat_sex", frame, rows="nationality", cols="sex", totals=True)
+    ts.count("age_sex", frame, rows="age", cols="sex", totals=True)
+    ts.count("nat_age_week", frame, rows="nationality", cols="age", where=week)
+    ts.count("total", frame, title="Returns")
+    ts.count("children", frame, where=frame["age"].isin(["0-4", "5-17"]).to_numpy())
+    ts.count(
+        "by_nat",
+        frame,
+        rows="nationality",
+        cols={"this week": week, "all": frame["sex"].notna().to_numpy()},
+        totals=True,
+    )
+    return ts
+
+
+def linked_people(n: int, seed: int) -> pd.DataFrame:
+    frame = people(n, seed)
+    frame["week"] = np.random.default_rng(seed + 1000).random(n) < 0.1
+    return frame
+
+
+def test_a_headline_total_cannot_give_away_a_small_cell_of_a_table_without_totals():
+    frame = pd.DataFrame({"nationality": ["SDN"] * 40 + ["NGA"] * 30 + ["TCD"] * 3})
+    ts = TableSet(min_cell=M)
+    ts.count("by_nat", frame, rows="nationality")
+    ts.count("total", frame)
+    published = ts.protect()
+    # on its own the table hides only TCD, and 73 - 40 - 30 = 3
+    assert attacker.recovered(EachOnItsOwn(published)) == {("by_nat", "TCD", "Number"): (3, 3)}
+    # together: the smallest other cell is hidden, not the headline total
+    assert published.table("by_nat")["Number"].to_dict() == {"NGA": "[c]", "SDN": "40", "TCD": "<5"}
+    assert published.total("total") == "73"
+    assert attacker.recovered(published) == {}
+
+
+def test_chart_bars_and_sentences_read_the_hidden_cells_as_hidden():
+    # the issue's case: a bar labelled 5 and "31 children" next to a table that hides them
+    frame = linked_people(300, 3)
+    published = linked_tables(frame).protect()
+    table, values = published.table("age_sex"), published.values("age_sex")
+    markers = table.isin(MARKERS)
+    assert markers.to_numpy().any()
+    assert (values.isna() == markers).to_numpy().all()  # a chart draws no hidden bar
+    for (r, c), hidden in markers.stack().items():
+        said = published.say("age_sex", r, c)
+        assert said in ("fewer than 5", "not shown") if hidden else said == table.loc[r, c]
+    assert attacker.recovered(published) == {}
+
+
+@pytest.mark.parametrize("n", [60, 150, 400, 2000])
+@pytest.mark.parametrize("seed", [0, 1, 2, 8, 12])
+def test_attacker_recovers_no_hidden_cell_of_linked_tables(n, seed):
+    frame = linked_people(n, seed)
+    published = linked_tables(frame).protect()
+    assert attacker.dishonest(published, M) == []
+    assert attacker.recovered(published, M) == {}
+
+
+def test_the_attacker_is_real_tables_protected_one_by_one_leak():
+    leaks = {}
+    for seed in (0, 8, 12):
+        frame = linked_people(150, seed)
+        leaks[seed] = attacker.recovered(EachOnItsOwn(linked_tables(frame).protect()), M)
+    assert all(leaks.values()), leaks
+
+
+def test_joint_protection_hides_little_more_than_each_table_on_its_own():
+    frame = linked_people(2000, 1)
+    published = linked_tables(frame).protect()
+    alone = EachOnItsOwn(published)
+    own = sum(alone.table(n).isin(MARKERS).to_numpy().sum() for n in published.names())
+    joint = published.summary()["cells_hidden"]
+    assert own <= joint <= own + 10
+
+
+def test_exact_tables_of_the_same_records_are_known_to_the_audit():
+    frame = pd.DataFrame({"sex": ["F"] * 3 + ["M"] * 40 + ["X"] * 9})
+    ts = TableSet(min_cell=M)
+    ts.count("people_by_sex", frame, rows="sex", totals=True)
+    ts.count("records_by_sex", frame, rows="sex", people=False)
+    with pytest.raises(ValueError, match="'people_by_sex'.*exactly"):
+        ts.protect()
+
+
+def test_ready_tables_of_people_are_protected_on_their_own():
+    ready = pd.DataFrame({"a": [3, 10, 13], "b": [20, 30, 50]}, index=["x", "y", "Total"])
+    ts = TableSet(min_cell=M)
+    ts.add("ready", ready, people=True)
+    shown = ts.protect().table("ready")
+    assert shown.loc["x", "a"] == "<5" and shown.loc["y", "a"] == "[c]"
+    assert shown.loc["Total", "a"] == "13"
