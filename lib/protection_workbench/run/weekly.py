@@ -325,7 +325,7 @@ def _clean_and_check(data, as_of, out, restricted_root, staging, private, record
     from ..outputs import write_csv
     from .check import run_check, write_findings_xlsx
 
-    _log(f"weekly run {record['run_id']}: reading {data}")
+    _log(f"{record.get('kind', 'weekly')} run {record['run_id']}: reading {data}")
     t = time.perf_counter()
     try:
         export = load_export(data)
@@ -522,7 +522,9 @@ def _fail(record, exc, staging, private, started, out, restricted_root) -> BaseE
     if not isinstance(exc, Exception):
         return exc  # KeyboardInterrupt, SystemExit: after the failed run is written
     return RunFailed(
-        f"weekly run {run_id} failed: {record['error']['what']} ({where})", record, code
+        f"{record.get('kind', 'weekly')} run {run_id} failed: {record['error']['what']} ({where})",
+        record,
+        code,
     )
 
 
@@ -532,7 +534,8 @@ def _write_error_reports(record: dict, staging: Path, private: Path) -> None:
     failures = [record["error"]] if record["status"] == "failed" else []
     failures += [r for r in record["reports"] if r.get("status") == "failed"]
     public = [
-        f"Weekly run {record['run_id']} (as of {record['as_of']}): {record['error']['what']}.",
+        f"{record.get('kind', 'weekly').capitalize()} run {record['run_id']} "
+        f"(as of {record['as_of']}): {record['error']['what']}.",
         "",
     ]
     public += [f"- {f.get('error') or f.get('what')}" for f in failures]
