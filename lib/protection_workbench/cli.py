@@ -257,6 +257,8 @@ def cmd_run_period(args: argparse.Namespace) -> int:
             project=args.project,
             restricted_root=args.restricted,
             keep_restricted=args.keep_restricted,
+            notes=args.notes,
+            allow_notes_pii=args.allow_notes_pii,
         )
     except RunFailed as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
@@ -439,6 +441,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="after the run, keep the restricted outputs of the newest N runs only",
+    )
+    period.add_argument(
+        "--notes",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the team's narrative for the period, Markdown (default DATA/period_notes.md; "
+        "none is fine)",
+    )
+    period.add_argument(
+        "--allow-notes-pii",
+        action="store_true",
+        help="publish the notes even if they seem to hold personal data (a name, phone or id)",
     )
     period.set_defaults(func=cmd_run_period)
 
