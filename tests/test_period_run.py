@@ -16,7 +16,8 @@ import pytest
 
 from protection_workbench.indicators import get_indicators
 from protection_workbench.run.period import make_run_id, period_tag, run_period
-from protection_workbench.synth.generate import generate_demo_exports
+from protection_workbench.run.weekly import RunFailed
+from protection_workbench.synth.generate import generate_demo_exports, load_truth
 
 AS_OF = date(2026, 11, 24)
 
@@ -103,6 +104,31 @@ def test_without_chromium_the_pdf_is_skipped_and_said(demo, tmp_path, monkeypatc
     assert (run / "period_report.html").is_file() and (run / "period_report.docx").is_file()
     assert not (run / "period_report.pdf").exists()
     assert "no PDF: Chromium is not installed" in (run / "index.html").read_text("utf-8")
+
+
+def test_notes_naming_a_person_stop_the_run_unless_allowed(demo, tmp_path):
+    """The team's narrative is checked against the case records before the report runs:
+    a person's name stops the run (exit 2) naming the file and line, never the name."""
+    person = load_truth(demo)[0]["cases"].iloc[10]
+    name = f"{person['first_name']} {person['last_name']}"
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"# Highlights\n\nWe met {name} in Sebha.\n", "utf-8")
+    with pytest.raises(RunFailed) as caught:
+        run_period(demo, date(2026, 9, 1), date(2026, 9, 30), tmp_path / "out", notes=notes)
+    assert caught.value.exit_code == 2
+    assert str(notes) in str(caught.value) and "line 3" in str(caught.value)
+    assert person["last_name"] not in str(caught.value)
+    record = run_period(
+        demo,
+        date(2026, 9, 1),
+        date(2026, 9, 30),
+        tmp_path / "out2",
+        notes=notes,
+        allow_notes_pii=True,
+    )
+    assert record["notes"][0]["personal_data_allowed"] is True
+    html = (tmp_path / "out2" / record["run_id"] / "period_report.html").read_text("utf-8")
+    assert "We met" in html
 
 
 @pytest.mark.parametrize(

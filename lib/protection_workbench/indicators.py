@@ -680,3 +680,26 @@ def catalogue_table() -> pd.DataFrame:
             for c in CATALOGUE.values()
         ]
     )
+
+
+# --------------------------------------------------------------------------- the team's words
+
+PERIOD_NOTES_FILE = "period_notes.md"
+
+
+def highlight_files(data_dir: str | Path, start: date, end: date) -> dict[str, Path]:
+    """The weekly highlights written for the ISO weeks of ``start``..``end``:
+    ``highlights-2026-W40.md`` or ``highlights/2026-W40.md`` in the exports' folder,
+    week -> file (the period report annexes them; the period run checks them)."""
+    from .dates import week_label
+
+    folder = Path(data_dir)
+    weeks = sorted({week_label(d.date()) for d in pd.date_range(start, end, freq="D")})
+    found = {}
+    for week in weeks:
+        for path in (folder / f"highlights-{week}.md", folder / "highlights" / f"{week}.md"):
+            if path.is_file():
+                found[week] = path
+                break
+    return found
+

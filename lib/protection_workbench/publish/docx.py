@@ -165,6 +165,38 @@ def add_table(document, head: list[list[str]], body: list[list[str]]) -> None:
     document.add_paragraph()
 
 
+def add_html(document, fragment: str) -> None:
+    """An HTML output that is not a table (the team's notes): headings, paragraphs, list
+    items and quotes as Word headings, paragraphs and bullet points; text only."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(f"<div>{fragment}</div>")
+    except Exception:  # noqa: BLE001 (not HTML: nothing to convert)
+        return
+
+    def text(element) -> str:
+        return " ".join(element.text_content().split())
+
+    def walk(element) -> None:
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in ("style", "script"):
+                continue
+            if re.fullmatch(r"h[1-6]", tag):
+                document.add_heading(text(child), level=min(int(tag[1]), 4))
+            elif tag == "li":
+                document.add_paragraph(text(child), style="List Bullet")
+            elif tag in ("p", "pre", "blockquote"):
+                paragraph = document.add_paragraph()
+                run = paragraph.add_run(text(child))
+                run.italic = tag == "blockquote" or None
+            else:
+                walk(child)
+
+    walk(root)
+
+
 # --------------------------------------------------------------------------- pictures
 
 
@@ -258,9 +290,7 @@ def notebook_to_docx(executed: Path, target: Path, banner: str = "", title: str 
                 for head, body in tables:
                     add_table(document, head, body)
                 if not tables:
-                    text = " ".join(_text(fragment).split())
-                    if text:
-                        document.add_paragraph(text)
+                    add_html(document, fragment)
             elif "text/markdown" in data:
                 add_markdown(document, _source(data["text/markdown"]))
                 if not banner_written:

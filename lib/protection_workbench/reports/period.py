@@ -19,15 +19,17 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
-from ..dates import period_label, week_label
+from ..dates import period_label
 from ..indicators import (
     DIMENSION_NAMES,
     NOT_RECORDED,
+    PERIOD_NOTES_FILE,
     IndicatorResult,
     IndicatorSettings,
     PeriodEvaluation,
     evaluate,
     get_indicators,
+    highlight_files,
     restrict_to_locations,
 )
 from ..publish.disclosure import (
@@ -41,12 +43,12 @@ from ..publish.disclosure import (
 from ..publish.header import describe_sources
 from ..publish.html import esc_markdown
 from ..publish.labels import OTHER, code_labels, known_labels
+from ..publish.notes import read_notes, render_markdown
 from ..publish.tables import TOTAL, with_totals
 from ..rules.hosting import active_on
 from .weekly import AGE_BANDS, country_name
 
 TREND_MONTHS = 12
-NOTES_FILE = "period_notes.md"
 COLUMNS = (
     "Code",
     "Indicator",
@@ -440,40 +442,20 @@ def status_sentence(report: PeriodReport) -> str:
 # --------------------------------------------------------------------------- analysts' notes
 
 
-def _safe_markdown(text: str) -> str:
-    """Analysts' Markdown with everything escaped but headings and bullet points (no raw
-    HTML, no link, no image): the words as written, never markup."""
-    out = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            level = min(len(stripped) - len(stripped.lstrip("#")), 3)
-            out.append("#" * (level + 2) + " " + esc_markdown(stripped.lstrip("#").strip()))
-        elif stripped.startswith(("- ", "* ")):
-            out.append("- " + esc_markdown(stripped[2:].strip()))
-        else:
-            out.append(esc_markdown(stripped))
-    return "\n".join(out)
-
-
-def notes_markdown(data_dir: str | Path, name: str = NOTES_FILE) -> str | None:
-    """The analysts' narrative for the period (``period_notes.md`` in the exports' folder),
-    rendered safely; None when there is none."""
-    path = Path(data_dir) / name
+def notes_html(data_dir: str | Path, notes_file: str | Path | None = None) -> str | None:
+    """The analysts' narrative for the period (``notes_file``, else ``period_notes.md`` in
+    the exports' folder) as safe HTML (:func:`protection_workbench.publish.notes.
+    render_markdown`: escaped, no raw HTML, link or image); None when there is none."""
+    path = Path(notes_file) if notes_file else Path(data_dir) / PERIOD_NOTES_FILE
     if not path.is_file():
         return None
-    return _safe_markdown(path.read_text("utf-8", errors="replace"))
+    return render_markdown(read_notes(path)) or None
 
 
 def weekly_highlights(data_dir: str | Path, start: date, end: date) -> dict[str, str]:
-    """The weekly highlights written for the period's ISO weeks (``highlights-2026-W40.md``
-    or ``highlights/2026-W40.md`` in the exports' folder), week -> safe Markdown."""
-    folder = Path(data_dir)
-    weeks = sorted({week_label(d.date()) for d in pd.date_range(start, end, freq="D")})
-    found = {}
-    for week in weeks:
-        for path in (folder / f"highlights-{week}.md", folder / "highlights" / f"{week}.md"):
-            if path.is_file():
-                found[week] = _safe_markdown(path.read_text("utf-8", errors="replace"))
-                break
-    return found
+    """The weekly highlights of the period's weeks (:func:`~protection_workbench.indicators.
+    highlight_files`), week -> safe HTML."""
+    return {
+        week: render_markdown(read_notes(path), top_level=4)
+        for week, path in highlight_files(data_dir, start, end).items()
+    }

@@ -23,8 +23,10 @@ from ..paths import notebooks_dir
 from . import provenance
 from .copies import write_copies
 from .weekly import (
+    EXIT_BAD_INPUT,
     LOCK_TIMEOUT_S,
     Report,
+    RunFailed,
     _clean_and_check,
     _fail,
     _finish,
@@ -67,11 +69,18 @@ def run_period(
     restricted_root: Path | None = None,
     keep_restricted: int | None = None,
     lock_timeout_s: float = LOCK_TIMEOUT_S,
+    notes: Path | None = None,
+    allow_notes_pii: bool = False,
 ) -> dict:
     """Run the period report(s) on ``data`` for ``start``..``end`` into a new run folder of
     ``out`` (and of the restricted root). Returns the run record; raises
     :class:`~.weekly.RunFailed` or :class:`~protection_workbench.errors.WorkbenchError` as
-    :func:`~.weekly.run_weekly` does."""
+    :func:`~.weekly.run_weekly` does.
+
+    ``notes`` is the team's narrative (default ``<data>/period_notes.md``; none is fine).
+    It and the weekly highlights of the period's weeks are checked for personal data
+    against the cleaned records before the report runs, as the weekly run checks its
+    notes: a finding stops the run (exit 2) unless ``allow_notes_pii``."""
     from ..indicators import get_indicators
 
     if end < start:
@@ -93,7 +102,10 @@ def run_period(
     source_dir = Path(notebook_dir or notebooks_dir())
     with run_lock(out, lock_timeout_s), private_umask():
         swept = sweep_leftovers(out, restricted_root)
-        record = _run(data, start, end, chosen.name, out, restricted_root, reports, source_dir)
+        notes_pii = (Path(notes).expanduser().resolve() if notes else None, allow_notes_pii)
+        record = _run(
+            data, start, end, chosen.name, out, restricted_root, reports, source_dir, notes_pii
+        )
         record["swept_leftovers"] = len(swept)
         if keep_restricted:
             for path in prune_restricted(restricted_root, keep_restricted):
@@ -101,7 +113,7 @@ def run_period(
     return record
 
 
-def _run(data, start, end, project, out, restricted_root, reports, source_dir) -> dict:
+def _run(data, start, end, project, out, restricted_root, reports, source_dir, notes) -> dict:
     from ..dates import period_label
 
     run_id = make_run_id(start, end)
@@ -144,10 +156,12 @@ def _run(data, start, end, project, out, restricted_root, reports, source_dir) -
     prepared = private / "prepared"
     try:
         check = _clean_and_check(data, end, out, restricted_root, staging, private, record)
+        notes_file = _check_notes(data, start, end, *notes, check.export.frames, record)
         parameters = {
             **record["parameters"],
             "run_id": run_id,
             "prepared_dir": str(prepared),
+            "notes_file": notes_file,
         }
         check.save(prepared)
         for i, report in enumerate(reports, start=1):
@@ -173,3 +187,37 @@ def _run(data, start, end, project, out, restricted_root, reports, source_dir) -
     record["seconds"] = round(time.perf_counter() - started, 2)
     _finish(record, staging, private, out / run_id, restricted_root / run_id)
     return record
+
+
+def _check_notes(data, start, end, notes, allow_pii, frames, record) -> str:
+    """The team's narrative and the weekly highlights of the period, checked for personal
+    data before the report runs (publish.notes, as the weekly run does). Returns the
+    narrative's path for the notebook."""
+    import hashlib
+
+    from ..errors import InputFileError
+    from ..indicators import PERIOD_NOTES_FILE, highlight_files
+    from ..publish.notes import check_notes_file, personal_data_message
+
+    narrative = notes or data / PERIOD_NOTES_FILE
+    files = [narrative, *highlight_files(data, start, end).values()]
+    record["notes"] = []
+    for path in (p for p in files if p.is_file()):
+        try:
+            found = check_notes_file(path, frames)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except InputFileError as exc:
+            raise RunFailed(
+                f"the team's notes could not be read: {path}: {exc.problem}", record, EXIT_BAD_INPUT
+            ) from None
+        record["notes"].append(
+            {
+                "file": str(path),
+                "sha256": digest,
+                "personal_data_lines": sorted({f.line for f in found}),
+                "personal_data_allowed": bool(found and allow_pii),
+            }
+        )
+        if found and not allow_pii:
+            raise RunFailed(personal_data_message(path, found), record, EXIT_BAD_INPUT)
+    return str(narrative)
