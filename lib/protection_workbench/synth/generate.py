@@ -3,6 +3,7 @@
 Layout of the output folder::
 
     cases.csv, referrals.csv, manifest_<id>.xlsx|csv, hosts.xlsx, ...   the messy exports
+    highlights.md                  sample team notes for the week (the weekly run shows them)
     _generator/generator.json      parameters, files written (format, encoding, headers, rows)
     _generator/ground_truth.csv    dataset, record_id, rule of every injected defect
     _generator/truth/<dataset>.parquet   canonical values before the exports were made messy
@@ -27,10 +28,12 @@ from ..config import Config, get_config
 from ..errors import WorkbenchError
 from ..paths import staged_folder
 from .defects import inject_defects
+from .highlights import write_highlights
 from .messy import ExportFile, write_exports
 from .population import build_population
 
 GENERATOR_DIR = "_generator"
+NOTES_FILE = "highlights.md"  # where the weekly run looks for the team's notes
 MARKER = "generator.json"
 
 
@@ -90,6 +93,7 @@ def generate_demo_exports(
 
     with staged_folder(out) as staging:
         files = write_exports(frames, staging, seed, cfg)
+        (staging / NOTES_FILE).write_text(write_highlights(frames, as_of, cfg, seed), "utf-8")
         meta_dir = staging / GENERATOR_DIR
         (meta_dir / "truth").mkdir(parents=True)
         for name, frame in frames.items():
@@ -105,6 +109,7 @@ def generate_demo_exports(
             },
             "rows": {name: int(len(frame)) for name, frame in frames.items()},
             "defects": int(len(ground_truth)),
+            "notes": NOTES_FILE,
             "files": [
                 {**asdict(f), "path": f.path.name if f.path.is_absolute() else str(f.path)}
                 for f in files
