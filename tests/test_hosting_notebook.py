@@ -81,7 +81,8 @@ def test_notebook_runs_without_errors_and_shows_charts(runs, seed):
     nb = runs[seed]["nb"]
     errors = [o for o in outputs(nb) if o["output_type"] == "error"]
     assert errors == [], errors[:1]
-    assert f"test-{seed}" in markdown(nb)  # the header names the run
+    # one header block: in a run the page's banner names the run and the sources
+    assert f"test-{seed}" not in markdown(nb) and "**Data sources**" not in markdown(nb)
     assert marker_note() in markdown(nb)  # the one footnote on the markers
     images = [o for o in outputs(nb) if "image/png" in o.get("data", {})]
     assert len(images) >= 6
@@ -97,7 +98,31 @@ def test_headline_figures_match_the_truth(runs, seed):
     assert headline(nb, "Active placements on") in (say_count(int(active.sum())), "not shown")
     first = day - pd.Timedelta(days=PERIOD_DAYS - 1)
     new = start.between(first, day)
-    assert headline(nb, "New placements in the period") == say_count(int(new.sum()))
+    assert headline(nb, "New placements in the 28 days to") == say_count(int(new.sum()))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_headline_states_its_periods_and_agrees_with_the_tables(runs, seed):
+    text = markdown(runs[seed]["nb"])
+    # the major issues of the headline are those of the period's follow-up table ...
+    line = re.search(r"- Major issues found in the 28 days to 24 November: .*", text).group(0)
+    table = re.search(
+        r"Major issues found in the period, by follow-up", output_text(runs[seed]["nb"])
+    )
+    assert table and "followed up late" in line and "still open" in line
+    # ... and the rule's count, which looks back further, says so
+    assert re.search(r"also before this period \(rule H005\): \*\*", text)
+    assert "Reporting period: the 28 days from 28 October 2026 to 24 November 2026" in text
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reviewer_page_is_in_plain_english(runs, seed):
+    text = output_text(runs[seed]["nb"])
+    text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    assert re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text) == []
+    assert "Host family" in text and "Returned home (VHR)" in text  # codes as labels
+    assert "tables_dir" not in text and "`" not in text
 
 
 @pytest.mark.parametrize("seed", SEEDS)

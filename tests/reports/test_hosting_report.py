@@ -504,3 +504,40 @@ def test_hosting_report_computes_and_publishes_every_table(
     assert tags["rule"] == "#meta+rule" and alerts["rule"].tolist() == ["H002", "H003"]
     with pytest.raises(FileNotFoundError, match="payments"):
         hosting_report({k: v for k, v in frames.items() if k != "payments"}, findings, AS_OF)
+
+
+def test_hosting_report_speaks_plain_english_and_names_what_to_act_on(
+    hosts, placements, visits, payments, cfg
+):
+    from protection_workbench.reports.community_hosting import hosting_report
+    from protection_workbench.rules import catalogue
+
+    frames = {"hosts": hosts, "placements": placements, "visits": visits, "payments": payments}
+    findings = run_findings(hosts, placements, visits, payments, cfg)
+    report = hosting_report(frames, findings, AS_OF, 28, catalogue(), cfg)
+    # codes read as labels, before counting (so the published tables carry them too)
+    assert set(report.active.index) <= {"Host family", "Safe shelter", "(missing)", "Total"}
+    assert "Host family" in report.active.index
+    assert "Major issue" in report.compliance.columns
+    assert "Routine visit" in report.compliance.index
+    assert "Returned home (VHR)" in report.exits.index
+    # the mantika with an overdue visit (P1, H001) is named, its small count is not given
+    h001 = findings[findings["rule"] == "H001"]
+    assert len(h001) and report.overdue_mantikas == ["Tripoli"]
+    assert "fewer than 5**, in Tripoli" in report.headline()
+    # H004: the month of the payments out of line is named
+    h004 = findings.loc[findings["rule"] == "H004", "record_id"].astype(str)
+    period = payments.set_index(payments["payment_id"].astype(str))["period"].astype(str)
+    months = sorted(set(period[period.index.isin(h004)]) & set(HM.last_full_months(AS_OF)))
+    assert report.payment_months == months and "2026-10" in months
+    assert "October 2026" in report.headline()
+    # past weeks get no capacity line (today's capacity is not theirs)
+    trend = report.occupancy_trend
+    assert trend["Capacity today"].iloc[:-1].isna().all()
+    assert trend["Capacity today"].iloc[-1] == 12
+    shown = report.display(report.payments)
+    assert "Payments out of line" in shown.columns and "h004_findings" not in shown.columns
+    assert report.alerts_shown["Rule"].tolist() == [
+        "H002 Host over capacity",
+        "H003 Overlapping placements of one person",
+    ]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..config import Config, get_config
 from ..publish import disclosure
+from ..publish.labels import code_label, code_labels, column_label
 from ..publish.tables import TOTAL, with_totals, write_tables
 from . import hosting, hosting_monitoring
 from .hosting_published import (
@@ -68,6 +69,39 @@ TABLE_TAGS: dict[str, dict[str, str]] = {
 }
 TABLE_PREFIX = "community_hosting_"
 
+# Column headings on the page (the published CSV tables keep the names above).
+HEADINGS = {
+    "host_type": "Host type",
+    "mantika": "Mantika",
+    "placements": "Placements",
+    "week_ending": "Week ending",
+    "occupied": "Places occupied",
+    "capacity": "Capacity",
+    "occupancy": "Occupancy",
+    "exit_reason": "Reason for leaving",
+    "exits": "Exits",
+    "length_of_stay": "Length of stay",
+    "ended": "Ended",
+    "ongoing": "Ongoing",
+    "stay": "Stay",
+    "median_days": "Median days",
+    "p25_days": "Shortest quarter up to (days)",
+    "p75_days": "Longest quarter from (days)",
+    "visited": "Visited",
+    "due": "Due",
+    "overdue": "Overdue",
+    "visit_type": "Visit type",
+    "follow_up": "Follow-up",
+    "major_issues": "Major issues",
+    "period": "Month",
+    "hosts_expected": "Hosts expected",
+    "hosts_paid": "Hosts paid",
+    "expected_lyd": "Expected (LYD)",
+    "paid_lyd": "Paid (LYD)",
+    "difference_lyd": "Difference (LYD)",
+    "h004_findings": "Payments out of line",
+}
+
 _w = disclosure.in_words  # a published count in a sentence: "fewer than 5", "not shown"
 _say = disclosure.say_count
 
@@ -99,6 +133,8 @@ class HostingReport:
     payments: pd.DataFrame  # published_payments
     alerts: pd.DataFrame  # rule, title, records
     rule_counts: pd.Series  # findings per rule (exact)
+    overdue_mantikas: list[str]  # mantikas with an active placement overdue for a visit
+    payment_months: list[str]  # months ("YYYY-MM") with a payment out of line (H004)
 
     def found(self, rule: str) -> str:
         """The number of findings of ``rule``, as published."""
@@ -107,7 +143,9 @@ class HostingReport:
     def period_sentence(self) -> str:
         return (
             f"Reporting period: the {self.period_days} days from {self.period_start:%d %B %Y} "
-            f"to {self.as_of:%d %B %Y}."
+            f"to {self.as_of:%d %B %Y} (the weekly report covers one week; monitoring visits "
+            'and the follow-up of major issues need a longer view). Figures "on" a date '
+            "are the state on that day."
         )
 
     def movement_sentence(self) -> str:
@@ -121,33 +159,68 @@ class HostingReport:
         """The headline figures as a Markdown list."""
         total = self.occupancy.set_index("host_type").loc[TOTAL]
         median = self.stay_summary.set_index("stay").loc["ended", "median_days"]
+        stays = f"median **{median} days**" if median != disclosure.NOT_SHOWN else "not shown"
         h004 = self.payments.set_index("period").loc[TOTAL, "h004_findings"]
+        period = f"in the {self.period_days} days to {self.as_of:%d %B}"
+        major = self.compliance.loc[TOTAL, code_label("compliance", "major_issue")]
         return "\n".join(
             [
                 f"- Active placements on {self.as_of:%d %B %Y}: "
                 f"**{_w(self.active.loc[TOTAL, TOTAL])}** (occupancy **{_w(total['occupancy'])}** of "
                 f"{total['capacity']:,} places at active hosts)",
-                f"- New placements in the period: "
+                f"- New placements {period}: "
                 f"**{_say(self.movements.new)}**; exits: "
                 f"**{_w(self.exits[TOTAL])}**",
-                f"- Length of stay of placements ended so far: median **{median} days**",
-                f"- Active placements overdue for a monitoring visit (H001): "
-                f"**{_w(self.visits.loc[TOTAL, 'overdue'])}**; due in the next 7 days: "
+                f"- Length of stay of placements ended so far: {stays}",
+                f"- Active placements overdue for a monitoring visit on {self.as_of:%d %B} "
+                f"(rule H001): **{_w(self.visits.loc[TOTAL, 'overdue'])}**"
+                f"{self.concerned()}; due in the next 7 days: "
                 f"**{_w(self.visits.loc[TOTAL, 'due'])}**",
-                f"- Major issues found in the period: "
-                f"**{_w(self.compliance.loc[TOTAL, 'major_issue'])}**; placements with a major "
-                f"issue not followed up in time (H005): **{_w(self.found('H005'))}**",
-                f"- Payments out of line in the last 6 full months (H004): **{_w(h004)}**",
-                f"- Hosts over capacity (H002): **{_w(self.found('H002'))}**; placements "
-                f"overlapping another of the same person (H003): **{_w(self.found('H003'))}**",
+                f"- Major issues found {period}: **{_w(major)}**; of these followed up late: "
+                f"**{_w(self.follow_up['followed up late'])}**, still open: "
+                f"**{_w(self.follow_up['open'])}**",
+                f"- Placements with a major issue not followed up in time, looking back over "
+                f"every visit, also before this period (rule H005): **{_w(self.found('H005'))}**",
+                f"- Payments out of line in the last 6 full months (rule H004): **{_w(h004)}**"
+                f"{self.months_concerned()}",
+                f"- Hosts over capacity (rule H002): **{_w(self.found('H002'))}**; placements "
+                f"overlapping another of the same person (rule H003): "
+                f"**{_w(self.found('H003'))}**",
             ]
         )
+
+    def concerned(self) -> str:
+        """The mantikas with overdue visits, named without their small counts (what a
+        manager acts on); empty when none is overdue."""
+        names = self.overdue_mantikas
+        return f", in {', '.join(names)}" if names else ""
+
+    def months_concerned(self) -> str:
+        """The months with payments out of line, named (the counts stay protected)."""
+        months = self.payment_months
+        if not months:
+            return ""
+        named = [pd.Period(m, "M").strftime("%B %Y") for m in months]
+        return f", in {', '.join(named)}"
+
+    def display(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A published table with plain-English column headings (:data:`HEADINGS`)."""
+        out = table.rename(columns=lambda c: HEADINGS.get(str(c), column_label(str(c))))
+        if out.index.name is not None:
+            out.index.name = HEADINGS.get(str(out.index.name), column_label(out.index.name))
+        return out
 
     # ----------------------------------------------------------------- what charts draw
 
     @property
     def active_by_mantika(self) -> pd.Series:
         return self.active.loc[TOTAL].drop(TOTAL)
+
+    @property
+    def alerts_shown(self) -> pd.DataFrame:
+        """The alerts with each rule's code and title in one column."""
+        rule = (self.alerts["rule"] + " " + self.alerts["title"]).str.strip()
+        return pd.DataFrame({"Rule": rule, "Records": self.alerts["records"]})
 
     @property
     def exit_reasons(self) -> pd.Series:
@@ -163,7 +236,11 @@ class HostingReport:
 
     @property
     def occupancy_trend(self) -> pd.DataFrame:
-        return self.weekly.set_index("period_end")[["occupied", "capacity"]]
+        """Places occupied at the end of each week, and today's capacity at the last week
+        only: the hosts sheet has no history, so past weeks get no capacity line."""
+        trend = self.weekly.set_index("period_end")[["occupied", "capacity"]].astype(float)
+        trend.iloc[:-1, 1] = float("nan")
+        return trend.rename(columns={"occupied": "Places occupied", "capacity": "Capacity today"})
 
     @property
     def stay_bands(self) -> pd.DataFrame:
@@ -232,14 +309,21 @@ def hosting_report(
     start = day - pd.Timedelta(days=int(period_days) - 1)
 
     active = disclosure.suppress_table(
-        with_totals(hosting.active_placements(hosts, placements, day)), None, TOTAL, TOTAL
+        with_totals(_coded(hosting.active_placements(hosts, placements, day), "host_type")),
+        None,
+        TOTAL,
+        TOTAL,
     )
-    occupancy = published_occupancy(hosting.occupancy(hosts, placements, day), active, cfg)
+    occ = hosting.occupancy(hosts, placements, day)
+    occ["host_type"] = _labels(occ["host_type"], "host_type")
+    occupancy = published_occupancy(occ, active, cfg)
     week_start = day - pd.Timedelta(days=day.weekday()) - pd.Timedelta(weeks=25)
     weekly = hosting.occupancy_over_time(hosts, placements, week_start, day)
 
     moved = hosting.movements(placements, start, day, reasons=cfg.codes("exit_reason"))
-    exits = published_breakdown(moved.by_reason.set_index("exit_reason")["exits"], cfg=cfg)
+    exits = published_breakdown(
+        _coded(moved.by_reason.set_index("exit_reason")["exits"], "exit_reason"), cfg=cfg
+    )
     stays = hosting.length_of_stay(placements, day)
     stay_shown = disclosure.suppress_table(
         with_totals(hosting.stay_distribution(stays)), None, TOTAL, TOTAL
@@ -253,12 +337,13 @@ def hosting_report(
     compliance = hosting_monitoring.compliance_followup(
         visits, placements, day, cfg, period_start=start, compliance=cfg.codes("compliance")
     )
-    compliance_shown = disclosure.suppress_table(
-        with_totals(compliance.by_compliance), None, TOTAL, TOTAL
+    by_compliance = _coded(
+        _coded(compliance.by_compliance, "visit_type"), "compliance", columns=True
     )
+    compliance_shown = disclosure.suppress_table(with_totals(by_compliance), None, TOTAL, TOTAL)
     follow_up = published_breakdown(
         compliance.follow_up.set_index("state")["major_issues"],
-        compliance_shown.loc[TOTAL, "major_issue"],
+        compliance_shown.loc[TOTAL, code_label("compliance", "major_issue")],
         cfg,
     )
     reconciled = hosting_monitoring.payments_reconciliation(
@@ -291,4 +376,24 @@ def hosting_report(
             }
         ),
         rule_counts=findings["rule"].astype("str").value_counts(),
+        overdue_mantikas=[str(m) for m in status.index[status["overdue"] > 0] if m != TOTAL],
+        payment_months=reconciled.loc[reconciled["h004_findings"] > 0, "period"].tolist(),
     )
+
+
+def _labels(values: pd.Series | pd.Index, name: str) -> list:
+    """Codes of the list ``name`` as their plain-English labels; "Other / unrecognised",
+    "(missing)" and "Total" stay as they are."""
+    names = code_labels(name)
+    return [names.get(v, v) if isinstance(v, str) else v for v in values]
+
+
+def _coded(table, name: str, columns: bool = False):
+    """``table`` (a frame or series of counts) with the codes of its index (or its columns)
+    relabelled; counting is unchanged."""
+    out = table.copy()
+    if columns:
+        out.columns = pd.Index(_labels(out.columns, name), name=out.columns.name)
+    else:
+        out.index = pd.Index(_labels(out.index, name), name=out.index.name)
+    return out
