@@ -287,11 +287,46 @@ def test_map_headers_aliases_including_arabic():
     assert "phone" in mapping.missing_optional and "sex" not in mapping.missing_optional
 
 
-def test_duplicate_with_canonical_name_is_renamed():
+def test_exact_canonical_name_beats_an_alias_before_it():
+    """Issue 14: the exact column wins wherever it stands; the alias is kept as an extra
+    column and the conflict names both headers."""
     headers = [h for h in CASES_HEADERS if h != "الجنس"]
     mapping = map_headers([*headers, "Gender", "sex"], "cases", "cases.csv", get_config())
+    assert mapping.columns["sex"] == "sex"
+    assert "Gender" not in mapping.columns
+    assert mapping.unknown == ["Gender"]
+    assert mapping.duplicates == {"Gender": "sex"}
+    assert mapping.conflicts == [
+        "columns 'Gender', 'sex' all stand for sex: 'sex' is used, the others are kept as "
+        "extra columns"
+    ]
+
+
+def test_world_region_column_does_not_take_the_place_of_mantika():
+    """Issue 14: a real 'region' column (world region, an alias of mantika) first, then the
+    exact 'Mantika' column: Mantika is the mantika."""
+    headers = [h for h in CASES_HEADERS if h != "Region"]
+    raw = [headers[0], "region", *headers[1:], "Mantika"]
+    mapping = map_headers(raw, "cases", "cases.csv", get_config())
+    assert mapping.columns["Mantika"] == "mantika"
+    assert mapping.unknown == ["region"]
+    assert "'region', 'Mantika'" in mapping.conflicts[0]
+
+
+def test_two_aliases_of_one_column_the_first_wins_and_the_conflict_is_named():
+    headers = [h for h in CASES_HEADERS if h != "الجنس"]
+    mapping = map_headers([*headers, "Gender", "M/F"], "cases", "cases.csv", get_config())
     assert mapping.columns["Gender"] == "sex"
-    assert mapping.columns["sex"] == "sex (duplicate)"
+    assert mapping.unknown == ["M/F"]
+    assert mapping.conflicts and "'Gender', 'M/F'" in mapping.conflicts[0]
+
+
+def test_duplicate_with_canonical_name_is_renamed():
+    headers = [h for h in CASES_HEADERS if h != "الجنس"]
+    mapping = map_headers([*headers, "sex", "SEX"], "cases", "cases.csv", get_config())
+    assert mapping.columns["sex"] == "sex"
+    assert mapping.unknown == ["SEX"]
+    mapping = map_headers([*headers, "sex", "sex"], "cases", "cases.csv", get_config())
     assert mapping.unknown == ["sex (duplicate)"]
 
 

@@ -53,6 +53,8 @@ class CleaningReport:
     unknown_columns: list[str]
     missing_optional_columns: list[str]
     dropped_empty_rows: int
+    # For a reviewer: fuzzy country matches, columns read month-first, header conflicts.
+    notes: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         assert self.rows_in == self.rows_clean + self.rows_quarantined, (
@@ -81,6 +83,7 @@ class CleaningReport:
             "unknown_columns": self.unknown_columns,
             "missing_optional_columns": self.missing_optional_columns,
             "dropped_empty_rows": self.dropped_empty_rows,
+            "notes": self.notes,
         }
 
 
@@ -156,16 +159,23 @@ def _may_hold_inner_space(strings) -> bool:
     return False
 
 
-def clean_column(values: pd.Series, col: Column, cfg: Config) -> Cleaned:
-    """Dispatch one column to the cleaner of its kind."""
+def clean_column(
+    values: pd.Series, col: Column, cfg: Config, files: list[tuple[str, slice]] | None = None
+) -> Cleaned:
+    """Dispatch one column to the cleaner of its kind. ``files``: the name and rows of each
+    file the values come from (date columns are read in each file's date order)."""
     if col.kind == "date":
-        return dates.clean_dates(values, dayfirst=True)
+        t = cfg.thresholds
+        files = files or [("", slice(None))]
+        return dates.clean_date_column(values, files, t.month_first_min_share, t.date_order)
     if col.kind == "country":
-        return countries.clean_countries(values)
+        return countries.clean_countries(values, cfg)
+    # Every whole number and amount of the contract is a count, an age, a capacity or an
+    # amount of money: never negative.
     if col.kind == "int":
-        return numbers.clean_int(values)
+        return numbers.clean_int(values, minimum=0)
     if col.kind == "number":
-        return numbers.clean_number(values)
+        return numbers.clean_number(values, minimum=0)
     if col.kind == "bool":
         return codes.clean_yes_no(values)
     if col.kind == "period":
@@ -211,12 +221,19 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     dropped_empty = 0
     repairs: dict[str, int] = {}
     read_notes: list[tuple[int, str, ValueNote]] = []  # (row offset, column, note)
+    notes: list[dict] = []
+    files: list[tuple[str, slice]] = []  # each file's name and rows
     offset = 0
     for raw, mapping in _read_all(ds, paths, cfg):
         renamed = raw.data.rename(columns=mapping.columns)
         for note in raw.value_notes:
             read_notes.append((offset, mapping.columns.get(note.column, note.column), note))
+        files.append((raw.path.name, slice(offset, offset + len(raw.data))))
         offset += len(raw.data)
+        notes += [
+            {"kind": "header_conflict", "file": raw.path.name, "message": m}
+            for m in mapping.conflicts
+        ]
         seen_extras.update(dict.fromkeys(mapping.unknown))
         unknown_columns += [f"{raw.path.name}: {h}" for h in mapping.unknown]
         missing_optional |= set(mapping.missing_optional)
@@ -261,9 +278,11 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     try:
         # Arrow and numpy release the GIL: columns are cleaned two (or more) at a time.
         run = pool.map if _workers() > 1 else map
-        results = run(clean_column, inputs, columns, [cfg] * len(columns))
+        n = len(columns)
+        results = run(clean_column, inputs, columns, [cfg] * n, [files] * n)
         for col, values, result in zip(columns, inputs, results, strict=True):
             frame[col.name] = result.values
+            notes += [{**note, "column": col.name} for note in result.notes]
             if result.codes is not None and _categorised(col):
                 factorised[col.name] = (result.codes, result.distinct)
             for kind, mask in result.repaired.items():
@@ -332,6 +351,7 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
         unknown_columns=unknown_columns,
         missing_optional_columns=sorted(missing_optional),
         dropped_empty_rows=dropped_empty,
+        notes=notes,
     )
     return CleanDataset(name, frame, prov, quarantine, issues, report, extras_seen)
 
@@ -340,8 +360,8 @@ def _problem(col: Column) -> str:
     return {
         "date": "not a date",
         "country": "unknown country",
-        "int": "not a whole number",
-        "number": "not a number",
+        "int": "not a whole number of 0 or more",
+        "number": "not a number of 0 or more",
         "bool": "not yes/no",
         "period": "not a month (YYYY-MM)",
         "code": f"not in code list {col.codes}",

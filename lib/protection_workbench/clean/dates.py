@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from fnmatch import fnmatch
 from typing import Any
 
 import numpy as np
@@ -288,3 +289,80 @@ def _fast_path(
                 kinds[rows] = _KINDS.index(kind)
             strings, rows_of = strings_next, rows_next
     return parsed, kinds, todo
+
+
+# ----------------------------------------------------------- month-first exports
+MONTH_FIRST = "month_first"
+
+
+def configured_order(file: str, date_order: dict[str, str]) -> str | None:
+    """The order ``config/thresholds.yaml`` (``date_order``) fixes for ``file``, if any."""
+    return next((order for pattern, order in date_order.items() if fnmatch(file, pattern)), None)
+
+
+def clean_date_column(
+    values: pd.Series,
+    files: list[tuple[str, slice]],
+    min_share: float,
+    date_order: dict[str, str],
+) -> Cleaned:
+    """Clean a date column whose rows come from ``files`` (name, rows), reading a file's
+    numeric dates month-first (11/20/2026) when configured for it (``date_order``) or when
+    at least ``min_share`` of its dates are impossible day-first but valid month-first,
+    and fewer are the other way round.
+
+    Rows whose date changed (or became valid) through the month-first reading are repaired
+    as "month_first"; each such file gets a note for the cleaning report. Clean day-first
+    data cost one extra ``any`` over the invalid mask.
+    """
+    whole = clean_dates(values, dayfirst=True)
+    orders = [configured_order(name, date_order) for name, _ in files]
+    if not whole.invalid.any() and MONTH_FIRST not in orders:
+        return whole
+    out = whole.values.copy()
+    invalid = whole.invalid.to_numpy().copy()
+    kinds = {k: m.to_numpy().copy() for k, m in whole.repaired.items()}
+    notes: list[dict] = []
+    for (name, rows), order in zip(files, orders, strict=True):
+        day_bad = invalid[rows]
+        if order is None and day_bad.sum() < min_share * max(values.iloc[rows].count(), 1):
+            continue
+        month = clean_dates(values.iloc[rows], dayfirst=False)
+        month_bad = month.invalid.to_numpy()
+        present = max(int(values.iloc[rows].count()), 1)
+        only_month = int((day_bad & ~month_bad).sum())
+        only_day = int((month_bad & ~day_bad).sum())
+        detected = only_month >= min_share * present and only_day < min_share * present
+        if order != MONTH_FIRST and not (order is None and detected):
+            continue
+        day_values = whole.values.iloc[rows].to_numpy()
+        month_values = month.values.to_numpy()
+        changed = ~month_bad & ~np.isnat(month_values) & (day_bad | (day_values != month_values))
+        out.iloc[rows] = month_values
+        invalid[rows] = month_bad
+        for kind in kinds:
+            kinds[kind][rows] = False
+        for kind, mask in month.repaired.items():
+            kinds.setdefault(kind, np.zeros(len(values), dtype=bool))[rows] = (
+                mask.to_numpy() & ~changed
+            )
+        kinds.setdefault(MONTH_FIRST, np.zeros(len(values), dtype=bool))[rows] = changed
+        how = "as configured" if order == MONTH_FIRST else "detected"
+        notes.append(
+            {
+                "kind": "month_first_dates",
+                "file": name,
+                "rows": int(changed.sum()),
+                "message": (
+                    f"{name}: dates read month-first ({how}): {only_month} of {present} "
+                    "are impossible day-first but valid month-first"
+                ),
+            }
+        )
+    index = values.index
+    return Cleaned(
+        values=out,
+        repaired={k: pd.Series(m, index=index, copy=False) for k, m in kinds.items() if m.any()},
+        invalid=pd.Series(invalid, index=index, copy=False),
+        notes=notes,
+    )

@@ -42,6 +42,7 @@ class HeaderMapping:
     unknown: list[str]  # extra columns kept as they are, in file order
     missing_optional: list[str]  # canonical optional columns the file does not have
     duplicates: dict[str, str] = field(default_factory=dict)  # extra header -> column it repeats
+    conflicts: list[str] = field(default_factory=list)  # headers claiming one column, in words
 
 
 def header_lookup(dataset: str, cfg: Config) -> dict[str, str]:
@@ -68,21 +69,32 @@ def map_headers(
 ) -> HeaderMapping:
     """Map ``raw_headers`` (file order) to canonical columns; raise when required ones lack.
 
-    A header repeating a column already matched is kept as an extra column; if its name
-    equals a canonical name it is renamed ``"<name> (duplicate)"`` so names stay unique.
+    A header spelt as the canonical name itself wins over an alias wherever it stands (a
+    world-region ``Region`` column, an alias of ``mantika``, does not take the place of an
+    exact ``Mantika`` column); otherwise the first header wins. The others that claim the
+    same column are kept as extra columns and named in :attr:`HeaderMapping.conflicts`; a
+    loser whose name equals a canonical name is renamed ``"<name> (duplicate)"`` so names
+    stay unique.
     """
     cfg = cfg or get_config()
     ds = get_dataset(dataset)
     lookup = header_lookup(dataset, cfg)
+    exact = {normalise_header(c): c for c in ds.column_names}
+    keys = [normalise_header(raw) for raw in raw_headers]
+    claims = [lookup.get(key) for key in keys]
+    winner: dict[str, int] = {}  # canonical column -> position of the header that gets it
+    for i, key in enumerate(keys):  # exact spellings first ...
+        if key in exact:
+            winner.setdefault(exact[key], i)
+    for i, col in enumerate(claims):  # ... then aliases, for the columns still free
+        if col is not None:
+            winner.setdefault(col, i)
     columns: dict[str, str] = {}
     unknown: list[str] = []
     duplicates: dict[str, str] = {}
-    used: set[str] = set()
     canonical = set(ds.column_names)
-    for raw in raw_headers:
-        col = lookup.get(normalise_header(raw))
-        if col is not None and col not in used:
-            used.add(col)
+    for i, (raw, col) in enumerate(zip(raw_headers, claims, strict=True)):
+        if col is not None and winner[col] == i:
             columns[raw] = col
             continue
         name = raw
@@ -96,6 +108,13 @@ def map_headers(
         if col is not None:
             duplicates[name] = col
         unknown.append(name)
+    conflicts = [
+        f"columns {', '.join(repr(raw_headers[i]) for i in claimants)} all stand for "
+        f"{col}: {raw_headers[winner[col]]!r} is used, the others are kept as extra columns"
+        for col in winner
+        if len(claimants := [i for i, c in enumerate(claims) if c == col]) > 1
+    ]
+    used = set(winner)
     missing = [c for c in ds.required if c not in used]
     if missing:
         first = missing[0]
@@ -106,4 +125,4 @@ def map_headers(
             also_missing={c: tried_headers(dataset, c, cfg) for c in missing[1:]},
         )
     missing_optional = [c for c in ds.column_names if c not in used and c not in ds.required]
-    return HeaderMapping(dataset, columns, unknown, missing_optional, duplicates)
+    return HeaderMapping(dataset, columns, unknown, missing_optional, duplicates, conflicts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -55,49 +56,53 @@ def _parse(value: Any, currency: bool) -> tuple[float | None, str | None, bool]:
     return number, (None if text == raw and _PLAIN.match(raw) else "number_format"), True
 
 
-def _one_int(value: Any) -> Outcome:
+def _one_int(value: Any, minimum: float | None = None) -> Outcome:
     if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
         whole = int(value)
-        return (whole, None, False) if abs(whole) < _INT64_LIMIT else (None, None, True)
+        if abs(whole) >= _INT64_LIMIT or (minimum is not None and whole < minimum):
+            return None, None, True
+        return whole, None, False
     number, kind, ok = _parse(value, currency=False)
     if not ok or number is None or not number.is_integer():
         return None, None, True
     whole = int(number)
-    if abs(whole) >= _INT64_LIMIT:
+    if abs(whole) >= _INT64_LIMIT or (minimum is not None and whole < minimum):
         return None, None, True
     if kind is None and isinstance(value, str) and value.strip() != str(whole):
         kind = "number_format"  # "12.0", "012"
     return whole, kind, False
 
 
-def _one_number(value: Any) -> Outcome:
+def _one_number(value: Any, minimum: float | None = None) -> Outcome:
     number, kind, ok = _parse(value, currency=True)
-    if not ok or number is None:
+    if not ok or number is None or (minimum is not None and number < minimum):
         return None, None, True
     return number, kind, False
 
 
-def clean_int(values: pd.Series) -> Cleaned:
+def clean_int(values: pd.Series, minimum: float | None = None) -> Cleaned:
     """Clean whole numbers to ``Int64``.
 
     Accepts ints, whole floats (12.0, not a repair), digit strings, thousands separators
     ("1,234", "1 234"), a trailing ".0" and Arabic-Indic digits. "." is always the decimal
     point, so "1.234" is not a whole number. Repair kinds "number_format" and
-    "arabic_digits". Not whole ("12.5") or not a number: NA and invalid.
+    "arabic_digits". Not whole ("12.5"), not a number or below ``minimum`` (a negative
+    count when ``minimum`` is 0): NA and invalid.
     """
-    return map_uniques(values, _one_int, lambda outs: pd.array(outs, dtype="Int64"))
+    one = partial(_one_int, minimum=minimum)
+    return map_uniques(values, one, lambda outs: pd.array(outs, dtype="Int64"))
 
 
-def clean_number(values: pd.Series) -> Cleaned:
+def clean_number(values: pd.Series, minimum: float | None = None) -> Cleaned:
     """Clean amounts to ``float64``.
 
     As :func:`clean_int` plus decimals, a currency "LYD", "LD" or "د.ل" before or after
     the number (stripped, "number_format"), the Arabic decimal separator "٫" and
     thousands separator "٬", and a decimal comma when the digits after it are not a group
-    of three ("12,5" -> 12.5). Not a number: NaN and invalid.
+    of three ("12,5" -> 12.5). Not a number or below ``minimum``: NaN and invalid.
     """
 
     def build(outs: list[Any]) -> np.ndarray:
         return np.array([np.nan if o is None else o for o in outs], dtype="float64")
 
-    return map_uniques(values, _one_number, build)
+    return map_uniques(values, partial(_one_number, minimum=minimum), build)

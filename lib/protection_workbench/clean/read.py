@@ -1171,7 +1171,8 @@ def check_xlsx(path: Path, limits: Limits) -> None:
             raise InputFileError(path, f"an {XLS_MESSAGE[0].lower()}{XLS_MESSAGE[1:]}")
         try:
             parts = zipfile.ZipFile(fh).infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        # NotImplementedError: a zip feature or version number zipfile does not know
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             raise InputFileError(
                 path, "not a readable XLSX workbook (truncated or corrupt)"
             ) from None

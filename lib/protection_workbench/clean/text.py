@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import Any
@@ -24,6 +25,18 @@ FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
     explain=False,
 )
 _SPACES = re.compile(r"\s+")
+# Only complete references ("&amp;", "&#039;", "&#x27;"): "R&D" or "&copy" without its
+# semicolon are left alone.
+HTML_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def decode_entities(text: str) -> str:
+    """HTML character references decoded ("O&#039;Brien" -> "O'Brien"); unknown names kept."""
+    if "&" not in text:
+        return text
+    return HTML_ENTITY.sub(lambda m: html.unescape(m[0]), text)
+
+
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
 
@@ -36,14 +49,16 @@ def fix_encoding(text: str) -> str:
 
 def _clean_one_text(value: Any) -> Outcome:
     raw = value if isinstance(value, str) else str(value)
-    encoding = unicode = False
+    encoding = entity = unicode = False
     text = raw
     for _ in range(5):  # to a fixed point: tidying can expose mojibake ("Ã\ta" -> "Ã a")
         fixed = fix_encoding(text)
-        normal = unicodedata.normalize("NFC", fixed)
+        decoded = decode_entities(fixed)
+        normal = unicodedata.normalize("NFC", decoded)
         tidy = _SPACES.sub(" ", normal).strip()
         encoding |= fixed != text
-        unicode |= normal != fixed
+        entity |= decoded != fixed
+        unicode |= normal != decoded
         if tidy == text:
             break
         text = tidy
@@ -51,6 +66,8 @@ def _clean_one_text(value: Any) -> Outcome:
         return MISSING
     if encoding:
         kind = "encoding"
+    elif entity:
+        kind = "html_entity"
     elif unicode:
         kind = "unicode"
     elif text != raw:
@@ -63,10 +80,12 @@ def _clean_one_text(value: Any) -> Outcome:
 def clean_text(values: pd.Series) -> Cleaned:
     """Clean free text to the ``str`` dtype.
 
-    Mojibake is repaired with ftfy (kind "encoding"), the text is put in Unicode NFC
-    ("unicode", when only normalisation changed it) and whitespace is stripped and
-    collapsed to single spaces ("whitespace"). Case is kept. Each changed value is
-    counted under one kind (encoding before unicode before whitespace). Text that is
+    Mojibake is repaired with ftfy (kind "encoding"), HTML character references that
+    exports carry ("&#039;", "&amp;", "&quot;") are decoded ("html_entity"), the text is
+    put in Unicode NFC ("unicode", when only normalisation changed it) and whitespace is
+    stripped and collapsed to single spaces ("whitespace"). Case is kept. Each changed
+    value is counted under one kind (encoding, html_entity, unicode, whitespace: the
+    first that applies). Text that is
     empty after stripping is missing. Nothing is ever invalid.
     """
     return map_uniques(values, _clean_one_text, str_array)
