@@ -98,13 +98,14 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from .clean.load import load_export, write_cleaning_outputs
+    from .clean.load import load_export, write_clean_frames, write_cleaning_outputs
     from .outputs import check_output_folder, replacing_own_output
 
     check_output_folder(args.out, args.data, kind="cleaning")  # before any work
     export = load_export(args.data)
     with replacing_own_output(args.out, "cleaning", data=args.data) as staging:
         write_cleaning_outputs(export, staging)
+        write_clean_frames(export, staging)  # the cleaned data: owner-only, like the folder
     out = args.out.resolve()
     table = export.report_table()
     print(
@@ -115,6 +116,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if export.unrecognised_files:
         print(f"Files not recognised (ignored): {', '.join(export.unrecognised_files)}")
     print(f"Cleaning report, quarantine and value issues written to {out}")
+    print(f"Cleaned data (Parquet, personal data: never share): {out / 'cleaned'}")
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import Config, get_config
 from ..errors import WorkbenchError
-from ..outputs import write_csv
+from ..outputs import make_private, private_umask, write_csv
 from .dataset import CleanDataset, CleaningReport, clean_dataset
 from .folder import discover
 
@@ -151,3 +151,23 @@ def write_cleaning_outputs(export: Export, out: str | Path) -> Path:
     write_csv(export.quarantine(), out / "quarantine.csv", index=False)
     write_csv(export.issues(), out / "value_issues.csv", index=False)
     return out
+
+
+CLEANED_FOLDER = "cleaned"
+
+
+def write_clean_frames(export: Export, out: str | Path) -> Path:
+    """Write the canonical frame of each dataset of ``export`` as Parquet into
+    ``out/cleaned/<dataset>.parquet`` (types kept: open them in JupyterLab with
+    ``pandas.read_parquet`` without cleaning again).
+
+    They hold personal data (names, dates of birth): the folder and its files are made
+    owner-only (0700/0600) whatever the umask; ``out`` is a restricted place.
+    """
+    folder = Path(out) / CLEANED_FOLDER
+    with private_umask():
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, ds in export.datasets.items():
+            ds.frame.to_parquet(folder / f"{name}.parquet", index=False)
+    make_private(folder)
+    return folder
