@@ -162,3 +162,51 @@ def test_input_file_limits_are_shipped_and_default_when_absent(config_copy):
     # An older configuration folder without the limits still loads, with the defaults.
     _edit(config_copy, "thresholds.yaml", lambda d: [d.pop(k) for k in list(d) if k[:4] == "max_"])
     assert load_config(config_copy).thresholds.max_columns == 200
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        (
+            "thresholds.yaml",
+            lambda d: d.update(country_fuzzy_min_score=1.5),
+            ["thresholds.yaml", "country_fuzzy_min_score", "less than or equal to 1"],
+        ),
+        (
+            "thresholds.yaml",
+            lambda d: d.update(date_order={"us_*.csv": "american"}),
+            ["thresholds.yaml", "date_order.us_*.csv", "day_first", "month_first"],
+        ),
+        (
+            "country_aliases.yaml",
+            lambda d: d.update(ambiguous="Congolese"),
+            ["country_aliases.yaml", "ambiguous", "list of non-empty strings"],
+        ),
+        (
+            "country_aliases.yaml",
+            lambda d: d["ambiguous"].append("Nigerian"),
+            ["country_aliases.yaml", "ambiguous", "'Nigerian'", "alias of NGA"],
+        ),
+    ],
+)
+def test_cleaning_settings_are_validated(config_copy, file, change, expected):
+    _edit(config_copy, file, change)
+    with pytest.raises(ConfigError) as info:
+        load_config(config_copy)
+    for part in expected:
+        assert part in str(info.value), f"{part!r} not in: {info.value}"
+
+
+def test_cleaning_settings_shipped_and_default_when_absent(config_copy):
+    cfg = load_config()
+    assert cfg.thresholds.country_fuzzy_min_score == 0.9
+    assert cfg.thresholds.month_first_min_share == 0.2
+    assert cfg.thresholds.date_order == {}
+    assert "Congolese" in cfg.ambiguous_countries
+    assert "Congolese" not in cfg.country_aliases["COG"]
+    keys = ("country_fuzzy_min_score", "month_first_min_share", "date_order")
+    _edit(config_copy, "thresholds.yaml", lambda d: [d.pop(k) for k in keys])
+    _edit(config_copy, "country_aliases.yaml", lambda d: d.pop("ambiguous"))
+    older = load_config(config_copy)
+    assert older.thresholds.country_fuzzy_min_score == 0.9
+    assert older.ambiguous_countries == ()
