@@ -167,3 +167,87 @@ def test_bad_arguments_exit_2_with_a_message(tmp_path: Path, args, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_manifests_carry_departure_airports_that_clean_back(demo: Path):
+    from protection_workbench.clean.load import load_export
+    from protection_workbench.config import get_config
+
+    truth, _, _ = load_truth(demo)
+    cleaned = load_export(demo)["manifest"]
+    airports = get_config().codes("airport")
+    assert cleaned["departure_airport"].notna().all()
+    assert set(cleaned["departure_airport"].astype(str)) <= set(airports)
+    key = ["manifest_id", "individual_id"]
+    both = (
+        cleaned[[*key, "departure_airport"]]
+        .astype(str)
+        .merge(
+            truth["manifest"][[*key, "departure_airport"]].astype(str), on=key, suffixes=("", "_t")
+        )
+    )
+    assert len(both) >= len(truth["manifest"])
+    assert (both["departure_airport"] == both["departure_airport_t"]).all()
+    # the files spell them as exports do: IATA codes or other spellings among the names
+    written = "".join(p.read_text("utf-8", errors="replace") for p in demo.glob("manifest_*.csv"))
+    assert re.search(r"\b(MJI|MRA|SEB|BEN)\b", written)
+
+
+def test_a_manifest_without_an_airport_column_still_cleans(tmp_path: Path):
+    from protection_workbench.clean.load import load_export
+
+    columns = [c for c in DATASETS["manifest"].column_names if c != "departure_airport"]
+    row = {
+        "manifest_id": "MNF-20261126-MJI-NGA",
+        "flight_date": "26/11/2026",
+        "flight_type": "Charter",
+        "destination_country": "Nigeria",
+        "individual_id": "IND-00000001",
+        "first_name": "Emeka",
+        "last_name": "Okafor",
+        "date_of_birth": "1990-01-01",
+        "nationality": "NGA",
+        "document_number": "ETD1234567",
+        "ftt_status": "fit",
+    }
+    pd.DataFrame([row], columns=columns).to_csv(tmp_path / "manifest_1.csv", index=False)
+    export = load_export(tmp_path)
+    manifest = export["manifest"]
+    assert len(manifest) == 1 and manifest["departure_airport"].isna().all()
+    assert "departure_airport" in export.datasets["manifest"].report.missing_optional_columns
+    # the aliases of config/header_aliases.yaml and the IATA code are understood
+    pd.DataFrame([{**row, "Airport": "mji"}]).rename(
+        columns={"flight_type": "Charter/Commercial"}
+    ).to_csv(tmp_path / "manifest_1.csv", index=False)
+    assert load_export(tmp_path)["manifest"]["departure_airport"].tolist() == ["Mitiga"]
+
+
+def test_sample_highlights_are_written_and_hold_no_personal_data(demo: Path):
+    from protection_workbench.clean.load import load_export
+    from protection_workbench.publish.notes import find_personal_data
+
+    text = (demo / "highlights.md").read_text("utf-8")
+    sections = re.findall(r"^## (.+)$", text, flags=re.M)
+    assert sections == ["Highlights", "Challenges", "Next week"]
+    visible = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    items = [line for line in visible.splitlines() if line.startswith("- ")]
+    assert len(items) >= 6 and all(len(line) > 40 for line in items)
+    # the run's own check, against the cleaned records of the folder
+    assert find_personal_data(text, frames=load_export(demo).frames) == []
+    # and independently: no id, phone or document pattern, no word that is a person's name
+    assert not re.search(r"\b(IND|LY-VHR|REF|PLC|HST|VIS|PAY|ACT|MNF|COM)-\d", text)
+    assert not re.search(r"\+?\d[\d ]{7,}\d", text)
+    truth, _, _ = load_truth(demo)
+    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", visible)}
+    for frame in (truth["cases"], truth["manifest"]):
+        for column in ("first_name", "last_name"):
+            names = {
+                w.casefold()
+                for v in frame[column].dropna().astype(str).unique()
+                for w in re.findall(r"[^\W\d_]+", v)
+            }
+            assert not words & names, (column, words & names)
+    # upcoming charters are announced with their departure airport
+    assert re.search(r"Charter to .+ from (Mitiga|Misrata|Sebha|Benghazi Benina) on", text)
+    _, _, record = load_truth(demo)
+    assert record["notes"] == "highlights.md"
