@@ -53,12 +53,21 @@ def resource_name(stem: str) -> str:
     return _NAME.sub("-", stem.lower()).strip("-") or "table"
 
 
-def title_of(stem: str, prefix: str = "") -> str:
-    """A readable title for a table file: ``community_hosting_exits_by_reason`` (prefix
+def title_of(stem: str, prefix: str | tuple[str, ...] = "") -> str:
+    """A readable title for a table file, without the report's file-name ``prefix`` (the
+    longest of several that matches): ``community_hosting_exits_by_reason`` (prefix
     ``community_hosting_``) → "Exits by reason"."""
-    text = stem.removeprefix(prefix).replace("_", " ").strip()
-    text = re.sub(r"\bytd\b", "year to date", text)
+    prefixes = sorted((prefix,) if isinstance(prefix, str) else prefix, key=len, reverse=True)
+    text = next((stem[len(p) :] for p in prefixes if p and stem.startswith(p)), stem)
+    text = re.sub(r"\bytd\b", "year to date", text.replace("_", " ").strip())
     return text[:1].upper() + text[1:]
+
+
+def report_prefixes(notebook: str) -> tuple[str, ...]:
+    """The file-name prefixes a report's tables may carry: its notebook's name or the
+    first word of it (``weekly_report.ipynb`` → ``weekly_report_``, ``weekly_``)."""
+    stem = notebook.removesuffix(".ipynb")
+    return (f"{stem}_", f"{stem.split('_')[0]}_")
 
 
 def _data(path: Path) -> pd.DataFrame:
@@ -162,11 +171,11 @@ def write_datapackage(
     name: str,
     title: str,
     description: str,
-    groups: Mapping[str, tuple[str, str]] | None = None,
+    groups: Mapping[str, tuple[str, str | tuple[str, ...]]] | None = None,
     created: str | None = None,
 ) -> Path:
     """Write ``folder/datapackage.json`` describing every CSV of ``tables`` (paths inside
-    ``folder``). ``groups`` maps a file name to (report title, file-name prefix of that
+    ``folder``). ``groups`` maps a file name to (report title, file-name prefixes of that
     report), for each resource's title and description. Written atomically; returns the
     path."""
     folder = Path(folder)

@@ -57,12 +57,13 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, lo
         )
 
 
-def table_links(names: Sequence[str], prefix: str = "") -> list[tuple[str, str]]:
-    """(link, title) of each published table file in ``tables/`` (``prefix``, the report's
-    own file-name prefix, left out of the title)."""
-    from ..publish.datapackage import title_of
+def table_links(names: Sequence[str], notebook: str = "") -> list[tuple[str, str]]:
+    """(link, title) of each published table file in ``tables/``; the file-name prefix of
+    the report's ``notebook`` is left out of the titles."""
+    from ..publish.datapackage import report_prefixes, title_of
 
-    return [(f"tables/{name}", title_of(Path(name).stem, prefix)) for name in names]
+    prefixes = report_prefixes(notebook) if notebook else ()
+    return [(f"tables/{name}", title_of(Path(name).stem, prefixes)) for name in names]
 
 
 def to_html(

@@ -50,8 +50,7 @@ def _published_tables(record: dict, folder: Path) -> list[tuple[str, list[tuple[
     for report in record.get("reports", []):
         names = [n for n in report.get("tables", []) if n in files]
         if names:
-            prefix = str(report.get("notebook", "")).removesuffix(".ipynb") + "_"
-            groups.append((str(report.get("title", "")), table_links(names, prefix)))
+            groups.append((str(report.get("title", "")), table_links(names, report["notebook"])))
             claimed.update(names)
     rest = [n for n in files if n not in claimed]
     if rest:
@@ -62,13 +61,13 @@ def _published_tables(record: dict, folder: Path) -> list[tuple[str, list[tuple[
 def write_run_datapackage(record: dict, folder: Path) -> Path | None:
     """``datapackage.json`` in the run folder: every published table of ``tables/`` with its
     Table Schema and HXL hashtags (for partners' tools and HDX); None when there is none."""
-    from ..publish.datapackage import write_datapackage
+    from ..publish.datapackage import report_prefixes, write_datapackage
 
     tables = sorted((folder / "tables").glob("*.csv"))
     if not tables:
         return None
     groups = {
-        name: (str(r.get("title", "")), str(r.get("notebook", "")).removesuffix(".ipynb") + "_")
+        name: (str(r.get("title", "")), report_prefixes(str(r.get("notebook", ""))))
         for r in record.get("reports", [])
         for name in r.get("tables", [])
     }

@@ -438,7 +438,7 @@ def _run_report(
         executed_at = time.perf_counter()
         # the tables this report published, linked from its page and the run's page
         entry["tables"] = sorted(p.name for p in set(tables.glob("*.csv")) - before)
-        links = table_links(entry["tables"], report.notebook.removesuffix(".ipynb") + "_")
+        links = table_links(entry["tables"], report.notebook)
         to_html(executed, staging / html_name, _banner(record), title, tables=links)
         entry.update(
             html=html_name,
