@@ -351,12 +351,12 @@ def test_count_text_and_publish():
 
 
 def test_rule_table_totals_and_suppression(many):
-    exact = CI.rule_table(many, catalogue(), True)
+    exact = CI.rule_table(CI.protected_tables(many, catalogue(), restricted=True))
     assert exact.columns.tolist() == ["Rule", "Errors", "Warnings", "Total"]
     assert exact.values.tolist()[-1] == ["Total", "14", "7", "21"]
     m004 = "M004 Fit-to-travel not valid for this flight"  # a code never without its title
     assert exact.set_index("Rule").loc[m004, "Errors"] == "2"
-    shown = CI.rule_table(many, catalogue(), False).set_index("Rule")
+    shown = CI.rule_table(CI.protected_tables(many, catalogue())).set_index("Rule")
     assert shown.loc[m004, "Errors"] == "<5"
     counts = shown
     assert not counts.map(is_bare_small).to_numpy().any()
@@ -366,10 +366,12 @@ def test_rule_table_totals_and_suppression(many):
 
 
 def test_severity_table(many):
-    exact = CI.severity_table(many, True).set_index("Dataset")
+    exact = CI.severity_table(CI.protected_tables(many, catalogue(), restricted=True)).set_index(
+        "Dataset"
+    )
     assert exact.loc["Flight manifests"].tolist() == ["2", "0", "2"]
     assert exact.loc[T.TOTAL].tolist() == ["14", "7", "21"]
-    shown = CI.severity_table(many, False).set_index("Dataset")
+    shown = CI.severity_table(CI.protected_tables(many, catalogue())).set_index("Dataset")
     assert shown.loc["Flight manifests", "Errors"] == "<5"
     assert not shown.map(is_bare_small).to_numpy().any()
 
@@ -383,10 +385,14 @@ def test_where_table_protects_findings_and_records(many):
             "registration_date": pd.to_datetime(["2026-11-16"] * 12),
         }
     )
-    exact = CI.where_table(many, cases, "location", True).set_index("Location")
+    exact = CI.where_table(
+        CI.protected_tables(many, catalogue(), cases, restricted=True), "location"
+    ).set_index("Location")
     assert exact.loc["Sebha DC"].tolist() == ["2", "0", "2", "2"]
     assert exact.loc[T.TOTAL].tolist() == ["12", "7", "19", "12"]
-    shown = CI.where_table(many, cases, "location", False).set_index("Location")
+    shown = CI.where_table(CI.protected_tables(many, catalogue(), cases), "location").set_index(
+        "Location"
+    )
     assert shown.columns.tolist() == ["Errors", "Warnings", "Findings", "Individuals"]
     # Sebha DC's 2 is hidden, and Tripoli's records too (else 12 - 10 gives Sebha DC's count)
     assert shown.loc["Sebha DC", "Individuals"] == "<5"
@@ -397,9 +403,13 @@ def test_where_table_protects_findings_and_records(many):
 
 def test_change_table_and_its_total_row(many):
     changes = CI.compare_runs(many, many.iloc[2:])  # two C001 findings are new
-    exact = CI.change_table(changes, True).set_index("Rule")
+    exact = CI.change_table(
+        CI.protected_tables(many, catalogue(), changes=changes, restricted=True)
+    ).set_index("Rule")
     assert exact.loc[T.TOTAL].tolist() == ["2", "0", "19", "21"]
-    shown = CI.change_table(changes, False, catalogue()).set_index("Rule")
+    shown = CI.change_table(CI.protected_tables(many, catalogue(), changes=changes)).set_index(
+        "Rule"
+    )
     assert "C001 Required field missing at the case's stage" in shown.index
     assert shown.loc[T.TOTAL, "New"] == "<5"
     # still open = 21 - new: hidden too, though it is large: "[c]", not "<5"
@@ -583,10 +593,14 @@ def test_where_table_shows_only_known_locations_to_reviewers(findings, cases):
 
     odd = cases.assign(location=["Tripoli", FREE_TEXT, "Sebha DC", None])
     odd["mantika"] = ["Tripoli", "<img src=x onerror=alert(1)>", "Sebha", "Sebha"]
-    shown = CI.where_table(findings, odd, "location", False)
+    shown = CI.where_table(CI.protected_tables(findings, catalogue(), odd), "location")
     assert FREE_TEXT not in set(shown["Location"]) and OTHER in set(shown["Location"])
-    assert "<img" not in "".join(CI.where_table(findings, odd, "mantika", False)["Mantika"])
-    exact = CI.where_table(findings, odd, "location", True)  # case workers see the value
+    assert "<img" not in "".join(
+        CI.where_table(CI.protected_tables(findings, catalogue(), odd), "mantika")["Mantika"]
+    )
+    exact = CI.where_table(
+        CI.protected_tables(findings, catalogue(), odd, restricted=True), "location"
+    )  # case workers see the value
     assert FREE_TEXT in set(exact["Location"])
     grouped = CI.counts_by(findings, odd, "location", known_only=True).set_index("location")
     assert grouped.loc[OTHER, "findings"] == 1  # IND-2's warning
@@ -682,10 +696,16 @@ def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases)
     )
     quarantine = pd.DataFrame({"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["x"] * 9})
     pairs = {
-        "rules": lambda r: CI.rule_table(many, catalogue(), r),
-        "severity": lambda r: CI.severity_table(many, r),
-        "where": lambda r: CI.where_table(many, cases_many, "location", r),
-        "changes": lambda r: CI.change_table(changes, r),
+        "rules": lambda r: CI.rule_table(CI.protected_tables(many, catalogue(), restricted=r)),
+        "severity": lambda r: CI.severity_table(
+            CI.protected_tables(many, catalogue(), restricted=r)
+        ),
+        "where": lambda r: CI.where_table(
+            CI.protected_tables(many, catalogue(), cases_many, restricted=r), "location"
+        ),
+        "changes": lambda r: CI.change_table(
+            CI.protected_tables(many, catalogue(), changes=changes, restricted=r)
+        ),
         "decisions": lambda r: M.decision_counts(decisions, r).to_frame("n"),
         "quality": lambda r: Q.quality_summary(summary, r),
         "quarantine": lambda r: Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", r),

@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..publish.charts import bar_values
 from ..publish.disclosure import min_cell
 from ..publish.labels import column_label
-from ..publish.tables import TOTAL, with_totals
+from ..publish.protected import Published, TableSet
+from ..publish.tables import TOTAL
 from ..rules.registry import FINDING_COLUMNS
 from .common import (
     MISSING,
@@ -26,8 +26,6 @@ from .common import (
     dataset_label,
     group_labels,
     key_text,
-    labelled,
-    publish,
     quoted,
     rule_label,
     severity_rank,
@@ -225,16 +223,117 @@ def _headed(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=names)
 
 
-def rule_table(findings: pd.DataFrame, catalogue: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """Findings by rule: Rule (code and title), Errors, Warnings, Total; a Total row;
-    errors first.
+# --------------------------------------------------------------------------- the table set
 
-    Error and warning columns add up to the totals of :func:`severity_table` and of the
-    overall sentence, so those are protected together."""
-    shown = publish(with_totals(rule_counts(findings, catalogue)), restricted, TOTAL, TOTAL)
-    out = labelled(shown, "Rule")
-    out["Rule"] = rule_label(out["Rule"], catalogue).where(out["Rule"] != TOTAL, TOTAL)
-    return _headed(out)
+
+def _ordered(values: pd.Series, order) -> pd.Series:
+    """``values`` as a categorical in ``order`` (the table set keeps category order)."""
+    return pd.Series(pd.Categorical(values, categories=list(order)), index=values.index)
+
+
+def _case_groups(findings: pd.DataFrame, cases: pd.DataFrame, known_only: bool) -> pd.DataFrame:
+    """Per finding: the mantika, location and week of registration of its individual, for
+    the findings of the case records ("(missing)" when the individual is not found); missing
+    (not counted) for the findings of other datasets."""
+    ours = (findings["dataset"] == "cases").to_numpy()
+    people = cases.drop_duplicates("individual_id")
+    ids = key_text(people["individual_id"]).to_numpy()
+    keys = key_text(findings["record_id"])
+    out = {}
+    for by in BY_COLUMNS:
+        if by == "registration_week":
+            values = iso_week(people["registration_date"])
+        else:
+            values = group_labels(people[by], by, known_only)
+        found = keys.map(pd.Series(values.to_numpy(), index=ids)).fillna(MISSING)
+        out[by] = found.where(ours)
+    return pd.DataFrame(out, index=findings.index)
+
+
+def protected_tables(
+    findings: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    cases: pd.DataFrame | None = None,
+    changes: pd.DataFrame | None = None,
+    restricted: bool = False,
+) -> Published:
+    """Every count the case integrity report shows, from one protected table set (counted
+    once, protected together): findings by dataset, by rule, by mantika, location and week
+    of registration (the case records' findings) and the individuals concerned; the changes
+    since the previous run when ``changes`` (:func:`compare_runs`) is given.
+
+    Findings are records about people: protected in the reviewer version; the case
+    workers' copy (``restricted``) is exact. Tables of the findings are counted from one
+    frame, so a hidden cell cannot be recovered by combining them."""
+    ts = TableSet(min_cell=1 if restricted else None)
+    severity = _ordered(
+        findings["severity"].astype("str").map(SEVERITY_LABELS), ("Errors", "Warnings")
+    )
+    rules = counts_by_rule(findings, catalogue)
+    order = list(dict.fromkeys(rules["rule"].astype(str)))
+    rule = findings["rule"].astype("str")
+    frame = pd.DataFrame(
+        {
+            "Dataset": dataset_label(findings["dataset"].astype("str")).to_numpy(),
+            "Rule": _ordered(rule_label(rule, catalogue), rule_label(pd.Series(order), catalogue)),
+            "Severity": severity,
+        },
+        index=findings.index,
+    )
+    if cases is not None:
+        groups = _case_groups(findings, cases, known_only=not restricted)
+        for by in ("mantika", "location"):  # most findings first
+            counted = groups[by].value_counts()
+            frame[by] = _ordered(groups[by], sorted(counted.index, key=lambda g: (-counted[g], g)))
+        weeks = groups["registration_week"].dropna()
+        frame["week"] = _ordered(
+            groups["registration_week"], sorted(set(weeks) - {MISSING}) + [MISSING]
+        )
+    ts.count(
+        "by_dataset",
+        frame,
+        rows="Dataset",
+        cols="Severity",
+        totals=True,
+        title="Findings by dataset",
+    )
+    ts.count("by_rule", frame, rows="Rule", cols="Severity", totals=True, title="Findings by rule")
+    if cases is not None:
+        # individuals: one row per individual with a finding of the case records
+        people = frame.assign(_id=key_text(findings["record_id"]).to_numpy())
+        people = people[findings["dataset"].to_numpy() == "cases"].drop_duplicates("_id")
+        for by in ("mantika", "location"):
+            ts.count(f"by_{by}", frame, rows=by, cols="Severity", totals=True)
+            ts.count(f"individuals_by_{by}", people, rows=by, totals=True, value_name="Individuals")
+        ts.count("by_week", frame, rows="week", cols="Severity", totals=True)
+    if changes is not None:
+        moved = pd.DataFrame(
+            {
+                "Rule": rule_label(changes["rule"].astype("str"), catalogue).to_numpy(),
+                "Change": _ordered(
+                    changes["change"].astype("str").str.capitalize(),
+                    [c[:1].upper() + c[1:] for c in CHANGES],
+                ).to_numpy(),
+            }
+        )
+        ts.count("changes", moved, rows="Rule", cols="Change", totals=True)
+    return ts.protect()
+
+
+def rule_table(published: Published) -> pd.DataFrame:
+    """Findings by rule: Rule (code and title), Errors, Warnings, Total; a Total row;
+    errors first."""
+    return _labelled(published.table("by_rule"), "Rule")
+
+
+def _labelled(table: pd.DataFrame, label: str, columns=("Errors", "Warnings")) -> pd.DataFrame:
+    """A published table with its index as the first column; a column of ``columns`` that
+    nothing fell into is there, all 0 (a true zero is never hidden)."""
+    order = [*columns, *[c for c in table.columns if c not in columns]]
+    out = table.reindex(columns=order, fill_value="0")
+    out.index = pd.Index([str(i) for i in out.index], name=label)
+    out.columns = [str(c) for c in out.columns]
+    return out.reset_index()
 
 
 def rule_counts(findings: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -245,20 +344,15 @@ def rule_counts(findings: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame
     return table.reindex(index=order, columns=list(SEVERITY_ORDER), fill_value=0).astype(int)
 
 
-def rule_chart(findings: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """:func:`rule_counts` labelled "RULE  title", columns Errors, Warnings, for the chart
-    beside the rule table."""
-    table = rule_counts(findings, catalogue)
-    table.index = rule_label(pd.Series(table.index), catalogue).to_numpy()
-    return table.rename(columns=SEVERITY_LABELS)
-
-
-def chartable(table: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """The rows of a chart's table that draw a bar once protected (bars of hidden counts are
-    not drawn; a chart of nothing but markers says nothing). Empty when no bar would be
-    drawn: then say it in words (:func:`nothing_to_chart`)."""
-    heights, _ = bar_values(table, protect=not restricted, totals=True)
-    drawn = (heights.fillna(0) > 0).any(axis=1)
+def chart_of(published: Published, name: str) -> pd.DataFrame:
+    """The published cells of a table (no totals) as a chart draws them: hidden cells not
+    drawn, marked; only the rows that draw a bar (a chart of nothing but markers says
+    nothing): empty when no bar can be drawn (then say it: :func:`nothing_to_chart`)."""
+    table = published.table(name).drop(index=TOTAL, columns=TOTAL, errors="ignore")
+    table.columns = [str(c) for c in table.columns]
+    values = published.values(name).loc[table.index, table.columns]
+    drawn = (values.fillna(0).astype(float) > 0).any(axis=1)
+    table.index = [str(i) for i in table.index]
     return table[drawn.to_numpy()]
 
 
@@ -271,52 +365,26 @@ def nothing_to_chart(what: str, table: bool = True) -> str:
     return text + (" The table above gives what can be shown." if table else "")
 
 
-def severity_table(findings: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+def severity_table(published: Published) -> pd.DataFrame:
     """Findings by dataset: Dataset, Errors, Warnings, Total; a Total row."""
-    table = counts_by_severity(findings).set_index("dataset")[list(SEVERITY_ORDER)]
-    out = labelled(publish(with_totals(table), restricted, TOTAL, TOTAL), "Dataset")
-    out["Dataset"] = dataset_label(out["Dataset"]).where(out["Dataset"] != TOTAL, TOTAL)
-    return _headed(out)
+    return _labelled(published.table("by_dataset"), "Dataset")
 
 
-def where_table(
-    findings: pd.DataFrame, cases: pd.DataFrame, by: str, restricted: bool
-) -> pd.DataFrame:
-    """:func:`counts_by` as published: Errors, Warnings, Findings (their total) and
-    Individuals (distinct individuals, each in one group), each with a Total row. In the
-    reviewer version only locations and mantikas known to ``config/`` are labels (others
-    are counted under "Other / unrecognised")."""
-    counts = counts_by(findings, cases, by, known_only=not restricted).set_index(by)
-    found = with_totals(counts[["errors", "warnings", "findings"]], column=False)
-    records = with_totals(counts[["records"]], column=False)
-    shown = pd.concat(
-        [
-            publish(found, restricted, row_total=TOTAL, col_total="findings"),
-            publish(records, restricted, row_total=TOTAL),
-        ],
-        axis=1,
-    )
-    return _headed(labelled(shown, column_label(by)))
+def where_table(published: Published, by: str) -> pd.DataFrame:
+    """Case findings by mantika or location (``by``): Errors, Warnings, Findings (their
+    total) and Individuals (distinct individuals, each in one group), each with a Total
+    row. In the reviewer version only locations and mantikas known to ``config/`` are
+    labels (others are counted under "Other / unrecognised")."""
+    found = published.table(f"by_{by}").rename(columns={TOTAL: "Findings"})
+    people = published.table(f"individuals_by_{by}")
+    found["Individuals"] = people.iloc[:, 0].reindex(found.index).fillna("0").to_numpy()
+    return _labelled(found, column_label(by))
 
 
-def week_chart(findings: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
-    """Case findings by week of registration (index, in time order): Errors, Warnings."""
-    by_week = counts_by(findings, cases, "registration_week")
-    table = by_week.set_index("registration_week")[["errors", "warnings"]]
-    return table.rename(columns={"errors": "Errors", "warnings": "Warnings"})
-
-
-def change_table(
-    changes: pd.DataFrame, restricted: bool, catalogue: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def change_table(published: Published) -> pd.DataFrame:
     """Changes since the previous run by rule (New, Fixed, Still open, Total); a Total row,
-    whose cells are the ones to quote in a sentence. Rules carry their title when the
-    ``catalogue`` is given."""
-    table = change_summary(changes, by="rule").set_index("rule")[list(CHANGES)]
-    out = labelled(publish(with_totals(table), restricted, TOTAL, TOTAL), "Rule")
-    if catalogue is not None:
-        out["Rule"] = rule_label(out["Rule"], catalogue).where(out["Rule"] != TOTAL, TOTAL)
-    return _headed(out)
+    whose cells are the ones to quote in a sentence."""
+    return _labelled(published.table("changes"), "Rule", [c[:1].upper() + c[1:] for c in CHANGES])
 
 
 def new_and_fixed(changes: pd.DataFrame, limit: int = 200) -> pd.DataFrame:
