@@ -38,7 +38,27 @@ def _render(template: str, **context) -> str:
 
 
 def sources_of(record: dict) -> str:
-    return describe_sources(sorted({i["file"] for i in record.get("inputs", [])}))
+    """The run's export files for a page: the one-per-flight manifests counted in words."""
+    files = sorted({i["file"] for i in record.get("inputs", [])})
+    manifests = [f for f in files if f.lower().startswith("manifest")]
+    if len(manifests) <= 2:
+        return describe_sources(files)
+    others = [f for f in files if f not in manifests]
+    return ", ".join([*others, f"{len(manifests)} flight manifest files"])
+
+
+def gate_text(record: dict) -> str:
+    """The quality gate's result in plain words (its details, with column names, are in
+    gate.json and in the data quality and case integrity reports)."""
+    gate = record.get("gate")
+    if not isinstance(gate, dict) or "passed" not in gate:
+        return ""
+    if gate["passed"]:
+        return "Quality gate passed: the exports meet every check."
+    return (
+        "Quality gate failed: some records need correcting (see the case integrity and data "
+        "quality reports)."
+    )
 
 
 def _published_tables(record: dict, folder: Path) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -100,7 +120,7 @@ def write_run_index(record: dict, folder: Path) -> None:
         run=record,
         status_text=STATUS_TEXT.get(status, status),
         sources=sources_of(record),
-        gate=record.get("gate", {}).get("summary", ""),
+        gate=gate_text(record),
         reports=record.get("reports", []),
         tables=_published_tables(record, folder),
         datapackage=(folder / "datapackage.json").is_file(),

@@ -57,7 +57,7 @@ from ..publish.html import esc
 from . import provenance
 from .copies import write_copies
 from .notebooks import execute_notebook, table_links, to_html
-from .site import write_run_datapackage, write_run_index, write_site_index
+from .site import sources_of, write_run_datapackage, write_run_index, write_site_index
 
 # Exit codes of `workbench run weekly` (and of the other commands).
 EXIT_OK = 0  # every report produced, gate passed, no error finding
@@ -406,9 +406,16 @@ def _previous_findings(restricted_root: Path) -> Path | None:
 
 
 def _banner(record: dict, index: str | None = "index.html") -> str:
-    """The line above every report: a link to the run page. The as-of date, sources and run
-    are in the report's own header block (one header per page). Escaped parts only."""
-    return f"<a href='{esc(index)}'>← All reports of this run</a>" if index else ""
+    """The one header block above every report (the notebooks show only their title): as-of
+    date and period, data sources, run, and a link to the run page. Escaped parts only."""
+    as_of = date.fromisoformat(record["as_of"])
+    period = record.get("period_label") or f"week {record['week']}"
+    link = f" · <a href='{esc(index)}'>all reports of this run</a>" if index else ""
+    return (
+        f"<b>As of</b> {esc(f'{as_of.day} {as_of:%B %Y}')} ({esc(period)}) · "
+        f"<b>Data sources</b> {esc(sources_of(record))} · <b>Run</b> {esc(record['run_id'])}"
+        f"{link}"
+    )
 
 
 def _run_report(
@@ -457,7 +464,10 @@ def _run_report(
                 log.with_name(log.name.replace(".kernel", ".restricted.kernel")),
             )
             to_html(
-                copy, private / html_name, "Case workers' copy: real ids and exact counts", title
+                copy,
+                private / html_name,
+                _banner(record, None) + " · <b>Case workers' copy</b>: real ids, exact counts",
+                title,
             )
             entry["case_worker_copy"] = html_name
         entry["status"] = "ok"
