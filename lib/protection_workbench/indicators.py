@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import Config, ConfigError, _pydantic_error, _read_yaml, default_config_dir
 from .dates import parse_month, parse_quarter
-from .publish.labels import OTHER, code_labels, known_labels
+from .publish.labels import OTHER, allowed_values, code_labels
 from .reports.weekly import age_band, age_on, country_name
 from .rules.cases import c009, has_vulnerability
 from .rules.hosting import expected_amounts
@@ -56,6 +56,21 @@ NOT_RECORDED = "Not recorded"
 PEOPLE = ("sex", "age_band", "nationality", "vulnerability", "location_type")
 
 Units = pd.DataFrame  # date, value, [met], dimensions
+# The case record columns the catalogue reads (rule C009 included).
+CASE_COLUMNS = (
+    "case_id",
+    "individual_id",
+    "case_status",
+    "sex",
+    "age",
+    "date_of_birth",
+    "nationality",
+    "location_type",
+    "vulnerabilities",
+    "protection_clearance",
+    "interview_date",
+    "departure_date",
+)
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -94,28 +109,39 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
+def _categorical(values: pd.Series, label: Callable[[object], str]) -> pd.Categorical:
+    """``values`` labelled as a categorical: each distinct value labelled once by
+    ``label`` (a caseload has few), missing ones "Not recorded"."""
+    codes, uniques = pd.factorize(values)  # a categorical's codes: no pass over text rows
+    names = [label(u) for u in uniques] + [NOT_RECORDED]
+    name_codes, distinct = pd.factorize(pd.Index(names, dtype=object))
+    return pd.Categorical.from_codes(name_codes[codes], categories=distinct)  # -1: last
+
+
 def _person_dims(people: pd.DataFrame, when: pd.Series, cfg: Config) -> pd.DataFrame:
-    """The disaggregation labels of case records ``people`` on the days ``when`` (each
-    distinct value labelled once: a caseload has few)."""
-    nationality = known_labels(people["nationality"], "nationality", cfg=cfg)
-    names = {v: country_name(v) for v in nationality.dropna().unique()}
+    """The disaggregation labels of case records ``people`` on the days ``when``, as
+    categoricals: nationality as a country name ("Other / unrecognised" when config/ does
+    not know it), codes by their plain-English labels, the age group on that day, and
+    the raw vulnerability codes (split when broken down)."""
+    countries = allowed_values("nationality", cfg)
+
+    def coded(codes: str):
+        labels = code_labels(codes, cfg)
+        return lambda value: labels.get(str(value), OTHER)
+
     band = age_band(age_on(when, people["date_of_birth"], people["age"]))
-
-    def coded(column: str, codes: str) -> np.ndarray:
-        return (
-            _text(people[column])
-            .map(code_labels(codes, cfg))
-            .fillna(NOT_RECORDED)
-            .to_numpy(dtype=object)
-        )
-
     return pd.DataFrame(
         {
-            "sex": coded("sex", "sex"),
-            "age_band": np.where(band == "unknown", NOT_RECORDED, band).astype(object),
-            "nationality": nationality.map(names).fillna(NOT_RECORDED).to_numpy(dtype=object),
-            "vulnerability": _text(people["vulnerabilities"]).fillna("").to_numpy(dtype=object),
-            "location_type": coded("location_type", "location_type"),
+            "sex": _categorical(people["sex"], coded("sex")),
+            "age_band": _categorical(
+                pd.Series(band), lambda b: NOT_RECORDED if b == "unknown" else str(b)
+            ),
+            "nationality": _categorical(
+                people["nationality"],
+                lambda c: country_name(str(c)) if str(c) in countries else OTHER,
+            ),
+            "vulnerability": _categorical(people["vulnerabilities"], str),
+            "location_type": _categorical(people["location_type"], coded("location_type")),
         },
         index=people.index,
     )
@@ -128,13 +154,13 @@ def _units(date_: pd.Series, value=1.0, met=None, dims: pd.DataFrame | None = No
         out["met"] = np.asarray(met, dtype=bool)
     if dims is not None:
         for column in dims.columns:
-            out[column] = dims[column].to_numpy()
+            out[column] = dims[column].array
     return out
 
 
 def _departed(cases: pd.DataFrame) -> pd.DataFrame:
     """Departed cases with a departure date, one row per individual (the returns)."""
-    gone = cases[_text(cases["case_status"]).eq("departed").fillna(False).to_numpy(dtype=bool)]
+    gone = cases[cases["case_status"].eq("departed").fillna(False).to_numpy(dtype=bool)]
     return gone[gone["departure_date"].notna().to_numpy()].drop_duplicates("individual_id")
 
 
@@ -179,16 +205,20 @@ def counselling_sessions(frames, as_of, cfg, settings) -> Units:
     return _units(seen["interview_date"], dims=_person_dims(seen, seen["interview_date"], cfg))
 
 
-def _with_people(frame: pd.DataFrame, cases: pd.DataFrame, when: str, cfg) -> pd.DataFrame:
+def _with_people(frame: pd.DataFrame, frames: dict, when: str, cfg) -> pd.DataFrame:
     """Disaggregation labels of the individuals ``frame`` refers to (by individual_id),
     on its dates ``when``; an individual without a case record is "Not recorded"."""
-    people = cases.drop_duplicates("individual_id").set_index(
-        _text(cases["individual_id"].drop_duplicates())
-    )
-    ids = _text(frame["individual_id"])
-    rows = people.reindex(ids.to_numpy())
+    people = frames.get("_people")
+    if people is None:  # evaluate() prepares it once for every computation
+        people = _people_by_id(frames["cases"])
+    rows = people.reindex(frame["individual_id"].to_numpy(dtype=object))
     rows.index = frame.index
     return _person_dims(rows, frame[when], cfg)
+
+
+def _people_by_id(cases: pd.DataFrame) -> pd.DataFrame:
+    people = cases.drop_duplicates("individual_id")
+    return people.set_index(people["individual_id"].to_numpy(dtype=object))
 
 
 @computation("referrals_made", "count", ("referrals", "cases"), ("sex", "age_band", "nationality"))
@@ -197,7 +227,7 @@ def referrals_made(frames, as_of, cfg, settings) -> Units:
     child protection, legal, cash …), on the referral date."""
     refs = frames["referrals"]
     refs = refs[refs["referral_date"].notna().to_numpy()]
-    dims = _with_people(refs, frames["cases"], "referral_date", cfg)
+    dims = _with_people(refs, frames, "referral_date", cfg)
     return _units(refs["referral_date"], dims=dims[["sex", "age_band", "nationality"]])
 
 
@@ -211,7 +241,7 @@ def referrals_followed_up_in_time(frames, as_of, cfg, settings) -> Units:
     refs = refs[(refs["follow_up_due"] <= as_of).fillna(False).to_numpy(dtype=bool)]
     overdue = follow_up_overdue(refs, as_of + pd.Timedelta(days=1)).fillna(False)
     recorded_in_time = (refs["follow_up_date"] <= refs["follow_up_due"]).fillna(False)
-    dims = _with_people(refs, frames["cases"], "follow_up_due", cfg)
+    dims = _with_people(refs, frames, "follow_up_due", cfg)
     return _units(
         refs["follow_up_due"],
         met=(~overdue & recorded_in_time).to_numpy(dtype=bool),
@@ -251,7 +281,7 @@ def hosting_placements(frames, as_of, cfg, settings) -> Units:
     placement started (a person placed twice counts twice)."""
     pl = frames["placements"]
     pl = pl[pl["start_date"].notna().to_numpy()]
-    dims = _with_people(pl, frames["cases"], "start_date", cfg)
+    dims = _with_people(pl, frames, "start_date", cfg)
     return _units(pl["start_date"], dims=dims[["sex", "age_band", "nationality"]])
 
 
@@ -584,14 +614,17 @@ def _monthly(units: Units, first: date, last: date, share: bool) -> pd.DataFrame
     """Per calendar month from ``first`` to ``last`` (every month, empty ones 0)."""
     months = pd.period_range(first, last, freq="M")
     part = _in(units, first, last)
-    month = part["date"].dt.to_period("M")
-    out = pd.DataFrame(index=months.astype(str))
-    out.index.name = "month"
-    out["value"] = part.groupby(month.astype(str))["value"].sum().reindex(out.index, fill_value=0)
+    # months as numbers (year * 12 + month): no text per row, only per month
+    number = (part["date"].dt.year * 12 + part["date"].dt.month - 1).to_numpy()
+    wanted = months.year * 12 + months.month - 1
+    grouped = part.groupby(number)
+    out = pd.DataFrame(
+        {"value": grouped["value"].sum().reindex(wanted, fill_value=0).to_numpy()},
+        index=pd.Index(months.astype(str), name="month"),
+    )
     if share:
-        out["met"] = part.groupby(month.astype(str))["met"].sum().reindex(out.index, fill_value=0)
+        out["met"] = grouped["met"].sum().reindex(wanted, fill_value=0).to_numpy().astype(int)
         out["n"] = out.pop("value").astype(int)
-        out["met"] = out["met"].astype(int)
     return out
 
 
@@ -599,12 +632,26 @@ def _breakdown(units: Units, dim: str, share: bool, cfg: Config) -> pd.DataFrame
     """Units by the groups of ``dim``: value (or met and n). Vulnerabilities are split:
     a person with two counts in both groups (and in neither when none is recorded)."""
     if dim == "vulnerability":
-        codes = units["vulnerability"].astype(str).str.split(";")
-        units = units.assign(vulnerability=codes).explode("vulnerability")
-        units = units[units["vulnerability"].astype(bool).to_numpy()]
+        # split each distinct list of codes once, then join the units to its codes
         labels = code_labels("vulnerability", cfg)
-        units = units.assign(vulnerability=units["vulnerability"].map(labels).fillna(OTHER))
-    grouped = units.groupby(dim, sort=True)
+        column = pd.Categorical(units["vulnerability"])
+        lists = [
+            [] if c == NOT_RECORDED else [labels.get(v, OTHER) for v in str(c).split(";") if v]
+            for c in column.categories
+        ]
+        pairs = pd.DataFrame(
+            {
+                "_code": np.repeat(np.arange(len(lists)), [len(x) for x in lists]),
+                "_label": [v for x in lists for v in x],
+            }
+        )
+        units = (
+            units.drop(columns="vulnerability")
+            .assign(_code=column.codes)
+            .merge(pairs, on="_code")
+            .rename(columns={"_label": "vulnerability"})
+        )
+    grouped = units.groupby(dim, sort=True, observed=True)
     if share:
         return pd.DataFrame({"met": grouped["met"].sum(), "n": grouped.size()}).astype(int)
     return grouped["value"].sum().to_frame("value")
@@ -623,6 +670,10 @@ def evaluate(
     % of target and status."""
     window, note = project_window(project, start, end)
     frames = restrict_to_locations(frames, project)
+    if "cases" in frames:  # the columns the catalogue reads: filtering rows is then cheap
+        cases = frames["cases"]
+        cases = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
+        frames = {**frames, "cases": cases, "_people": _people_by_id(cases)}
     results = []
     as_of = pd.Timestamp(end)
     for ind in project.indicators:
@@ -702,4 +753,3 @@ def highlight_files(data_dir: str | Path, start: date, end: date) -> dict[str, P
                 found[week] = path
                 break
     return found
-
