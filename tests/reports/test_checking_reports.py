@@ -272,7 +272,9 @@ def test_overdue_referrals_are_the_r001_findings():
     followups = R.referral_followups(referrals, AS_OF)
     assert set(followups.overdue["referral_id"]) == set(r001["record_id"]) == {"R1", "R5"}
     assert followups.by_service["overdue"].sum() == len(r001)
-    exact = R.followup_table(followups, "service", True).set_index("Service")
+    exact = R.followup_table(
+        followups, R.protected_tables(followups, referrals, True), "service", True
+    ).set_index("Service")
     assert exact.loc[T.TOTAL, "Overdue"] == str(len(r001))
 
 
@@ -479,10 +481,14 @@ def test_followup_table_hides_small_counts_and_their_median():
         "medical": {"overdue": 6, "not yet due": 2, "open": 8},
         "legal": {"overdue": 1, "not yet due": 5, "open": 6},
     }
-    exact = R.followup_table(followups, "service", True).set_index("Service")
+    exact = R.followup_table(
+        followups, R.protected_tables(followups, referrals, True), "service", True
+    ).set_index("Service")
     assert exact.loc["Legal aid"].tolist() == ["1", "5", "6", "4"]  # codes as labels
     assert exact.loc[T.TOTAL].tolist() == ["7", "7", "14", "10"]
-    shown = R.followup_table(followups, "service", False).set_index("Service")
+    shown = R.followup_table(
+        followups, R.protected_tables(followups, referrals, False), "service", False
+    ).set_index("Service")
     assert shown.columns.tolist() == ["Overdue", "Not yet due", "Open", "Median days overdue"]
     legal, medical = shown.loc["Legal aid"], shown.loc["Medical care"]
     assert legal["Overdue"] == "<5" and medical["Not yet due"] == "<5"
@@ -621,7 +627,9 @@ def test_followups_by_partner_group_unknown_partners_for_reviewers():
         }
     )
     followups = R.referral_followups(referrals, AS_OF)
-    shown = R.followup_table(followups, "referred_to", False)
+    shown = R.followup_table(
+        followups, R.protected_tables(followups, referrals, False), "referred_to", False
+    )
     assert set(shown["Partner"]) == {"IRC", OTHER, C.MISSING, T.TOTAL}
     assert FREE_TEXT not in R.concerned(followups, "referred_to", False)
     assert OTHER in R.followup_counts(followups, "service").index
@@ -715,3 +723,33 @@ def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases)
         assert_honest(exact, shown, what)
     markers = pd.concat([build(False).stack() for build in pairs.values()])
     assert (markers == SECONDARY).any() and (markers == "<5").any()  # both markers seen
+
+
+def test_referral_figures_come_from_one_protected_set():
+    """The tables, the chart and the sentence of the referrals report read one table set:
+    a count hidden in a table is hidden in the chart and never quoted."""
+    n = 14
+    referrals = pd.DataFrame(
+        {
+            "referral_id": [f"R{i}" for i in range(n)],
+            "individual_id": [f"IND-{i}" for i in range(n)],
+            "service": ["medical"] * 8 + ["legal"] * 6,
+            "referred_to": ["IRC"] * 8 + ["UNHCR"] * 6,
+            "referral_date": pd.to_datetime(["2026-10-01"] * n),
+            "follow_up_due": pd.to_datetime(
+                ["2026-11-14"] * 6 + ["2026-12-01"] * 2 + ["2026-11-20"] + ["2026-12-01"] * 5
+            ),
+            "follow_up_date": pd.to_datetime([None] * n),
+        }
+    )
+    followups = R.referral_followups(referrals, AS_OF)
+    published = R.protected_tables(followups, referrals)
+    table = R.followup_table(followups, published, "service").set_index("Service")
+    chart = R.followup_chart(published)["Open follow-ups by service"]
+    for label in ("Medical care", "Legal aid"):
+        for column in ("Overdue", "Not yet due"):
+            assert chart.loc[label, column] == table.loc[label, column]
+    assert table.loc["Legal aid", "Overdue"] in ("<5", SECONDARY)
+    sentence = R.followup_sentence(table.reset_index(), published.total("referrals"))
+    assert sentence.endswith("(of 14 in all).") and "**14 open referrals**" in sentence
+    assert published.summary()["cells_hidden"] > 0

@@ -14,14 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from ..publish.disclosure import NOT_SHOWN, in_words, is_marker
+from ..publish.disclosure import NOT_SHOWN, in_words
 from ..publish.html import esc_markdown
 from ..publish.labels import code_labels, column_label
-from ..publish.tables import TOTAL, with_totals
+from ..publish.protected import Published, TableSet
+from ..publish.tables import TOTAL
 from ..rules.referrals import days_overdue
-from .common import group_labels, labelled, publish, quoted
+from .common import group_labels, labelled, quoted
 
 OPEN_REFERRAL_COLUMNS = [
     "referral_id",
@@ -113,14 +115,40 @@ def _plain(index: pd.Index, by: str) -> pd.Index:
     return pd.Index([names.get(v, v) for v in index], name=index.name)
 
 
-def followup_chart(followups: ReferralFollowUps, restricted: bool) -> dict[str, pd.DataFrame]:
-    """Overdue and not yet due referrals by service and by partner (the chart's panels, in
-    the labels of :func:`followup_table`); their open totals are published in the tables."""
+def protected_tables(
+    followups: ReferralFollowUps, referrals: pd.DataFrame, restricted: bool = False
+) -> Published:
+    """Every count the referrals follow-up report shows, from one protected table set: the
+    open referrals by service and by partner, each split into overdue and not yet due (one
+    frame of open referrals: protected together), and the number of referrals in the
+    export. Exact in the case workers' copy (``restricted``)."""
+    ts = TableSet(min_cell=1 if restricted else None)
+    open_ = followups.open
+    status = pd.Categorical(
+        np.where(open_["days_overdue"].notna(), "Overdue", "Not yet due"),
+        categories=["Overdue", "Not yet due"],
+    )
+    frame = pd.DataFrame({"Status": status}, index=open_.index)
+    for by in ("service", "referred_to"):
+        counts = followup_counts(followups, by, restricted)  # most overdue first
+        key = group_labels(open_[by], by, known_only=not restricted)
+        frame[by] = pd.Categorical(key.to_numpy(), categories=list(counts.index))
+    for by in ("service", "referred_to"):
+        ts.count(f"by_{by}", frame, rows=by, cols="Status", totals=True)
+    ts.count("referrals", referrals, title="Referrals in the export")
+    return ts.protect()
+
+
+def followup_chart(published: Published) -> dict[str, pd.DataFrame]:
+    """Overdue and not yet due referrals by service and by partner (the chart's panels),
+    the published cells of :func:`followup_table`: hidden ones are not drawn."""
     panels = {}
     for by, label in (("service", "service"), ("referred_to", "partner")):
-        counts = followup_counts(followups, by, restricted)[["overdue", "not yet due"]]
-        counts.index = _plain(counts.index, by)
-        panels[f"Open follow-ups by {label}"] = counts.rename(columns=HEADINGS)
+        table = published.table(f"by_{by}").drop(index=TOTAL, columns=TOTAL)
+        table.columns = [str(c) for c in table.columns]
+        table = table.reindex(columns=["Overdue", "Not yet due"], fill_value="0")
+        table.index = _plain(pd.Index([str(i) for i in table.index]), by)
+        panels[f"Open follow-ups by {label}"] = table
     return panels
 
 
@@ -141,23 +169,30 @@ def concerned(followups: ReferralFollowUps, by: str, restricted: bool) -> str:
     return f"{what} with overdue follow-ups, most overdue first: {', '.join(listed)}."
 
 
-def followup_table(followups: ReferralFollowUps, by: str, restricted: bool) -> pd.DataFrame:
-    """:func:`followup_counts` as published, with a Total row and the median days overdue
-    (of the overdue referrals), not shown where their number is hidden."""
-    counts = with_totals(followup_counts(followups, by, restricted), column=False)
-    shown = publish(counts, restricted, row_total=TOTAL, col_total="open")
-    open_ = followups.open
-    key = group_labels(open_[by], by, known_only=not restricted)
-    days = open_["days_overdue"].astype("Float64")
+def followup_table(
+    followups: ReferralFollowUps, published: Published, by: str, restricted: bool = False
+) -> pd.DataFrame:
+    """Open referrals by ``by`` (service or referred_to) as published: Overdue, Not yet due,
+    Open (their total), a Total row, and the median days overdue (of the overdue
+    referrals), not shown where their number is hidden or 0."""
+    shown = published.table(f"by_{by}").rename(columns={TOTAL: "Open"})
+    shown.columns = [str(c) for c in shown.columns]
+    shown = shown.reindex(columns=["Overdue", "Not yet due", "Open"], fill_value="0")
+    shown.index = pd.Index([str(i) for i in shown.index])
+    overdue = published.values(f"by_{by}")
+    overdue.index = shown.index
+    overdue = overdue.get("Overdue", pd.Series(0, index=shown.index))
+    key = group_labels(followups.open[by], by, known_only=not restricted)
+    days = followups.open["days_overdue"].astype("Float64")
     median = days.groupby(key.to_numpy()).median()
     median.loc[TOTAL] = days.median()
-    hidden = shown["overdue"].map(is_marker) | (counts["overdue"] == 0)
-    shown["median days overdue"] = [
+    hidden = overdue.isna() | (overdue.fillna(0) == 0)
+    shown["Median days overdue"] = [
         NOT_SHOWN if hide or pd.isna(median.get(label)) else f"{float(median[label]):.0f}"
         for label, hide in hidden.items()
     ]
     shown.index = _plain(shown.index, by)
-    return labelled(shown.rename(columns=HEADINGS), column_label(by))
+    return labelled(shown, column_label(by))
 
 
 def followup_sentence(by_service: pd.DataFrame, all_referrals: str) -> str:
