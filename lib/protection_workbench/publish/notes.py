@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
@@ -285,19 +286,21 @@ def _word_key(text: str) -> str:
     return " ".join(_WORD.findall(_APOSTROPHE.sub("", folded)))
 
 
-def _name_keys(values: pd.Series) -> pd.Series:
-    """:func:`_word_key` of each value, computed once per distinct value ("" if missing)."""
-    text = values.astype("string")
-    distinct = pd.Series(text.dropna().unique(), dtype="string")
+def _name_keys(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_word_key` of each distinct value, and each row's code into them (-1:
+    missing). String work is done once per distinct name, never per row."""
+    codes, distinct = pd.factorize(values)
     keys = (
-        distinct.str.normalize("NFKD")
+        pd.Series(distinct, dtype="string")
+        .str.normalize("NFKD")
         .str.translate(_drop_marks())
         .str.casefold()
         .str.replace(_APOSTROPHE.pattern, "", regex=True)
         .str.findall(_LETTER_RUN)
         .str.join(" ")
+        .to_numpy(dtype=object)
     )
-    return text.map(pd.Series(keys.to_numpy(), index=distinct.to_numpy())).fillna("")
+    return codes, keys
 
 
 @cache
@@ -389,10 +392,6 @@ def find_personal_data(
     return sorted(found, key=lambda f: (f.line, f.kind))
 
 
-def _id_values(frames) -> list[pd.Series]:
-    return [f[c].dropna() for f in frames.values() for c in f.columns if str(c).endswith("_id")]
-
-
 def _record_ids(lines, frames) -> set[NoteFinding]:
     tokens = _candidates(lines, _TOKEN, str)
     # An id long enough not to be a count or a word: a letter and a digit, or 6+ digits.
@@ -408,9 +407,11 @@ def _record_ids(lines, frames) -> set[NoteFinding]:
         s: key.casefold() for key in tokens["key"] for s in (key, key.upper(), key.lower())
     }
     present = set()
-    for values in _id_values(frames):
-        hit = values.astype("string").isin(spellings)
-        present |= {spellings[v] for v in pd.unique(values[hit.to_numpy()].astype(str))}
+    for frame in frames.values():
+        for column in (c for c in frame.columns if str(c).endswith("_id")):
+            values = frame[column]
+            hit = values.isin(spellings).to_numpy()
+            present |= {spellings[v] for v in pd.unique(values[hit])}
     hits = tokens[tokens["key"].str.casefold().isin(present)]
     return {NoteFinding(int(n), RECORD_ID) for n in hits["line"]}
 
@@ -423,62 +424,93 @@ def _documents(lines, frames) -> set[NoteFinding]:
     tokens = pd.concat(
         [_candidates(lines, _DOCUMENT, _document_key), _candidates(lines, _TOKEN, _document_key)]
     )
-    tokens = tokens[tokens["key"].str.len() >= 5]
-    documents = [f["document_number"].dropna() for f in _frames_with(frames, ("document_number",))]
+    # A document number has a few digits; words and small figures are not looked up.
+    tokens = tokens[(tokens["key"].str.len() >= 5) & tokens["key"].str.count(r"\d").ge(4)]
+    documents = [f["document_number"] for f in _frames_with(frames, ("document_number",))]
     if tokens.empty or not documents:
         return set()
     keys = set(tokens["key"])
+    digits = {max(re.findall(r"\d+", key), key=len) for key in keys}
     present = set()
     for values in documents:
-        distinct = pd.Series(pd.unique(values.astype(str)), dtype="string")
-        normalised = distinct.str.replace(_NOT_ALNUM.pattern, "", regex=True).str.upper()
-        present |= set(normalised[normalised.isin(keys)])
+        values = values.astype("string")
+        # Only values holding a candidate's longest run of digits need normalising.
+        near = np.logical_or.reduce(
+            [values.str.contains(d, regex=False).fillna(False).to_numpy() for d in digits]
+        )
+        normalised = values[near].str.replace(_NOT_ALNUM.pattern, "", regex=True).str.upper()
+        present |= set(normalised[normalised.isin(keys).to_numpy()])
     return {NoteFinding(int(n), DOCUMENT) for n in tokens.loc[tokens["key"].isin(present), "line"]}
 
 
-def _person_names(frames) -> pd.DataFrame:
-    """First and last name keys of everyone in the records (cases and manifests), each
-    person once."""
-    named = _frames_with(frames, ("first_name", "last_name"))
-    if not named:
-        return pd.DataFrame({"first": [], "last": []}, dtype=str)
-    columns = ["individual_id", "first_name", "last_name"]
-    both = pd.concat([f[[c for c in columns if c in f.columns]] for f in named], ignore_index=True)
-    people = pd.DataFrame(
-        {"first": _name_keys(both["first_name"]), "last": _name_keys(both["last_name"])}
-    )
-    if "individual_id" in both:
-        people["id"] = both["individual_id"].astype("string").fillna("")
-        people = people.drop_duplicates()
-    return people[["first", "last"]].reset_index(drop=True)
+@dataclass(frozen=True)
+class _Named:
+    """The names of the people of one dataset: codes into distinct name keys, and ids."""
+
+    first: tuple[np.ndarray, np.ndarray]  # (codes per row, distinct keys)
+    last: tuple[np.ndarray, np.ndarray]
+    ids: pd.Series | None
+
+    def rows(self, key_ok: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Rows whose first (``key_ok[0]``) and last (``key_ok[1]``) name keys are ok."""
+        (first, _), (last, _) = self.first, self.last
+        ok_first = np.append(key_ok[0], False)[first]  # code -1 (missing) is never ok
+        ok_last = np.append(key_ok[1], False)[last]
+        return ok_first & ok_last
 
 
-def _names(grams: pd.DataFrame, people: pd.DataFrame) -> set[NoteFinding]:
+def _person_names(frames) -> list[_Named]:
+    """Name keys of everyone in the records: cases and manifests."""
+    return [
+        _Named(
+            _name_keys(f["first_name"]),
+            _name_keys(f["last_name"]),
+            f.get("individual_id"),
+        )
+        for f in _frames_with(frames, ("first_name", "last_name"))
+    ]
+
+
+def _names(grams: pd.DataFrame, people: list[_Named]) -> set[NoteFinding]:
     # Only people whose every name word occurs in the notes can be named there.
     words = set(grams.loc[grams["words"] == 1, "key"])
-    in_notes = []
-    for column in ("first", "last"):
-        distinct = pd.Series(people[column].unique(), dtype=str)
+
+    def in_notes(keys: np.ndarray) -> np.ndarray:
+        distinct = pd.Series(keys, dtype=object)
         ok = distinct.str.split().explode().isin(words).groupby(level=0).all()
-        ok &= distinct.str.len() > 0
-        in_notes.append(people[column].isin(set(distinct[ok])))
-    named = people[in_notes[0] & in_notes[1]]
-    full = set(named["first"] + " " + named["last"]) | set(named["last"] + " " + named["first"])
+        return (ok & (distinct.str.len() > 0)).to_numpy(dtype=bool)
+
+    full: set[str] = set()
+    for named in people:
+        rows = named.rows((in_notes(named.first[1]), in_notes(named.last[1])))
+        first = pd.Series(named.first[1][named.first[0][rows]], dtype=object)
+        last = pd.Series(named.last[1][named.last[0][rows]], dtype=object)
+        full |= set(first + " " + last) | set(last + " " + first)
     hits = grams[(grams["words"] >= 2) & grams["key"].isin(full)]
     return {NoteFinding(int(n), NAME) for n in hits["line"]}
 
 
-def _rare_names(grams: pd.DataFrame, people: pd.DataFrame, rare_below: int) -> set[NoteFinding]:
+def _rare_names(grams: pd.DataFrame, people: list[_Named], rare_below: int) -> set[NoteFinding]:
     grams = grams[grams["capital"] & (grams["key"].str.len() >= 4)]
     grams = grams[~grams["key"].isin(_ORDINARY)]
     if grams.empty or rare_below < 1:
         return set()
-    # How many people bear each name written in the notes (a person named X X counts once).
-    bearers = pd.concat(
-        [people["first"].rename("key").reset_index(), people["last"].rename("key").reset_index()]
-    )
-    bearers = bearers[bearers["key"].isin(set(grams["key"]))].drop_duplicates()
-    counts = bearers["key"].value_counts()
+    # How many people bear each name written in the notes: a person counts once (named
+    # X X, or in the cases and a manifest); a record without an id counts as one person.
+    candidates = set(grams["key"])
+    bearers = []
+    for i, named in enumerate(people):
+        for codes, keys in (named.first, named.last):
+            wanted = np.append(pd.Series(keys, dtype=object).isin(candidates).to_numpy(), False)
+            rows = np.flatnonzero(wanted[codes])
+            ids = f"row {i}-" + pd.Series(rows, dtype=object).astype(str)
+            if named.ids is not None:
+                known = named.ids.iloc[rows].astype(object).reset_index(drop=True)
+                ids = known.where(known.notna(), ids)
+            bearers.append(pd.DataFrame({"id": ids, "key": keys[codes[rows]]}, dtype=object))
+    if not bearers:
+        return set()
+    counts = pd.concat(bearers).drop_duplicates()["key"].value_counts()
     rare = set(counts.index[counts < rare_below])
     return {NoteFinding(int(n), NAME) for n in grams.loc[grams["key"].isin(rare), "line"]}
 
