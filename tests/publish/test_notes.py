@@ -212,6 +212,7 @@ def test_phone_numbers_are_found_in_libyan_and_international_formats(phone):
         "Charters took 120–170 people each; fewer than 5 in Ghat",
         "+5 on last week, 45% more, open from 09:00 to 17:00",
         "Flights on 25.11.2026 and 2.12.2026, 310 passengers",
+        "A second charter by mid-2027; COVID-19 rules lifted; Q4-2026 plan",
     ],
 )
 def test_ordinary_figures_and_dates_are_not_phone_numbers_or_ids(ordinary):

@@ -250,9 +250,10 @@ _PHONE_PATTERNS = (
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 # Ids in the exports' formats: IND-00000001, LY-VHR-0000001, REF-…, HST-…, PLC-…, and flight
-# manifests MNF-20261125-SEB-NGA, COM-20261125-NGA.
+# manifests MNF-20261125-SEB-NGA, COM-20261125-NGA. Capitals only for the first, so that
+# "mid-2027" is not an id (an id written in small letters is found in the records).
 _ID_PATTERNS = (
-    re.compile(r"(?<![\w-])[A-Z]{2,}(?:-[A-Z]{2,})*-\d{3,}(?![\w])", re.I),
+    re.compile(r"(?<![\w-])[A-Z]{2,}(?:-[A-Z]{2,})*-\d{3,}(?![\w])"),
     re.compile(r"(?<![\w-])(?:MNF|COM)-\d{8}(?:-[A-Z]{3})+", re.I),
 )
 # Candidate tokens for values looked up in the records: ids and document numbers.
