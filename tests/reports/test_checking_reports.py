@@ -422,17 +422,38 @@ def test_change_table_and_its_total_row(many):
     assert not shown.map(is_bare_small).to_numpy().any()
 
 
+def manifest_tables(found, manifest, chosen, restricted=False):
+    """The manifest review's protected table set, the flight ``chosen`` reviewed in detail."""
+    review = M.review_flights(found, manifest, AS_OF, catalogue())
+    return M.protected_tables(review, found, manifest, chosen, catalogue(), restricted)
+
+
 def test_decision_counts_are_suppressed_with_their_total(manifest):
     found = findings_frame([("manifest", "IND-1", "C-1", "M004", "error", "pending")])
-    decisions = M.manifest_decisions(found, manifest, "MNF-A")
-    exact = M.decision_counts(decisions, True)
+    exact = M.decision_counts(manifest_tables(found, manifest, "MNF-A", True))
     assert exact.to_dict() == {"NO-GO": "1", "GO (check)": "0", "GO": "3", "Total": "4"}
-    shown = M.decision_counts(decisions, False)
-    assert shown.to_dict() == {"NO-GO": "<5", "GO (check)": "0", "GO": "<5", "Total": "<5"}
-    big = pd.DataFrame({"decision": ["NO-GO"] * 2 + ["GO"] * 20})
-    shown = M.decision_counts(big, False)
+    shown = M.decision_counts(manifest_tables(found, manifest, "MNF-A"))
+    assert shown["NO-GO"] in ("<5", SECONDARY) and shown["GO (check)"] == "0"
+    assert not shown.map(is_bare_small).any()
+    big = pd.DataFrame(
+        {
+            "manifest_id": ["MNF-X"] * 22,
+            "flight_date": pd.to_datetime(["2026-11-27"] * 22),
+            "flight_type": ["charter"] * 22,
+            "destination_country": ["NGA"] * 22,
+            "individual_id": [f"IND-{i}" for i in range(22)],
+        }
+    )
+    two = findings_frame([("manifest", f"IND-{i}", "C", "M004", "error", "x") for i in (0, 1)])
+    published = manifest_tables(two, big, "MNF-X")
+    shown = M.decision_counts(published)
     # the 2 NO-GO would follow from 22 - 20: GO (or the total) is hidden as well
     assert shown["NO-GO"] == "<5" and SECONDARY in (shown["GO"], shown[T.TOTAL])
+    # the flight's passengers elsewhere in the report are the same published cell
+    assert published.cell("passengers", "MNF-X") == shown[T.TOTAL]
+    assert M.decision_sentence(M.manifest_decisions(two, big, "MNF-X"), published).startswith(
+        "**Verdict: NO-GO.** Passengers: fewer than 5 NO-GO, 0 GO (check), "
+    )
 
 
 def test_reasons_by_rule_counts_passengers(manifest):
@@ -444,19 +465,13 @@ def test_reasons_by_rule_counts_passengers(manifest):
             ("manifest", "IND-5", "C-4", "M003", "error", "on hold"),  # another flight
         ]
     )
-    exact = M.reasons_by_rule(found, manifest, "MNF-A", catalogue(), True)
+    exact = M.reasons_by_rule(manifest_tables(found, manifest, "MNF-A", True), catalogue())
     assert exact.values.tolist() == [
         ["M004 Fit-to-travel not valid for this flight", "Error", "1"],
         ["M006 Family split across flights", "Warning", "1"],
     ]
-    shown = M.reasons_by_rule(found, manifest, "MNF-A", catalogue(), False)
-    assert shown["Passengers"].tolist() == ["<5", "<5"]
-
-
-def test_manifests_table(manifest):
-    shown = M.manifests_table(M.manifests(manifest), False)
-    assert shown["passengers"].tolist() == ["<5", "<5", "<5"]
-    assert M.manifests_table(M.manifests(manifest), True)["passengers"].tolist() == ["1", "1", "4"]
+    shown = M.reasons_by_rule(manifest_tables(found, manifest, "MNF-A"), catalogue())
+    assert set(shown["Passengers"]) <= {"<5", SECONDARY}
 
 
 def test_followup_table_hides_small_counts_and_their_median():
@@ -642,11 +657,13 @@ def test_manifest_labels_and_sentence_are_safe(manifest):
     flights = M.manifests(manifest)
     flights.loc[0, "destination_country"] = FREE_TEXT
     flights.loc[0, "flight_type"] = "<img src=x onerror=alert(1)>"
-    shown = M.manifests_table(flights, False)
-    assert shown.loc[0, "destination_country"] == OTHER and shown.loc[0, "flight_type"] == OTHER
-    sentence = M.flight_sentence(flights, flights.loc[0, "manifest_id"], False)
+    assert M.flight_label(flights).iloc[0] == f"{OTHER} to {OTHER}"
+    chosen = flights.loc[0, "manifest_id"]
+    published = manifest_tables(findings_frame([]), manifest, chosen)
+    sentence = M.flight_sentence(flights, chosen, published, False)
     assert "Amina" not in sentence and "<img" not in sentence
-    restricted = M.flight_sentence(flights, flights.loc[0, "manifest_id"], True)
+    assert "**fewer than 5 passengers**" in sentence  # never "fewer than 5 passenger"
+    restricted = M.flight_sentence(flights, chosen, published, True)
     assert "Amina" in restricted and "<img" not in restricted  # shown, escaped
 
 
@@ -697,7 +714,6 @@ def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases)
         [("manifest", "IND-1", "C-1", "M004", "error", "pending")]
         + [("manifest", f"IND-{i}", "C-1", "M006", "warning", "x") for i in range(2, 9)]
     )
-    decisions = M.manifest_decisions(found, manifest, "MNF-A")
     summary = pd.DataFrame(
         {"rows_in": [100, 50, 7], "rows_clean": [97, 44, 7], "rows_quarantined": [3, 6, 0]},
         index=pd.Index(["cases", "referrals", "visits"], name="dataset"),
@@ -714,7 +730,9 @@ def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases)
         "changes": lambda r: CI.change_table(
             CI.protected_tables(many, catalogue(), changes=changes, restricted=r)
         ),
-        "decisions": lambda r: M.decision_counts(decisions, r).to_frame("n"),
+        "decisions": lambda r: M.decision_counts(
+            manifest_tables(found, manifest, "MNF-A", r)
+        ).to_frame("n"),
         "quality": lambda r: Q.quality_summary(summary, r),
         "quarantine": lambda r: Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", r),
     }

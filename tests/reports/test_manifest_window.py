@@ -28,6 +28,12 @@ def checked(request, tmp_path_factory):
     return run_check(data, AS_OF, gate=False), truth
 
 
+def tables(result, review, restricted):
+    """The review's protected table set (no flight reviewed in detail)."""
+    manifest = result.export.frames["manifest"]
+    return M.protected_tables(review, result.findings, manifest, None, catalogue(), restricted)
+
+
 def flights_in_window(truth: pd.DataFrame, days: int) -> set[str]:
     dates = pd.to_datetime(truth["flight_date"])
     inside = (dates > pd.Timestamp(AS_OF)) & (
@@ -51,7 +57,7 @@ def test_every_flight_of_the_window_is_reviewed(checked, days):
     assert set(review.flights["manifest_id"]) == expected
     assert len(review.flights) == len(expected)
     assert review.verdict_counts().sum() == len(expected)
-    summary = M.review_summary(review, restricted=False)
+    summary = M.review_summary(review, tables(result, review, False))
     named = summary["Manifest"][summary["Manifest"] != ""]
     assert sorted(named) == sorted(expected)  # one verdict per flight in the summary table
     assert set(summary["Verdict"]) - {""} <= set(M.DECISIONS)
@@ -71,7 +77,7 @@ def test_verdicts_follow_the_passengers_findings(checked):
         assert flight.verdict == M.flight_verdict(decisions)
         assert flight.no_go == (decisions["decision"] == "NO-GO").sum()
     clean = review.flights[review.flights["verdict"] == "GO"]
-    summary = M.review_summary(review, restricted=True).set_index("Manifest")
+    summary = M.review_summary(review, tables(result, review, True)).set_index("Manifest")
     for manifest_id in clean["manifest_id"]:
         assert summary.loc[manifest_id, "Rule"] == M.NO_ISSUE  # GO said plainly
     assert M.NO_ISSUE == "No issue: GO"
@@ -95,7 +101,8 @@ def test_a_planted_no_go_manifest_is_reported_no_go_with_its_rule(checked):
     verdict = planted.flights.set_index("manifest_id").loc[target, "verdict"]
     assert verdict == "NO-GO"
     for restricted in (False, True):
-        summary = M.review_summary(planted, restricted)
+        published = M.protected_tables(planted, findings, manifest, None, catalogue(), restricted)
+        summary = M.review_summary(planted, published)
         flight = summary["Manifest"].replace("", pd.NA).ffill()  # rows of a flight
         rows = summary[flight == target]
         assert rows["Verdict"].iloc[0] == "NO-GO"  # never suppressed

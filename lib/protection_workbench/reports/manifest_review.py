@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
-from ..publish.disclosure import in_words, safe_series, say_count, show_count
+from ..publish.disclosure import in_words
 from ..publish.html import esc_markdown
 from ..publish.labels import OTHER, known_labels, relabel
+from ..publish.protected import Published, TableSet
 from ..publish.tables import TOTAL
-from .common import count_text, exact, hide_birth_dates, key_text, severity_rank
+from .common import hide_birth_dates, key_text, severity_rank
 from .weekly import country_name
 
 DECISIONS = ("NO-GO", "GO (check)", "GO")
@@ -134,47 +135,37 @@ def operations_list(decisions: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- as published
 
 
-def manifests_table(flights: pd.DataFrame, restricted: bool) -> pd.DataFrame:
-    """:func:`manifests` as published: flight dates as dates, passengers as counts; in the
-    reviewer version flight types and destinations that ``config/`` does not know read
-    "Other / unrecognised"."""
-    out = flights.assign(flight_date=pd.to_datetime(flights["flight_date"]).dt.date)
-    out["passengers"] = [count_text(n, restricted) for n in flights["passengers"]]
-    if not restricted:
-        for column in ("flight_type", "destination_country"):
-            out[column] = known_labels(out[column], column)
-    return out
-
-
-def flight_sentence(flights: pd.DataFrame, chosen: str, restricted: bool) -> str:
+def flight_sentence(
+    flights: pd.DataFrame, chosen: str, published: Published, restricted: bool
+) -> str:
     """The Markdown line naming the reviewed flight: its manifest, type, destination, date
-    and passengers; every value from the exports escaped (and, for reviewers, only flight
-    types and destinations known to ``config/``)."""
+    and passengers (as published in the table set); every value from the exports escaped
+    (and, for reviewers, only flight types and destinations known to ``config/``)."""
     flight = flights.set_index("manifest_id").loc[[chosen]].reset_index()
-    n = int(flight["passengers"].iloc[0])
     when = pd.to_datetime(flight["flight_date"]).iloc[0]
     day = f"{when:%d %B %Y}" if pd.notna(when) else "an unknown date"
-    people = f"{int(n):,}" if restricted else say_count(n)
+    people = published.say("passengers", chosen)
     # case workers see an unknown type or destination as typed (escaped), to correct it
     label = (
         f"{flight['flight_type'].iloc[0]} flight to {flight['destination_country'].iloc[0]}"
         if restricted
         else flight_label(flight).iloc[0]
     )
+    plural = "" if people == "1" else "s"  # "fewer than 5 passengers", never "passenger"
     return (
         f"**Manifest** {esc_markdown(chosen)}: {esc_markdown(label)} "
-        f"on {day}, **{people} passenger{'' if n == 1 else 's'}**."
+        f"on {day}, **{people} passenger{plural}**."
     )
 
 
-def decision_counts(decisions: pd.DataFrame, restricted: bool) -> pd.Series:
-    """Passengers per decision and their Total (index NO-GO, GO (check), GO, Total), as
-    published: the three decisions add up to the Total, so they are suppressed together."""
-    counts = decision_summary(decisions).set_index("decision")["passengers"]
-    counts.loc[TOTAL] = int(counts.sum())
-    if restricted:
-        return exact(counts)
-    return safe_series(counts, total=TOTAL)
+def decision_counts(published: Published) -> pd.Series:
+    """Passengers of the flight reviewed in detail per decision and their Total (index
+    NO-GO, GO (check), GO, Total), as published in the table set (the three decisions add
+    up to the Total: they are protected together)."""
+    table = published.table("decisions")
+    table.columns = [str(c) for c in table.columns]
+    row = table.iloc[0].reindex([*DECISIONS, TOTAL], fill_value="0")
+    return row.rename(None)
 
 
 def flight_verdict(decisions: pd.DataFrame) -> str:
@@ -184,10 +175,10 @@ def flight_verdict(decisions: pd.DataFrame) -> str:
     return next((d for d in DECISIONS[:2] if d in found), "GO")
 
 
-def decision_sentence(decisions: pd.DataFrame, restricted: bool) -> str:
+def decision_sentence(decisions: pd.DataFrame, published: Published) -> str:
     """The Markdown verdict of one flight (a decision: always shown) and its passengers
     per decision (:func:`decision_counts`, in words)."""
-    counted = decision_counts(decisions, restricted).map(in_words)
+    counted = decision_counts(published).map(in_words)
     parts = ", ".join(f"{counted[d]} {d}" for d in DECISIONS)
     return (
         f"**Verdict: {flight_verdict(decisions)}.** Passengers: {parts} "
@@ -195,40 +186,21 @@ def decision_sentence(decisions: pd.DataFrame, restricted: bool) -> str:
     )
 
 
-def reasons_by_rule(
-    manifest_findings: pd.DataFrame,
-    manifest_frame: pd.DataFrame,
-    manifest_id: str,
-    catalogue: pd.DataFrame,
-    restricted: bool,
-) -> pd.DataFrame:
-    """Passengers of one manifest per rule they break (Rule: code and title, Severity,
-    Passengers),
-    errors (the NO-GO reasons) first. A passenger breaking two rules counts under both, so
-    the column has no total."""
-    _, found = _flight_findings(manifest_findings, manifest_frame, manifest_id)
-    counts = (
-        found.groupby(["rule", "severity"], observed=True)["record_id"]
-        .nunique()
-        .rename("passengers")
-        .reset_index()
-    )
-    counts["rule"] = counts["rule"].astype(str)
-    counts["_rank"] = severity_rank(counts["severity"])
-    counts = counts.sort_values(["_rank", "passengers", "rule"], ascending=[True, False, True])
-    counts = counts.reset_index(drop=True)
-    titles = catalogue.set_index("rule")["title"]
-    out = pd.DataFrame(
+def reasons_by_rule(published: Published, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Passengers of the flight reviewed in detail per rule they break (Rule: code and
+    title, Severity, Passengers), errors (the NO-GO reasons) first, as published. A
+    passenger breaking two rules counts under both, so the column has no total."""
+    table = published.table("reasons")
+    table = table[table.iloc[:, 0] != "0"]  # rules no passenger of this flight breaks
+    codes = pd.Series([str(r) for r in table.index])
+    rules = catalogue.set_index("rule")
+    return pd.DataFrame(
         {
-            "Rule": (counts["rule"] + " " + counts["rule"].map(titles).fillna("")).str.strip(),
-            "Severity": counts["severity"].astype(str).str.capitalize(),
+            "Rule": (codes + " " + codes.map(rules["title"]).fillna("")).str.strip(),
+            "Severity": codes.map(rules["severity"]).fillna("").str.capitalize(),
+            "Passengers": table.iloc[:, 0].to_numpy(),
         }
     )
-    if restricted:
-        out["Passengers"] = exact(counts["passengers"]).to_numpy()
-    else:
-        out["Passengers"] = safe_series(counts["passengers"]).to_numpy()
-    return out
 
 
 # --------------------------------------------------------------------------- every upcoming flight
@@ -363,32 +335,75 @@ def flight_label(flights: pd.DataFrame) -> pd.Series:
     return kind + " to " + country.fillna("an unknown destination")
 
 
-def review_summary(review: FlightReview, restricted: bool) -> pd.DataFrame:
+def protected_tables(
+    review: FlightReview,
+    findings: pd.DataFrame,
+    manifest: pd.DataFrame,
+    chosen: str | None,
+    catalogue: pd.DataFrame,
+    restricted: bool = False,
+) -> Published:
+    """Every count of people the manifest review shows, from one protected table set:
+    passengers per flight of the window, passengers per rule broken per flight, and for the
+    flight reviewed in detail (``chosen``) its passengers per decision (with their total)
+    and per rule. Passengers are counted from one frame (one row per flight and
+    passenger), the issues from another (one row per flight, passenger and rule): tables
+    of one frame are protected together. Verdicts are decisions, not counts: they are not
+    in the set and are always shown. Exact in the case workers' copy (``restricted``)."""
+    ts = TableSet(min_cell=1 if restricted else None)
+    pax = review.passengers[["manifest_id", "record_id", "decision"]]
+    if chosen is not None and chosen not in set(pax["manifest_id"]):
+        detail = manifest_decisions(findings, manifest, chosen)
+        pax = pd.concat([pax, detail[["record_id", "decision"]].assign(manifest_id=chosen)])
+    pax = pax.assign(decision=pd.Categorical(pax["decision"], categories=list(DECISIONS)))
+    pax = pax.reset_index(drop=True)
+    found = _manifest_findings(findings)[["record_id", "rule", "severity"]]
+    issues = found.merge(pax[["manifest_id", "record_id"]], on="record_id")
+    issues = issues.drop_duplicates(["manifest_id", "record_id", "rule"], ignore_index=True)
+    codes = issues["rule"].astype("str")
+    ranked = issues.assign(_rank=severity_rank(issues["severity"]), _rule=codes)
+    order = ranked.sort_values(["_rank", "_rule"])["_rule"].drop_duplicates()
+    issues["Rule"] = pd.Categorical(codes, categories=list(order))
+    ts.count("passengers", pax, rows="manifest_id", value_name="Passengers")
+    ts.count("issues", issues, rows="manifest_id", cols="Rule", value_name="Passengers")
+    if chosen is not None:
+        ours = (pax["manifest_id"] == chosen).to_numpy()
+        ts.count("decisions", pax, cols="decision", where=ours, totals=True)
+        mine = (issues["manifest_id"] == chosen).to_numpy()
+        ts.count("reasons", issues, rows="Rule", where=mine, value_name="Passengers")
+    return ts.protect()
+
+
+def review_summary(review: FlightReview, published: Published) -> pd.DataFrame:
     """The one summary table of the review: one row per flight and rule behind its verdict
     (a flight without an issue has one row, "No issue: GO"), in date order.
 
     Columns: Flight date, Manifest, Flight, Passengers, Verdict, Rule, Passengers concerned.
-    Counts of passengers are counts of people: protected (fewer than 5 as "<5") in the
-    reviewer version, exact in the case workers' copy; the verdict is a decision and is
-    always shown. Only the first row of a flight names it."""
+    Counts of passengers are read from the protected table set (:func:`protected_tables`);
+    the verdict is a decision and is always shown. Only the first row of a flight names
+    it."""
     flights = review.flights
-    shown = exact if restricted else lambda s: s.map(show_count)
+    passengers = published.table("passengers").iloc[:, 0]
     head = pd.DataFrame(
         {
             "manifest_id": flights["manifest_id"].to_numpy(),
             "Flight date": pd.to_datetime(flights["flight_date"]).dt.strftime("%d %b %Y"),
             "Manifest": flights["manifest_id"].to_numpy(),
             "Flight": flight_label(flights).to_numpy(),
-            "Passengers": shown(flights["passengers"]).to_numpy(),
+            "Passengers": passengers.reindex(flights["manifest_id"]).fillna("0").to_numpy(),
             "Verdict": flights["verdict"].to_numpy(),
         }
     )
     issues = review.issues
+    cells = published.table("issues")
+    cells.columns = [str(c) for c in cells.columns]
     rules = pd.DataFrame(
         {
             "manifest_id": issues["manifest_id"],
             "Rule": issues["rule"] + " " + issues["title"] + " (" + issues["severity"] + ")",
-            "Passengers concerned": shown(issues["passengers"]).to_numpy(),
+            "Passengers concerned": cells.stack()
+            .reindex(pd.MultiIndex.from_frame(issues[["manifest_id", "rule"]]))
+            .to_numpy(),
         }
     )
     out = head.merge(rules, on="manifest_id", how="left", sort=False)
