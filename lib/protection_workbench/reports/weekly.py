@@ -156,15 +156,21 @@ def country_name(code: str) -> str:
     return getattr(found, "common_name", None) or found.name
 
 
+def _by_distinct(values: pd.Series, label) -> tuple[np.ndarray, np.ndarray]:
+    """(label of each value, the distinct labels in order of appearance): ``label`` maps an
+    array of distinct values (text, missing as None) to their labels; an export has few
+    distinct values, so each is labelled once and the rows only take their label."""
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    names = np.asarray(label(pd.Series(uniques, dtype=object)), dtype=object)
+    names = np.append(names, NOT_RECORDED)  # code -1 (missing) takes the last
+    return names[codes], names
+
+
 def labelled(values: pd.Series, code_list: str, cfg: Config | None = None) -> pd.Series:
     """Codes as their plain-English labels, a categorical in code-list order; unknown
     values "Other / unrecognised", missing "Not recorded" (categories only when present)."""
     labels = code_labels(code_list, cfg)
-    text = values.astype("string")
-    known = text.isin(list(labels)).fillna(False).to_numpy(dtype=bool)
-    missing = text.isna().to_numpy(dtype=bool)
-    out = np.where(known, text.map(labels).astype(object).to_numpy(), OTHER)
-    out = np.where(missing, NOT_RECORDED, out)
+    out, _ = _by_distinct(values, lambda u: [labels.get(v, OTHER) for v in u])
     extra = [c for c in (OTHER, NOT_RECORDED) if (out == c).any()]
     categories = list(dict.fromkeys(labels.values())) + extra
     return pd.Series(pd.Categorical(out, categories=categories), index=values.index)
@@ -173,14 +179,19 @@ def labelled(values: pd.Series, code_list: str, cfg: Config | None = None) -> pd
 def known_names(values: pd.Series, column: str) -> pd.Series:
     """Values ``config/`` knows for ``column`` (mantika, partner, airport), else "Other /
     unrecognised"; missing "Not recorded"."""
-    return known_labels(values.astype("string"), column).fillna(NOT_RECORDED).astype(str)
+    out, _ = _by_distinct(values, lambda u: known_labels(u, column).to_numpy())
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def country_names(values: pd.Series) -> pd.Series:
     """ISO3 codes as country names; unknown "Other / unrecognised", missing "Not recorded"."""
-    codes = known_labels(values.astype("string"), "destination_country")
-    names = {c: country_name(c) for c in codes.dropna().unique() if c != OTHER}
-    return codes.map(lambda c: names.get(c, c)).fillna(NOT_RECORDED).astype(str)
+
+    def names(uniques: pd.Series) -> list[str]:
+        codes = known_labels(uniques, "destination_country")
+        return [c if c == OTHER else country_name(c) for c in codes]
+
+    out, _ = _by_distinct(values, names)
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def age_on(dates: pd.Series, birth: pd.Series, stated: pd.Series) -> pd.Series:
@@ -256,7 +267,7 @@ def individuals(
             DESTINATION: country_names(gone["destination_country"]),
             LOCATION_TYPE: labelled(gone["location_type"], "location_type", cfg),
             MANTIKA: known_names(gone["mantika"], "mantika"),
-            AIRPORT: pd.Series(airport, index=gone.index).fillna(NOT_RECORDED).astype(str),
+            AIRPORT: pd.Series(airport, index=gone.index, dtype=object).fillna(NOT_RECORDED),
             WEEK: pd.Series(week, index=gone.index),
         },
         index=gone.index,
