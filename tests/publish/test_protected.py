@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -249,3 +251,56 @@ def test_ready_tables_of_people_are_protected_on_their_own():
     shown = ts.protect().table("ready")
     assert shown.loc["x", "a"] == "<5" and shown.loc["y", "a"] == "[c]"
     assert shown.loc["Total", "a"] == "13"
+
+
+# ----------------------------------------------------------------------------- the record
+
+
+def test_summary_and_the_record_written_for_the_run(tmp_path):
+    from protection_workbench.publish import protected
+
+    frame = linked_people(2000, 2)
+    published = linked_tables(frame).protect()
+    s = published.summary()
+    assert 0 < s["cells_hidden"] < s["cells"] and 0 < s["people_hidden"] < s["people"]
+    path = protected.write_summary(published, tmp_path, prefix="weekly_")
+    assert path.name == "weekly_disclosure.json"
+    record = json.loads(path.read_text("utf-8"))
+    assert record["cells"] == s["cells"] and record["cells_hidden"] == s["cells_hidden"]
+    # a share, rounded so that it does not tell the hidden sum: whole percent below 10 000
+    assert 1_000 <= s["people"] < 10_000
+    assert record["people_hidden_percent"] == round(100 * s["people_hidden"] / s["people"])
+    # no count of people in the file: a sum of hidden cells would be one more equation
+    assert "people" not in record and "people_hidden" not in record
+    # what the weekly run copies into run.json: only what a report wrote while it ran
+    before = protected.disclosure_files(tmp_path)
+    assert protected.read_disclosure(tmp_path, before) == {}
+    small = TableSet(min_cell=M)
+    small.count("total", frame.head(40))
+    protected.write_summary(small.protect(), tmp_path, prefix="other_")
+    assert protected.read_disclosure(tmp_path, before)["disclosure"]["tables"] == 1
+    # too few people for a safe share
+    assert protected.disclosure_record(small.protect())["people_hidden_percent"] is None
+
+
+def test_the_warm_solver_and_linprog_agree():
+    from protection_workbench.publish.protected import _Programme
+
+    frame = linked_people(400, 5)
+    published = linked_tables(frame).protect()
+    cells = attacker.published_cells(published)[id(frame)]
+    membership = np.vstack([c.members for c in cells]).astype(float)
+    from scipy import sparse
+
+    a = sparse.csr_matrix(membership)
+    values = np.array([c.truth for c in cells], dtype=float)
+    lower = np.where([c.shown in MARKERS for c in cells], 1.0, values)
+    upper = np.where([c.shown in MARKERS for c in cells], np.inf, values)
+    warm, cold = _Programme(a, lower, upper), _Programme(a, lower, upper, warm=False)
+    assert warm._highs is not None and cold._highs is None
+    for k in np.flatnonzero(lower != upper)[:6]:
+        for sense in (1.0, -1.0):
+            objective = sense * a[k].toarray().ravel()
+            w, c = warm.solve(objective), cold.solve(objective)
+            assert w[0] == c[0]
+            assert w[1] == pytest.approx(c[1])

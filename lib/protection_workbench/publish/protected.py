@@ -385,6 +385,97 @@ def _protect_group(specs: list[_Count], m: int) -> dict[str, _Table]:
     return out
 
 
+class _Programme:
+    """The reader's linear programme: smallest ``objective · x`` over ``x >= 0`` with
+    ``lower <= A x <= upper`` (one row per published cell), solved again and again with
+    new objectives and bounds.
+
+    It uses the HiGHS solver that scipy ships (``scipy.optimize._highspy``) directly, so
+    that each solve starts from the previous basis with the primal simplex: on the weekly
+    report's tables that is about ten times faster than a fresh ``linprog`` each time.
+    Where that interface is missing (another scipy), or a solve ends in a state other
+    than optimal or unbounded, ``scipy.optimize.linprog`` (HiGHS too) does the solve."""
+
+    def __init__(self, a, lower: np.ndarray, upper: np.ndarray, warm: bool = True):
+        self.a = a.tocsr()
+        self.lower, self.upper = lower.astype(float), upper.astype(float)
+        self.solves = 0
+        self._highs = self._warm_solver() if warm else None
+
+    def _warm_solver(self):
+        try:
+            from scipy.optimize._highspy import _core as hc
+        except ImportError:
+            return None
+        self._hc = hc
+        csc = self.a.tocsc()
+        lp = hc.HighsLp()
+        lp.num_col_, lp.num_row_ = csc.shape[1], csc.shape[0]
+        lp.col_cost_ = np.zeros(csc.shape[1])
+        lp.col_lower_ = np.zeros(csc.shape[1])
+        lp.col_upper_ = np.full(csc.shape[1], hc.kHighsInf)
+        lp.row_lower_, lp.row_upper_ = self._highs_bounds(self.lower, self.upper)
+        lp.a_matrix_.format_ = hc.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = csc.shape[1], csc.shape[0]
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = csc.indptr, csc.indices
+        lp.a_matrix_.value_ = csc.data
+        highs = hc._Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("presolve", "off")  # costs more than the solve here
+        highs.setOptionValue("simplex_strategy", 4)  # primal: the last basis stays feasible
+        highs.passModel(lp)
+        return highs
+
+    def _highs_bounds(self, lower, upper):
+        inf = self._hc.kHighsInf
+        return np.where(np.isinf(lower), -inf, lower), np.where(np.isinf(upper), inf, upper)
+
+    def set_rows(self, rows: list[int], lower: np.ndarray, upper: np.ndarray) -> None:
+        self.lower[rows], self.upper[rows] = lower, upper
+        if self._highs is not None:
+            for k, lo, hi in zip(rows, *self._highs_bounds(lower, upper), strict=True):
+                self._highs.changeRowBounds(int(k), float(lo), float(hi))
+
+    def solve(self, objective: np.ndarray) -> tuple[str, float, np.ndarray | None]:
+        """("optimal", value, x) or ("unbounded", -inf, None)."""
+        self.solves += 1
+        if self._highs is not None:
+            n = len(objective)
+            self._highs.changeColsCost(n, np.arange(n, dtype=np.int32), objective)
+            self._highs.run()
+            status = self._highs.getModelStatus()
+            if status == self._hc.HighsModelStatus.kOptimal:
+                x = np.asarray(self._highs.getSolution().col_value)
+                return "optimal", float(objective @ x), x
+            if status == self._hc.HighsModelStatus.kUnbounded:
+                return "unbounded", -math.inf, None
+        return self._linprog(objective)
+
+    def _linprog(self, objective):
+        from scipy import sparse
+        from scipy.optimize import linprog
+
+        eq = self.lower == self.upper
+        up = ~eq & np.isfinite(self.upper)
+        down = ~eq & np.isfinite(self.lower)
+        a_ub = sparse.vstack([self.a[up], -self.a[down]])
+        b_ub = np.concatenate([self.upper[up], -self.lower[down]])
+        res = linprog(
+            objective,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=self.a[eq] if eq.any() else None,
+            b_eq=self.lower[eq] if eq.any() else None,
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status == 3:
+            return "unbounded", -math.inf, None
+        if res.status != 0:
+            raise RuntimeError(f"the disclosure audit failed: {res.message}")
+        return "optimal", float(res.fun), res.x
+
+
 class _JointAudit:
     """Hide more cells until no hidden cell of these tables can be worked out from all of
     them together.
@@ -459,15 +550,16 @@ class _JointAudit:
         self.tables[name].hidden[pos] = hidden
         self.tables[name].primary[pos] = primary
 
-    def _knowledge(self):
-        """The reader's knowledge over the unknowns: (A_eq, b_eq, A_ub, b_ub) with the
-        shown cells as equations and the markers' bounds as inequalities."""
-        from scipy import sparse
-
-        shown, lower, upper = self._parts()
-        a_ub = sparse.vstack([-self.a[lower], self.a[upper]]).tocsr()
-        b_ub = np.concatenate([-self._lows(lower), np.full(len(upper), self.m - 1.0)])
-        return self.a[shown], self.value[shown], a_ub, b_ub
+    def _bounds(self, cells) -> tuple[np.ndarray, np.ndarray]:
+        """What the reader knows of each cell: its value when shown, else the bounds its
+        marker says ("<5": 1 to 4; "[c]": at least 5, or 1 when it hides a small count)."""
+        cells = np.asarray(cells, dtype=np.int64)
+        lower, upper = self.value[cells].copy(), self.value[cells].copy()
+        for i, k in enumerate(cells):
+            if self.hidden(k):
+                lower[i] = self._lows([k])[0]
+                upper[i] = self.m - 1.0 if self.primary(k) else math.inf
+        return lower, upper
 
     def _parts(self) -> tuple[list[int], list[int], list[int]]:
         """Shown cells; hidden cells (each with a lower bound); "<5" cells (upper bound)."""
@@ -495,20 +587,26 @@ class _JointAudit:
             b_eq=b_eq if a_eq.shape[0] else None,
             bounds=(0, None),
             method="highs",
+            # HiGHS's presolve costs several times the solve on these small sparse
+            # programmes (measured on the weekly report's tables)
+            options={"presolve": False},
         )
 
-    def _safe(self, k: int, pending: set[int], knowledge) -> bool:
+    def _safe(self, k: int, pending: set[int], programme: _Programme) -> bool:
         """Whether hidden cell ``k`` can be at least 1 away from its true value; each
         solution found also clears the cells of ``pending`` that it moves."""
         row = self.a[k].toarray().ravel()
-        for sense in (1.0, -1.0):  # smallest, then largest
-            res = self._linprog(sense * row, *knowledge)
-            if res.status == 3:  # unbounded above
+        (low,), (high,) = self._bounds([k])
+        # smallest, then largest; a cell at a bound of its marker can only move away from it
+        senses = [
+            s for s, room in ((1.0, self.value[k] - low), (-1.0, high - self.value[k])) if room >= 1
+        ]
+        for sense in senses:
+            status, best, x = programme.solve(sense * row)
+            if status == "unbounded":
                 return True
-            if res.status != 0:
-                raise RuntimeError(f"the disclosure audit failed: {res.message}")
-            self._clear(res.x, pending)
-            if abs(sense * res.fun - self.value[k]) >= 1 - self.TOL:
+            self._clear(x, pending)
+            if abs(sense * best - self.value[k]) >= 1 - self.TOL:
                 return True
         return False
 
@@ -575,12 +673,17 @@ class _JointAudit:
         return hide, unmark
 
     def run(self) -> None:
-        pending = {k for k in range(len(self.cells)) if self.hidden(k) and self.people[k]}
-        knowledge = self._knowledge()
+        everyone = list(range(len(self.cells)))
+        programme = _Programme(self.a, *self._bounds(everyone))
+        pending = {k for k in everyone if self.hidden(k) and self.people[k]}
+        # one solution with every hidden cell as small as it can be clears most of them
+        status, _, x = programme.solve(np.asarray(self.a[sorted(pending)].sum(axis=0)).ravel())
+        if status == "optimal":
+            self._clear(x, pending)
         while pending:
             k = min(pending)
             pending.discard(k)
-            if self._safe(k, pending, knowledge):
+            if self._safe(k, pending, programme):
                 continue
             hide, unmark = self._cheapest_cover(k)
             if not hide and not unmark:
@@ -590,8 +693,9 @@ class _JointAudit:
                 )
             for j in hide + unmark:  # "[c]": hidden, and nothing said about the value
                 self._mark(j, hidden=True, primary=False)
+            programme.set_rows(hide + unmark, *self._bounds(hide + unmark))
             pending.update([k, *hide])
-            knowledge = self._knowledge()
+        self.solves += programme.solves
 
 
 def _ready_table(spec: _Ready, m: int) -> _Table:
@@ -806,12 +910,40 @@ def disclosure_record(published: Published) -> dict:
 SUMMARY_FILE = "disclosure.json"
 
 
-def write_summary(published: Published, path: str | Path) -> Path:
-    """Write :func:`disclosure_record` as JSON to ``path`` (a folder gets
-    ``disclosure.json``); the weekly run copies it into run.json."""
+def write_summary(published: Published, path: str | Path, prefix: str = "") -> Path:
+    """Write :func:`disclosure_record` as JSON: to ``path``, or into the folder ``path`` as
+    ``<prefix>disclosure.json`` (reports that share a tables folder give their table
+    prefix, e.g. "weekly_"). The weekly run copies it into run.json."""
     path = Path(path)
     if path.suffix != ".json":
         path.mkdir(parents=True, exist_ok=True)
-        path = path / SUMMARY_FILE
+        path = path / f"{prefix}{SUMMARY_FILE}"
     path.write_text(json.dumps(disclosure_record(published), indent=2) + "\n", "utf-8")
     return path
+
+
+def disclosure_files(folder: str | Path) -> dict[Path, int]:
+    """The summaries in a tables folder, with their modification times (ns)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {p: p.stat().st_mtime_ns for p in folder.glob(f"*{SUMMARY_FILE}")}
+
+
+def read_disclosure(folder: str | Path, before: dict[Path, int]) -> dict:
+    """``{"disclosure": record}`` for the summary a report wrote since ``before`` (from
+    :func:`disclosure_files`); ``{}`` when it wrote none. Several summaries are merged
+    by cells and shares (the largest share is kept: never understated)."""
+    written = [p for p, t in disclosure_files(folder).items() if before.get(p) != t]
+    records = [json.loads(p.read_text("utf-8")) for p in sorted(written)]
+    if not records:
+        return {}
+    if len(records) == 1:
+        return {"disclosure": records[0]}
+    merged = dict(records[0])
+    for key in ("tables", "cells", "cells_hidden"):
+        merged[key] = sum(r[key] for r in records)
+    merged["cells_hidden_percent"] = _share(merged["cells_hidden"], merged["cells"], False)
+    shares = [r["people_hidden_percent"] for r in records]
+    merged["people_hidden_percent"] = None if None in shares else max(shares)
+    return {"disclosure": merged}

@@ -438,11 +438,16 @@ def _run_report(
     _log(f"  [{i}/{n}] {report.title} …")
     executed = staging / "notebooks" / report.notebook
     log = private / "logs" / report.notebook.replace(".ipynb", ".kernel.log")
+    from ..publish.protected import disclosure_files, read_disclosure
+
     tables = staging / "tables"
     before = set(tables.glob("*.csv"))
+    summaries = disclosure_files(tables)
     try:
         execute_notebook(source_dir / report.notebook, executed, parameters, source_dir, log)
         executed_at = time.perf_counter()
+        # the share of cells and people this report hides (publish/protected.write_summary)
+        entry.update(read_disclosure(tables, summaries))
         # the tables this report published, linked from its page and the run's page
         entry["tables"] = sorted(p.name for p in set(tables.glob("*.csv")) - before)
         links = table_links(entry["tables"], report.notebook)
