@@ -16,6 +16,7 @@ import pytest
 from xlsx_parts import write_xlsx
 
 from protection_workbench.clean import read as read_module
+from protection_workbench.clean import xlsx_guard
 from protection_workbench.clean.dataset import clean_dataset
 from protection_workbench.clean.folder import discover
 from protection_workbench.clean.read import Limits, check_xlsx, read_table
@@ -113,13 +114,13 @@ def test_bomb_ratio_is_refused_from_the_zip_directory_alone(tmp_path: Path, monk
     from the sizes declared in the zip directory: nothing is inflated, nothing allocated."""
     path = _shared_strings_bomb(tmp_path / "hosts.xlsx", 12_000_000)
     inflated: list[str] = []
-    real = read_module._inflated
+    real = xlsx_guard._inflated
 
     def spy(fh, info, limits, where):
         inflated.append(info.filename)
         return real(fh, info, limits, where)
 
-    monkeypatch.setattr(read_module, "_inflated", spy)
+    monkeypatch.setattr(xlsx_guard, "_inflated", spy)
     with pytest.raises(InputFileError, match="max_compression_ratio"):
         read_table(path)
     assert inflated == []

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from xlsx_parts import write_xlsx
 
 from protection_workbench.clean.dataset import clean_dataset
-from protection_workbench.clean.read import Limits, _column_letters, read_table
+from protection_workbench.clean.read import Limits, read_table
+from protection_workbench.clean.xlsx_guard import _column_letters
 from protection_workbench.errors import WorkbenchError
 
 SETTINGS = settings(
