@@ -16,6 +16,7 @@ from pathlib import Path
 import docx
 import nbformat
 import pytest
+from jargon import jargon
 from notebook_runs import markdown, output_text, outputs, start_papermill
 from pypdf import PdfReader
 from test_weekly_run import PLANTED_TRACES, _plant_personal_data
@@ -180,6 +181,12 @@ def test_planted_personal_data_reaches_neither_word_nor_pdf(copies):
         assert len(text) > 2000
         found = [t for t in PLANTED_TRACES if t in text]
         assert not found, found
+
+
+def test_no_jargon_on_the_period_page(copies):
+    """Read as a programme manager would: no snake_case, code, parameter, path or Python
+    identifier in the page's visible text (tests/jargon.py)."""
+    assert jargon(copies["html"].read_text("utf-8")) == []
 
 
 def test_tables_are_read_from_the_escaped_html():

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from jargon import jargon
 
 from protection_workbench.indicators import get_indicators
 from protection_workbench.run.period import make_run_id, period_tag, run_period
@@ -82,6 +83,8 @@ def test_the_run_page_and_the_site_index_link_every_copy(month_run):
     ):
         assert link in page
     assert record["run_id"] in (out / "index.html").read_text("utf-8")
+    for html in (page, (out / record["run_id"] / "period_report.html").read_text("utf-8")):
+        assert jargon(html) == []
 
 
 def test_the_restricted_folder_is_apart_and_the_data_copy_gone(month_run):

@@ -40,7 +40,6 @@ from ..publish.disclosure import (
     show_percent,
     suppress_table,
 )
-from ..publish.header import describe_sources
 from ..publish.html import esc_markdown
 from ..publish.labels import OTHER, code_labels, known_labels
 from ..publish.notes import read_notes, render_markdown
@@ -406,26 +405,17 @@ def period_report(
     )
 
 
-def project_summary(report: PeriodReport, data_dir: str | Path, run_id: str = "") -> str:
-    """The Markdown block under the title: period, project, donor, dates, locations, the
-    data sources and the run (every name escaped)."""
+def project_summary(report: PeriodReport) -> str:
+    """The Markdown block under the title: period, project, donor, dates and locations
+    (the run's header above the page gives the as-of date, the data sources and the run)."""
     project = report.evaluation.project
     where = "all mantikas" if project.all_locations else ", ".join(project.locations)
-    folder = Path(data_dir)
-    names = (
-        sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-        if folder.is_dir()
-        else []
-    )
     lines = [
         f"**Reporting period** {esc_markdown(report.label)}  ",
         f"**Project** {esc_markdown(project.name)}  ",
         f"**Donor** {esc_markdown(project.donor)}  ",
         f"**Project dates** {project.start:%d %B %Y} to {project.end:%d %B %Y}  ",
-        f"**Programme locations** {esc_markdown(where)}  ",
-        f"**Data sources** {esc_markdown(describe_sources(names))} in "
-        f"{esc_markdown(folder.name + '/')}  ",
-        f"**Run** {esc_markdown(run_id or 'interactive')}",
+        f"**Programme locations** {esc_markdown(where)}",
     ]
     if report.evaluation.note:
         lines += ["", f"**Note.** {esc_markdown(report.evaluation.note)}"]
