@@ -133,10 +133,8 @@ def destinations_paragraph(data: WeeklyData, published: Published) -> str:
     if is_zero(children):
         second = "None of them was a child."
     else:
-        second = (
-            f"Among them {be(children)} {count_phrase(children, 'child', 'children')} and "
-            f"{count_phrase(adults, 'adult')}."
-        )
+        second = f"Among them {be(children)} {count_phrase(children, 'child', 'children')}"
+        second += "." if adults == SECONDARY else f" and {count_phrase(adults, 'adult')}."
     return f"{first} {second}".strip()
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..publish.protected import Published, TableSet
+from ..publish.protected import Published, TableSet, write_summary
 from ..publish.tables import TOTAL, write_tables
 from .weekly import (
     ACTIVITY,
@@ -47,6 +47,7 @@ from .weekly import (
     period_names,
 )
 
+PREFIX = "weekly_"  # of the published tables' file names in the run's tables folder
 CHARTER, COMMERCIAL = "Charter flight", "Commercial booking"
 FLIGHT_COLUMNS = {CHARTER: "Charter flights", COMMERCIAL: "Commercial bookings"}
 PARTICIPANTS = {
@@ -337,10 +338,13 @@ def csv_tables(published: Published) -> dict[str, pd.DataFrame]:
 
 def write_published_tables(published: Published, folder: str | Path) -> list[Path]:
     """Write every published table as ``weekly_<name>.csv`` with an HXL hashtag row,
-    numbers as plain numbers (markers as they are)."""
+    numbers as plain numbers (markers as they are), and ``weekly_disclosure.json``: the
+    share of cells and people hidden, which the weekly run copies into run.json."""
     tables = csv_tables(published)
     tags = {name: hxl_tags(published, name, t) for name, t in tables.items()}
-    return write_tables(tables, folder, tags, prefix="weekly_", index=True, thousands=False)
+    written = write_tables(tables, folder, tags, prefix=PREFIX, index=True, thousands=False)
+    write_summary(published, folder, prefix=PREFIX)
+    return written
 
 
 def as_numbers(table: pd.DataFrame) -> pd.DataFrame:
