@@ -531,7 +531,9 @@ def test_data_quality_tables():
         },
         index=pd.Index(["cases", "referrals"], name="dataset"),
     )
-    shown = Q.quality_summary(summary, False).set_index("Dataset")
+    aside = pd.DataFrame({"dataset": ["cases"] * 3, "reason": ["missing individual_id"] * 3})
+    published = Q.protected_tables(summary, aside)
+    shown = Q.quality_summary(summary, published).set_index("Dataset")
     assert shown.columns.tolist() == [
         "Rows in", "Clean", "Set aside", "Values repaired", "Values not recognised",
         "Extra columns",
@@ -542,7 +544,8 @@ def test_data_quality_tables():
     assert shown.loc["Referrals", "Values repaired"] == "2"
     assert shown["Values not recognised"].tolist() == ["0", "6", "6"]
     assert shown.loc[T.TOTAL, "Extra columns"] == "1"  # columns, not records
-    exact = Q.quality_summary(summary, True).set_index("Dataset")
+    exact = Q.quality_summary(summary, Q.protected_tables(summary, aside, True))
+    exact = exact.set_index("Dataset")
     assert exact.loc["Case records"].tolist() == ["100", "97", "3", "40", "0", "1"]
     repairs = pd.DataFrame(
         {
@@ -565,7 +568,11 @@ def test_data_quality_tables():
     quarantine = pd.DataFrame(
         {"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["missing individual_id"] * 9}
     )
-    grouped = Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", False)
+    rows = pd.DataFrame(
+        {"rows_in": [100, 60], "rows_clean": [97, 54], "rows_quarantined": [3, 6]},
+        index=pd.Index(["cases", "visits"], name="dataset"),
+    )
+    grouped = Q.set_aside_table(Q.protected_tables(rows, quarantine))
     assert grouped.values.tolist() == [
         ["Case records", "missing individual", "<5"],
         ["Monitoring visits", "missing individual", SECONDARY],  # 9 - 6 would give the 3
@@ -573,7 +580,7 @@ def test_data_quality_tables():
     ]
     assert grouped.columns.tolist() == ["Dataset", "Reason", "Rows"]
     issues = pd.DataFrame({"dataset": ["cases"] * 3, "column": ["sex"] * 3})
-    unknown = Q.grouped_counts(issues, ["dataset", "column"], "values", False, people=False)
+    unknown = Q.grouped_counts(issues, ["dataset", "column"], "values")
     assert unknown["Values"].tolist() == ["3", "3"]  # values, not records: exact
     assert unknown["Column"].tolist() == ["Sex", ""]
 
@@ -718,7 +725,7 @@ def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases)
         {"rows_in": [100, 50, 7], "rows_clean": [97, 44, 7], "rows_quarantined": [3, 6, 0]},
         index=pd.Index(["cases", "referrals", "visits"], name="dataset"),
     )
-    quarantine = pd.DataFrame({"dataset": ["cases"] * 3 + ["visits"] * 6, "reason": ["x"] * 9})
+    aside = pd.DataFrame({"dataset": ["cases"] * 3 + ["referrals"] * 6, "reason": ["x"] * 9})
     pairs = {
         "rules": lambda r: CI.rule_table(CI.protected_tables(many, catalogue(), restricted=r)),
         "severity": lambda r: CI.severity_table(
@@ -733,8 +740,8 @@ def test_every_published_cell_is_true_or_an_honest_marker(many, manifest, cases)
         "decisions": lambda r: M.decision_counts(
             manifest_tables(found, manifest, "MNF-A", r)
         ).to_frame("n"),
-        "quality": lambda r: Q.quality_summary(summary, r),
-        "quarantine": lambda r: Q.grouped_counts(quarantine, ["dataset", "reason"], "rows", r),
+        "quality": lambda r: Q.quality_summary(summary, Q.protected_tables(summary, aside, r)),
+        "quarantine": lambda r: Q.set_aside_table(Q.protected_tables(summary, aside, r)),
     }
     for what, build in pairs.items():
         exact, shown = build(True), build(False)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ..publish.html import esc_markdown
 from ..publish.labels import column_label
+from ..publish.protected import Published, TableSet
 from ..publish.tables import TOTAL, with_totals
-from .common import dataset_label, exact, labelled, publish
+from .common import dataset_label, exact, labelled
 
 # What each kind of repair did, in plain English (the cleaning library names them in code).
 REPAIR_LABELS = {
@@ -64,19 +66,66 @@ def repair_label(kinds: pd.Series | pd.Index) -> pd.Series:
     )
 
 
-def quality_summary(summary: pd.DataFrame, restricted: bool) -> pd.DataFrame:
+def protected_tables(
+    summary: pd.DataFrame, quarantine: pd.DataFrame, restricted: bool = False
+) -> Published:
+    """The counts of rows the data quality report shows, from one protected table set:
+    rows in, clean and set aside per dataset, and the rows set aside by dataset and reason.
+    Rows are records about people: both tables are counted from one frame of rows (one row
+    per row read), so they are protected together; exact in the case workers' copy."""
+    ts = TableSet(min_cell=1 if restricted else None)
+    names = [str(n) for n in summary.index]
+    labels = dataset_label(pd.Series(names)).tolist()
+    clean = summary["rows_clean"].astype(int).to_numpy()
+    kept = pd.DataFrame({"Dataset": np.repeat(labels, clean), "Status": "Clean", "Reason": None})
+    aside = pd.DataFrame(
+        {
+            "Dataset": dataset_label(quarantine["dataset"].astype("str")).to_numpy(),
+            "Status": "Set aside",
+            "Reason": plain_text(quarantine["reason"]).to_numpy(),
+        }
+    )
+    rows = pd.concat([kept, aside], ignore_index=True)
+    rows["Dataset"] = pd.Categorical(rows["Dataset"], categories=list(dict.fromkeys(labels)))
+    rows["Status"] = pd.Categorical(rows["Status"], categories=["Clean", "Set aside"])
+    rows["Key"] = (rows["Dataset"].astype("str") + " · " + rows["Reason"].fillna("")).where(
+        rows["Status"] == "Set aside"
+    )
+    ts.count("rows", rows, rows="Dataset", cols="Status", totals=True, title="Rows per dataset")
+    ts.count("set_aside", rows, rows="Key", totals=True, title="Rows set aside")
+    return ts.protect()
+
+
+def quality_summary(summary: pd.DataFrame, published: Published) -> pd.DataFrame:
     """:meth:`Export.report_table` as published: Dataset, Rows in = Clean + Set aside
-    (records about people: protected together), then Values repaired, Values not
-    recognised and Extra columns (values and columns identify no one: exact)."""
-    counts = summary[["rows_clean", "rows_quarantined", "rows_in"]]
-    shown = publish(with_totals(counts, column=False), restricted, TOTAL, "rows_in")
+    (from the protected table set), then Values repaired, Values not recognised and Extra
+    columns (values and columns identify no one: exact)."""
+    table = published.table("rows")
+    table.columns = [str(c) for c in table.columns]
+    shown = table.reindex(columns=["Total", "Clean", "Set aside"], fill_value="0")
+    shown = shown.rename(columns={"Total": "Rows in"})
+    shown.index = [str(i) for i in shown.index]
     for column in ("values_repaired", "unknown_values", "unknown_columns"):
         if column in summary.columns:  # values and columns, not records: exact
-            shown[column] = exact(with_totals(summary[[column]], column=False))[column]
-    shown = shown[["rows_in", "rows_clean", "rows_quarantined", *shown.columns[3:]]]
-    out = labelled(shown.rename(columns=SUMMARY_HEADINGS), "Dataset")
-    out["Dataset"] = dataset_label(out["Dataset"]).where(out["Dataset"] != TOTAL, TOTAL)
-    return out
+            counts = exact(with_totals(summary[[column]], column=False))[column]
+            counts.index = [*dataset_label(pd.Series(counts.index[:-1])).tolist(), TOTAL]
+            shown[SUMMARY_HEADINGS[column]] = counts.reindex(shown.index).to_numpy()
+    return labelled(shown, "Dataset")
+
+
+def set_aside_table(published: Published) -> pd.DataFrame:
+    """Rows set aside by dataset and reason (Dataset, Reason, Rows) with a Total row, as
+    published in the table set."""
+    table = published.table("set_aside")
+    keys = pd.Series([str(k) for k in table.index])
+    parts = keys.str.split(" · ", n=1, expand=True).reindex(columns=[0, 1])
+    return pd.DataFrame(
+        {
+            "Dataset": parts[0].to_numpy(),
+            "Reason": parts[1].fillna("").to_numpy(),
+            "Rows": table.iloc[:, 0].to_numpy(),
+        }
+    )
 
 
 SUMMARY_HEADINGS = {
@@ -87,16 +136,6 @@ SUMMARY_HEADINGS = {
     "unknown_values": "Values not recognised",
     "unknown_columns": "Extra columns",
 }
-
-
-def rows_chart(summary: pd.DataFrame) -> pd.DataFrame:
-    """Clean and set-aside rows per dataset (labelled), for the chart beside
-    :func:`quality_summary` (whose Rows in totals they add up to)."""
-    out = summary[["rows_clean", "rows_quarantined"]].rename(
-        columns={"rows_clean": "Clean", "rows_quarantined": "Set aside"}
-    )
-    out.index = dataset_label(pd.Series(out.index)).to_numpy()
-    return out
 
 
 def repairs_published(repairs: pd.DataFrame, restricted: bool) -> dict[str, pd.DataFrame]:
@@ -121,16 +160,14 @@ def repairs_published(repairs: pd.DataFrame, restricted: bool) -> dict[str, pd.D
     return out
 
 
-def grouped_counts(
-    frame: pd.DataFrame, by: list[str], name: str, restricted: bool, people: bool = True
-):
-    """Rows of ``frame`` counted by ``by`` (e.g. quarantined rows by dataset and reason),
-    with a Total row, as published: protected when they count records about people
-    (``people``, e.g. quarantined rows), exact otherwise (e.g. values not recognised)."""
+def grouped_counts(frame: pd.DataFrame, by: list[str], name: str) -> pd.DataFrame:
+    """Rows of ``frame`` counted by ``by`` (e.g. values not recognised by dataset, column
+    and problem), with a Total row, exact: they are counts of values, which identify no
+    one (rows set aside are records about people: :func:`set_aside_table`)."""
     counts = frame.groupby(by, observed=True).size().rename(name)
     table = counts.to_frame()
     table.index = [" · ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in table.index]
-    shown = publish(with_totals(table, column=False), restricted or not people, row_total=TOTAL)
+    shown = exact(with_totals(table, column=False))
     labels = counts.index.to_frame(index=False).astype(str)
     for column in by:  # as a page names them: datasets, columns, reasons in plain English
         if column == "dataset":
