@@ -108,6 +108,7 @@ def test_a_good_folder_is_cleaned_and_reported(tmp_path: Path):
     assert "referrals" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == [
         ".workbench-output.json",  # says the workbench made the folder, and what it wrote
+        "cleaned",  # the cleaned data as Parquet (owner-only)
         "cleaning_report.json",
         "cleaning_summary.csv",
         "quarantine.csv",
