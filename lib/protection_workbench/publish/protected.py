@@ -436,8 +436,9 @@ class _Programme:
             for k, lo, hi in zip(rows, *self._highs_bounds(lower, upper), strict=True):
                 self._highs.changeRowBounds(int(k), float(lo), float(hi))
 
-    def solve(self, objective: np.ndarray) -> tuple[str, float, np.ndarray | None]:
-        """("optimal", value, x) or ("unbounded", -inf, None)."""
+    def solve(self, objective: np.ndarray) -> tuple[str, float, np.ndarray, np.ndarray]:
+        """("optimal", value, x, row duals) or ("unbounded", -inf, empty, empty). A row
+        with a non-zero dual is one the optimum leans on."""
         self.solves += 1
         if self._highs is not None:
             n = len(objective)
@@ -445,10 +446,11 @@ class _Programme:
             self._highs.run()
             status = self._highs.getModelStatus()
             if status == self._hc.HighsModelStatus.kOptimal:
-                x = np.asarray(self._highs.getSolution().col_value)
-                return "optimal", float(objective @ x), x
+                solution = self._highs.getSolution()
+                x = np.asarray(solution.col_value)
+                return "optimal", float(objective @ x), x, np.asarray(solution.row_dual)
             if status == self._hc.HighsModelStatus.kUnbounded:
-                return "unbounded", -math.inf, None
+                return "unbounded", -math.inf, np.zeros(0), np.zeros(0)
         return self._linprog(objective)
 
     def _linprog(self, objective):
@@ -458,6 +460,7 @@ class _Programme:
         eq = self.lower == self.upper
         up = ~eq & np.isfinite(self.upper)
         down = ~eq & np.isfinite(self.lower)
+        n_up = int(up.sum())
         a_ub = sparse.vstack([self.a[up], -self.a[down]])
         b_ub = np.concatenate([self.upper[up], -self.lower[down]])
         res = linprog(
@@ -470,10 +473,16 @@ class _Programme:
             method="highs",
         )
         if res.status == 3:
-            return "unbounded", -math.inf, None
+            return "unbounded", -math.inf, np.zeros(0), np.zeros(0)
         if res.status != 0:
             raise RuntimeError(f"the disclosure audit failed: {res.message}")
-        return "optimal", float(res.fun), res.x
+        duals = np.zeros(len(self.lower))
+        if eq.any():
+            duals[eq] = res.eqlin.marginals
+        if a_ub.shape[0]:
+            duals[up] += res.ineqlin.marginals[:n_up]
+            duals[down] += res.ineqlin.marginals[n_up:]
+        return "optimal", float(res.fun), res.x, duals
 
 
 class _JointAudit:
@@ -488,11 +497,10 @@ class _JointAudit:
     exactly the same published cells (the reader cannot tell those apart).
 
     For each hidden cell the smallest and largest value it can take are found by linear
-    programming (HiGHS). If they are less than 1 apart the cell is recoverable, and more
-    cells are hidden: the cheapest set of shown cells that, once hidden, lets it move by
-    1, where a cell costs its count and a total costs more than all cells together (so a
-    total is hidden only when no cell will do; a zero never is). Then the cell is audited
-    again.
+    programming (HiGHS). If they are less than 1 apart the cell is recoverable, and one
+    more cell is hidden: of the cells the programme leaned on to pin it (non-zero duals),
+    the smallest non-zero shown one, a total only when no other cell will do, never a
+    zero. Then the cell is audited again, until nothing is recoverable.
 
     Hiding a cell only widens what the reader must consider, so a cell once shown to be
     safe stays safe. Every solution of a programme is a table the reader cannot rule out,
@@ -557,58 +565,31 @@ class _JointAudit:
         lower, upper = self.value[cells].copy(), self.value[cells].copy()
         for i, k in enumerate(cells):
             if self.hidden(k):
-                lower[i] = self._lows([k])[0]
+                small = self.primary(k) or self.value[k] < self.m
+                lower[i] = 1.0 if small else float(self.m)
                 upper[i] = self.m - 1.0 if self.primary(k) else math.inf
         return lower, upper
 
-    def _parts(self) -> tuple[list[int], list[int], list[int]]:
-        """Shown cells; hidden cells (each with a lower bound); "<5" cells (upper bound)."""
-        hidden = [self.hidden(k) for k in range(len(self.cells))]
-        shown = [k for k, h in enumerate(hidden) if not h]
-        lower = [k for k, h in enumerate(hidden) if h]
-        upper = [k for k in lower if self.primary(k)]
-        return shown, lower, upper
-
-    def _lows(self, cells: list[int]) -> np.ndarray:
-        """What a marker says at least: 1 for "<5" and for a small count, else m."""
-        return np.array(
-            [1.0 if self.primary(k) or self.value[k] < self.m else self.m for k in cells]
-        )
-
-    def _linprog(self, objective, a_eq, b_eq, a_ub, b_ub):
-        from scipy.optimize import linprog
-
-        self.solves += 1
-        return linprog(
-            objective,
-            A_ub=a_ub if a_ub.shape[0] else None,
-            b_ub=b_ub if a_ub.shape[0] else None,
-            A_eq=a_eq if a_eq.shape[0] else None,
-            b_eq=b_eq if a_eq.shape[0] else None,
-            bounds=(0, None),
-            method="highs",
-            # HiGHS's presolve costs several times the solve on these small sparse
-            # programmes (measured on the weekly report's tables)
-            options={"presolve": False},
-        )
-
-    def _safe(self, k: int, pending: set[int], programme: _Programme) -> bool:
-        """Whether hidden cell ``k`` can be at least 1 away from its true value; each
-        solution found also clears the cells of ``pending`` that it moves."""
+    def _check(self, k: int, pending: set[int], programme: _Programme):
+        """(safe, duals): whether hidden cell ``k`` can be at least 1 away from its true
+        value, and if not, the row duals of the programmes that pinned it (what it is
+        worked out from). Each solution also clears the cells of ``pending`` it moves."""
         row = self.a[k].toarray().ravel()
         (low,), (high,) = self._bounds([k])
         # smallest, then largest; a cell at a bound of its marker can only move away from it
         senses = [
             s for s, room in ((1.0, self.value[k] - low), (-1.0, high - self.value[k])) if room >= 1
         ]
+        duals = []
         for sense in senses:
-            status, best, x = programme.solve(sense * row)
+            status, best, x, dual = programme.solve(sense * row)
             if status == "unbounded":
-                return True
+                return True, []
             self._clear(x, pending)
             if abs(sense * best - self.value[k]) >= 1 - self.TOL:
-                return True
-        return False
+                return True, []
+            duals.append(dual)
+        return False, duals
 
     def _clear(self, x: np.ndarray, pending: set[int]) -> None:
         if pending:
@@ -616,85 +597,50 @@ class _JointAudit:
             moved = np.abs(self.a[ks] @ x - self.value[ks]) >= 1 - self.TOL
             pending.difference_update(ks[moved].tolist())
 
-    def _cheapest_cover(self, k: int) -> tuple[list[int], list[int]]:
-        """What to give up so that ``k`` can move by 1, losing least: (shown cells to hide,
-        "<5" cells to mark "[c]" instead). A linear programme lets shown cells differ from
-        their values at a cost (their count per unit; a total more than all cells
-        together) and "<5" cells exceed 4 at a cost of ``m`` per unit, and asks ``k`` to
-        move by 1 either way; what it had to change is given up."""
-        from scipy import sparse
-
-        shown, lower, upper = self._parts()
-        cand = [j for j in shown if self.people[j] and self.value[j] > 0]
-        fixed = [j for j in shown if j not in set(cand)]
-        n, c, f = self.a.shape[1], len(cand), len(upper)
-
-        def block(rows, *extra):  # [A_rows x | extra columns]
-            return sparse.hstack([self.a[rows], *extra]).tocsr()
-
-        def none(r, cols):
-            return sparse.csr_matrix((r, cols))
-
-        ident_c, ident_f = sparse.identity(c), sparse.identity(f)
-        # variables: x (n unknowns), p, q (how far each candidate moves up, down), u (how
-        # far each "<5" cell goes beyond m - 1)
-        a_eq = sparse.vstack(
-            [
-                block(fixed, none(len(fixed), 2 * c + f)),
-                block(cand, -ident_c, ident_c, none(c, f)),
-            ]
-        )
-        b_eq = np.concatenate([self.value[fixed], self.value[cand]])
-        # hidden cells keep their lower bound; candidates too (hidden, they would be "[c]")
-        low_cells = lower + cand
-        lows = np.concatenate([self._lows(lower), np.where(self.value[cand] < self.m, 1.0, self.m)])
-        a_ub = sparse.vstack(
-            [
-                -block(low_cells, none(len(low_cells), 2 * c + f)),
-                block(upper, none(f, 2 * c), -ident_f),
-            ]
-        )
-        b_ub = np.concatenate([-lows, np.full(f, self.m - 1.0)])
-        cost = self.value[cand] + np.where(self.is_total[cand], self.value.sum() + 1, 0.0)
-        objective = np.concatenate([np.zeros(n), cost, cost, np.full(f, float(self.m))])
-        target = block([k], none(1, 2 * c + f))
-        best = None
-        for sense in (1.0, -1.0):  # k at least 1 above, or at least 1 below, the truth
-            move_ub = sparse.vstack([a_ub, -sense * target]).tocsr()
-            move_b = np.append(b_ub, -sense * (self.value[k] + sense))
-            res = self._linprog(objective, a_eq.tocsr(), b_eq, move_ub, move_b)
-            if res.status == 0 and (best is None or res.fun < best.fun):
-                best = res
-        if best is None:
-            return [], []
-        p, q, u = best.x[n : n + c], best.x[n + c : n + 2 * c], best.x[n + 2 * c :]
-        hide = [j for j, d in zip(cand, p + q, strict=True) if d > self.TOL]
-        unmark = [j for j, d in zip(upper, u, strict=True) if d > self.TOL]
-        return hide, unmark
+    def _secondary(self, k: int, duals: list[np.ndarray]) -> int | None:
+        """The cell to give up so that recoverable ``k`` may move: among the cells the
+        programmes leaned on to pin it (non-zero duals), the smallest non-zero shown cell
+        of a people table, a total only when no other cell will do; else a "<5" cell whose
+        upper bound pinned it (it becomes "[c]"), or ``k`` itself when it is "<5"."""
+        leaned = np.zeros(len(self.cells), dtype=bool)
+        for dual in duals:
+            leaned |= np.abs(dual) > self.TOL
+        shown = [
+            j
+            for j in np.flatnonzero(leaned)
+            if self.people[j] and not self.hidden(j) and self.value[j] > 0
+        ]
+        if shown:
+            return min(shown, key=lambda j: (self.is_total[j], self.value[j], j))
+        small = [j for j in np.flatnonzero(leaned) if self.hidden(j) and self.primary(j)]
+        if small:
+            return min(small, key=lambda j: (self.value[j], j))
+        return k if self.primary(k) else None
 
     def run(self) -> None:
         everyone = list(range(len(self.cells)))
         programme = _Programme(self.a, *self._bounds(everyone))
         pending = {k for k in everyone if self.hidden(k) and self.people[k]}
         # one solution with every hidden cell as small as it can be clears most of them
-        status, _, x = programme.solve(np.asarray(self.a[sorted(pending)].sum(axis=0)).ravel())
+        status, _, x, _ = programme.solve(np.asarray(self.a[sorted(pending)].sum(axis=0)).ravel())
         if status == "optimal":
             self._clear(x, pending)
         while pending:
             k = min(pending)
             pending.discard(k)
-            if self._safe(k, pending, programme):
+            safe, duals = self._check(k, pending, programme)
+            if safe:
                 continue
-            hide, unmark = self._cheapest_cover(k)
-            if not hide and not unmark:
+            j = self._secondary(k, duals)
+            if j is None:
                 raise ValueError(
                     f"table {self.cells[k][0]!r}: a hidden count can be worked out from "
                     "tables published exactly (people=False) from the same records"
                 )
-            for j in hide + unmark:  # "[c]": hidden, and nothing said about the value
-                self._mark(j, hidden=True, primary=False)
-            programme.set_rows(hide + unmark, *self._bounds(hide + unmark))
-            pending.update([k, *hide])
+            # "[c]": hidden, and nothing said about the value
+            self._mark(j, hidden=True, primary=False)
+            programme.set_rows([j], *self._bounds([j]))
+            pending.update({k, j})
         self.solves += programme.solves
 
 
