@@ -30,12 +30,26 @@ from .phrases import (
     long_day,
     none_or,
     not_available,
+    plural,
     words,
 )
 from .weekly import ADULTS, CHILDREN, WeeklyData, period_names
 from .weekly_tables import CHARTER, COMMERCIAL
 
 DESTINATIONS_NAMED = 3
+# Activities of the field log as a sentence counts them (labels of config/code_lists.yaml).
+ACTIVITY_WORDS = {
+    "Outreach session": ("outreach session", "outreach sessions"),
+    "Distribution of non-food items": (
+        "distribution of non-food items",
+        "distributions of non-food items",
+    ),
+    "Field visit": ("field visit", "field visits"),
+    "Embassy meeting": ("embassy meeting", "embassy meetings"),
+    "Training": ("training", "trainings"),
+    "Coordination meeting": ("coordination meeting", "coordination meetings"),
+}
+PARTNERS_NAMED = 4  # more partners concerned are left to the table
 # Statuses of the case records as a sentence says them (labels of config/code_lists.yaml).
 PIPELINE_WORDS = {
     "Documents pending": "waiting for travel documents",
@@ -151,7 +165,7 @@ def vulnerability_paragraph(data: WeeklyData, published: Published) -> str:
     else:
         kinds = _shown_rows(published, "returns_by_vulnerability", week)
         listed = [
-            f"{label.lower()} ({words(published.cell('returns_by_vulnerability', label, week))})"
+            f"{lower_first(label)} {words(published.cell('returns_by_vulnerability', label, week))}"
             for label in kinds.index
         ]
         first = (
@@ -159,7 +173,7 @@ def vulnerability_paragraph(data: WeeklyData, published: Published) -> str:
             "vulnerability returned home"
         )
         if listed:
-            first += f" ({join_words(listed)}; a person may have several)"
+            first += f" — {join_words(listed)} (a person may have several)"
     return f"{first}; {words(total)} since the programme started."
 
 
@@ -218,7 +232,9 @@ def referrals_paragraph(data: WeeklyData, published: Published) -> str:
     second = (
         f"{count_phrase(overdue, 'follow-up')} {be(overdue)} overdue on {day_phrase(data.as_of)}"
     )
-    if partners:
+    if len(partners) > PARTNERS_NAMED:
+        second += ", with the partners listed in the table below"
+    elif partners:
         second += f", with {join_words(partners)}"
     return f"{first}; {second}."
 
@@ -230,17 +246,23 @@ def activities_paragraph(data: WeeklyData, published: Published) -> str:
     kinds = published.table("activities")
     if TOTAL not in kinds.index or is_zero(kinds.loc[TOTAL, TOTAL]):
         return f"No activity was logged in {week_phrase(data)}."
-    done = listing([(kinds.loc[TOTAL, k], lower_first(k)) for k in kinds.columns if k != TOTAL])
+    done = listing(
+        [
+            (kinds.loc[TOTAL, k], plural(kinds.loc[TOTAL, k], *ACTIVITY_WORDS.get(k, (k, k))))
+            for k in kinds.columns
+            if k != TOTAL
+        ]
+    )
     first = (
-        f"The team logged {count_phrase(kinds.loc[TOTAL, TOTAL], 'activity', 'activities')} "
-        f"in {week_phrase(data)} ({done})"
+        f"In {week_phrase(data)} the team logged "
+        f"{count_phrase(kinds.loc[TOTAL, TOTAL], 'activity', 'activities')}: {done}"
     )
     people = published.table("activity_participants")
     if TOTAL in people.index:
         f, m = people.loc[TOTAL, "Women and girls"], people.loc[TOTAL, "Men and boys"]
         children = people.loc[TOTAL, "Children"]
         first += (
-            f", reaching {count_phrase(f, 'woman or girl', 'women and girls')} and "
+            f". They reached {count_phrase(f, 'woman or girl', 'women and girls')} and "
             f"{count_phrase(m, 'man or boy', 'men and boys')}, "
             f"{count_phrase(children, 'child', 'children')} among them"
         )
@@ -274,8 +296,10 @@ def hosting_paragraph(data: WeeklyData, published: Published) -> str:
         amount = published.cell("payments", TOTAL, "Amount (LYD)") or "0"
         paid = published.cell("payments", TOTAL, "Payments")
         parts.append(
-            f"Payments to hosts made this week: {count_phrase(paid, 'payment')}, "
-            f"{amount} LYD in all."
+            "No payment to hosts was made this week."
+            if is_zero(paid)
+            else f"{capital(count_phrase(paid, 'payment'))} to hosts, {amount} LYD in all, "
+            f"{be(paid)} made this week."
         )
     parts.append(
         f"This report covers the week's 7 days; the community hosting report covers the "

@@ -286,6 +286,13 @@ def chart_column(
     return values
 
 
+def drawable(values: pd.Series | pd.DataFrame) -> bool:
+    """Whether a chart of these published strings would draw a bar: some value is a
+    number above 0 (a chart of hidden or zero values only is left out)."""
+    frame = values.to_frame() if isinstance(values, pd.Series) else values
+    return bool((as_numbers(frame) > 0).any().any())
+
+
 def sex_age_chart(published: Published, name: str) -> pd.DataFrame:
     """Age groups (rows) by female and male (columns) of a published sex and age table,
     without its totals: what the chart draws is what the table shows."""
