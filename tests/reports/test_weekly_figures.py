@@ -389,3 +389,15 @@ def test_returns_by_week_and_by_country(run):
     ).fillna(0)
     expected.loc[TOTAL] = expected.sum()
     check(published, "returns_by_destination", expected.astype(int))
+
+
+def test_overdue_visits_are_the_h001_findings_of_placements_hosted_today(run):
+    from protection_workbench.rules import run_rules
+
+    truth, _, published = run
+    pl, day = truth["placements"], pd.Timestamp(GENERATED)
+    hosted = (pl["start_date"] <= day) & (pl["end_date"].isna() | (day < pl["end_date"]))
+    found = run_rules({"placements": pl, "visits": truth["visits"]}, GENERATED, codes=["H001"])
+    overdue = found["record_id"].isin(pl.loc[hosted, "placement_id"]).sum()
+    assert agrees(published.cell("overdue_visits", TOTAL), int(overdue))
+    assert agrees(published.cell("placements", "Hosted on the report date"), int(hosted.sum()))

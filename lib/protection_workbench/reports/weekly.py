@@ -491,12 +491,12 @@ def hosting_records(frames: dict[str, pd.DataFrame], as_of: date, week: Period, 
     if placements is not None and "visits" in frames:
         t = cfg.thresholds
         day = pd.Timestamp(as_of)
+        # only the placements active on the day can be overdue (H001): read no others
+        active = placements[active_on(placements, day)]
         status = visit_status(
-            placements, frames["visits"], day, t.visit_interval_days, t.first_visit_days
+            active, frames["visits"], day, t.visit_interval_days, t.first_visit_days
         )
-        on = active_on(placements, day)
-        status = status[on]
-        host_of = placements.loc[on, "host_id"]
+        host_of = active["host_id"]
         flags = pd.DataFrame(
             {
                 MANTIKA: _host_mantika(host_of, hosts),
