@@ -20,6 +20,7 @@ import pytest
 from protection_workbench.cli import main
 from protection_workbench.reports import (
     case_integrity,
+    community_hosting,
     data_quality,
     manifest_review,
     referrals,
@@ -61,10 +62,17 @@ def _referrals(result):
     return referrals.protected_tables(referrals.referral_followups(refs, AS_OF), refs)
 
 
+def _community_hosting(result):
+    frames, findings = result.export.frames, result.findings
+    report = community_hosting.hosting_report(frames, findings, AS_OF, catalogue=catalogue())
+    return report.published_set
+
+
 # the report modules built on a TableSet, and how their notebook calls them
 REPORTS = {
     "weekly_tables": _weekly,
     "case_integrity": _case_integrity,
+    "community_hosting": _community_hosting,
     "data_quality": _data_quality,
     "manifest_review": _manifest_review,
     "referrals": _referrals,
