@@ -248,13 +248,13 @@ def _build_cube(specs: list[_Count]) -> tuple[_Cube, dict[str, dict]]:
         record_codes.append(codes + 1)  # 0 for missing
     record_codes += [m.astype(np.int64) for m in masks]
     sizes = [len(levels[d]) + 1 for d in dims] + [2] * len(masks)
-    if record_codes:
-        key = np.ravel_multi_index(record_codes, sizes) if sizes else np.zeros(len(frame))
-        cells, counts = np.unique(key, return_counts=True)
-        parts = np.unravel_index(cells, sizes)
-    else:
-        counts = np.array([len(frame)]) if len(frame) else np.zeros(0, dtype=np.int64)
-        parts = ()
+    # one key per combination, made compact again after each dimension (never overflows)
+    key = np.zeros(len(frame), dtype=np.int64)
+    for codes, size in zip(record_codes, sizes, strict=True):
+        key = pd.factorize(key * size + codes)[0].astype(np.int64)
+    _, first = np.unique(key, return_index=True)
+    counts = np.bincount(key, minlength=len(first)) if len(key) else np.zeros(0, np.int64)
+    parts = [codes[first] for codes in record_codes]
     codes = {d: parts[i] - 1 for i, d in enumerate(dims)}
     bits = [parts[len(dims) + k].astype(bool) for k in range(len(masks))]
     cube = _Cube(dims, levels, codes, masks, bits, counts.astype(np.int64))
