@@ -359,6 +359,14 @@ def test_referrals_activities_and_hosting(run):
     kinds = published.table("activities")
     total = kinds.loc[TOTAL, TOTAL] if TOTAL in kinds.index else "0"
     assert total == f"{len(week):,}"  # activities are exact
+    sites = {site.name: site.location_type for site in get_config().sites.sites}
+    in_dc = week["location"].map(sites).eq("detention_centre")
+    visits_dc = int((week["activity_type"].eq("field_visit") & in_dc).sum())
+    places = published.table("activities_by_place")
+    if "Field visit" in places.index and "Detention centre" in places.columns:
+        assert places.loc["Field visit", "Detention centre"] == f"{visits_dc:,}"
+    else:
+        assert visits_dc == 0
     kits = week.loc[week["activity_type"] == "nfi_distribution", "items"].astype(float).sum()
     assert published.cell("nfi_kits", TOTAL, "Kits distributed") == f"{int(kits):,}"
 

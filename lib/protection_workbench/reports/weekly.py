@@ -62,6 +62,7 @@ PERIOD = "Period"
 FLIGHT = "Flight"
 CHANGE = "Change"
 FOLLOW_UP = "Follow-up"
+PLACE = "Kind of place"
 
 # The dated steps of a case (case records' date columns), in the order a case moves.
 CASE_STEPS = {
@@ -424,8 +425,18 @@ def referral_records(referrals: pd.DataFrame, as_of: date, week: Period):
     return grouped(recorded), grouped(overdue)
 
 
-def activity_records(activities: pd.DataFrame, week: Period) -> pd.DataFrame:
-    """The field log entries of the week: activity, mantika, participants and kits."""
+def site_types(locations: pd.Series, cfg: Config) -> pd.Series:
+    """The kind of place of each site of ``config/sites.yaml`` (detention centre, urban,
+    shelter, community hosting); other places "Other / unrecognised"."""
+    kinds = code_labels("location_type", cfg)
+    of_site = {site.name: kinds.get(site.location_type, OTHER) for site in cfg.sites.sites}
+    out, _ = _by_distinct(locations, lambda u: [of_site.get(v, OTHER) for v in u])
+    return pd.Series(out, index=locations.index, dtype=object)
+
+
+def activity_records(activities: pd.DataFrame, week: Period, cfg: Config) -> pd.DataFrame:
+    """The field log entries of the week: activity, mantika, kind of place, participants
+    and kits."""
     logged = activities[week.contains(activities["date"])]
     numbers = {
         c: pd.to_numeric(logged[c], errors="coerce").fillna(0).astype(int).to_numpy()
@@ -435,6 +446,7 @@ def activity_records(activities: pd.DataFrame, week: Period) -> pd.DataFrame:
         {
             ACTIVITY: labelled(logged["activity_type"], "activity_type").array,
             MANTIKA: known_names(logged["mantika"], "mantika").to_numpy(),
+            PLACE: site_types(logged["location"], cfg).to_numpy(),
             **numbers,
         }
     )
@@ -548,7 +560,7 @@ def weekly_data(
             frames["referrals"], as_of, periods["week"]
         )
     if "activities" in frames:
-        data.activities = activity_records(frames["activities"], periods["week"])
+        data.activities = activity_records(frames["activities"], periods["week"], cfg)
     if "placements" in frames:
         data.placements = placement_records(frames["placements"], as_of, periods["week"])
     data.payments, data.visits, data.visit_flags = hosting_records(

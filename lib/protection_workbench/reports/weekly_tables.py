@@ -37,6 +37,7 @@ from .weekly import (
     OUTCOME,
     PARTNER,
     PERIOD,
+    PLACE,
     SERVICE,
     SEX,
     STATUS,
@@ -82,6 +83,7 @@ ROW_HEADINGS = {
     "overdue_by_partner": PARTNER,
     "overdue_by_service": SERVICE,
     "activities": MANTIKA,
+    "activities_by_place": ACTIVITY,
     "activity_participants": ACTIVITY,
     "nfi_kits": MANTIKA,
     "placements": CHANGE,
@@ -177,6 +179,12 @@ def _activity_tables(ts: TableSet, data: WeeklyData) -> None:
     kinds = kinds.reindex(columns=[*log[ACTIVITY].cat.categories, TOTAL], fill_value=0)
     kinds.index.name = kinds.columns.name = None
     ts.add("activities", kinds.astype(int), title="Activities of the week by mantika")
+    places = pd.crosstab(log[ACTIVITY], log[PLACE], margins=True, margins_name=TOTAL)
+    places = places.drop(columns=TOTAL).loc[lambda t: t.index != TOTAL]
+    places.index, places.columns.name = places.index.astype(str), None
+    ts.add("activities_by_place", places.astype(int),
+           title="Activities of the week by kind of place (field visits to detention centres "
+           "included)")  # fmt: skip
     people = log.groupby(ACTIVITY, observed=False)[list(PARTICIPANTS)].sum()
     people = people[people.sum(axis=1) > 0].rename(columns=PARTICIPANTS).astype(int)
     people.index = people.index.astype(str)
