@@ -366,6 +366,8 @@ def test_discover_finds_datasets_in_contract_order(tmp_path: Path):
         ".hidden.csv",
         "~$cases.xlsx",
         "_scratch.csv",
+        "highlights.md",  # the team's notes: read by the runs, not an export
+        "Period_Notes.md",
     )
     (tmp_path / "hosts.csv").mkdir()
     found = discover(tmp_path)

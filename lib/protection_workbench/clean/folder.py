@@ -14,6 +14,9 @@ EXTENSIONS = (".csv", ".xlsx", ".xlsm")
 # Named like an export but in a format that cannot be read: refused with a clear message
 # (rather than listed among the unrecognised files and the dataset silently missing).
 REFUSED = {".xls": XLS_MESSAGE}
+# The team's own notes kept beside the exports (docs: "Writing the week's highlights"): read
+# by the weekly and period runs, not exports, so not listed as unrecognised files.
+NOTES_FILES = frozenset({"highlights.md", "period_notes.md"})
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Discovered:
 
 def _ignored(path: Path) -> bool:
     name = path.name
-    if name.startswith((".", "_", "~$")):
+    if name.startswith((".", "_", "~$")) or name.casefold() in NOTES_FILES:
         return True
     if path.is_symlink():
         return False  # judged (and refused when it leaves the folder) without following it
