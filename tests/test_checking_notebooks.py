@@ -55,7 +55,13 @@ def run(tmp_path_factory):
     previous_path = tmp / "previous_findings.csv"
     previous.to_csv(previous_path, index=False)
 
-    base = {"data_dir": str(data), "as_of": AS_OF, "run_id": "test-run"}
+    # as in the weekly run, both versions get the tables folder; only reviewers' write to it
+    base = {
+        "data_dir": str(data),
+        "as_of": AS_OF,
+        "run_id": "test-run",
+        "tables_dir": str(tmp / "tables"),
+    }
     extra_params = {"case_integrity": {"previous_findings": str(previous_path)}}
     target = {key: tmp / f"{key[0]}_{VERSIONS[key[1]]}.ipynb" for key in RUNS}
     procs = {
@@ -68,7 +74,7 @@ def run(tmp_path_factory):
     for key, proc in procs.items():
         assert proc.returncode == 0, f"{key} failed:\n{logs[key][-3000:]}"
     executed = {key: json.loads(target[key].read_text("utf-8")) for key in RUNS}
-    return {"check": check, "previous": previous, "executed": executed}
+    return {"check": check, "previous": previous, "executed": executed, "tables": tmp / "tables"}
 
 
 def markdown(nb: dict) -> str:
@@ -250,8 +256,12 @@ def test_reviewer_manifest_decisions_are_counts_only(run):
     assert all(exact_or_hidden(shown[k], n) for k, n in expected.items())
     found = tables(nb)
     assert "Go / no-go" not in found and "To send back to Operations" not in found
-    reasons = found["Passengers by rule (NO-GO reasons first)"]
-    assert not reasons["Passengers"].map(lambda v: bool(SMALL.fullmatch(v))).any()
+    if expected["NO-GO"] + expected["GO (check)"] == 0:  # a flight with no issue: GO
+        assert "No passenger of this flight breaks a rule: **GO**." in text
+        assert "Passengers by rule (NO-GO reasons first)" not in found
+    else:
+        reasons = found["Passengers by rule (NO-GO reasons first)"]
+        assert not reasons["Passengers"].map(lambda v: bool(SMALL.fullmatch(v))).any()
 
 
 def test_reviewer_referrals_show_no_overdue_list(run):
@@ -259,10 +269,11 @@ def test_reviewer_referrals_show_no_overdue_list(run):
     referrals = run["check"].export.frames["referrals"]
     open_ = referrals[referrals["follow_up_date"].isna()]
     overdue = int((pd.to_datetime(open_["follow_up_due"]) < pd.Timestamp(AS_OF)).sum())
-    sentence = re.search(r"[^\n]*open referrals[^\n]*, of which [^\n]*", markdown(nb))
+    sentence = re.search(r"[^\n]*open referrals[^\n]*, of which [^\n]*", markdown(nb), re.I)
     assert sentence and "[c]" not in sentence.group(0)
-    assert exact_or_hidden(quoted_count(sentence.group(0), "open referrals"), len(open_))
-    assert exact_or_hidden(quoted_count(sentence.group(0), "overdue"), overdue)
+    said = sentence.group(0).lower()  # the sentence starts with a capital
+    assert exact_or_hidden(quoted_count(said, "open referrals"), len(open_))
+    assert exact_or_hidden(quoted_count(said, "overdue"), overdue)
     by_service = tables(nb)["By service"]
     for column in ("Overdue", "Not yet due", "Open"):
         assert not by_service[column].map(lambda v: bool(SMALL.fullmatch(v))).any()
@@ -371,3 +382,16 @@ def test_reviewer_pages_are_in_plain_english(run, name):
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))  # what a reader sees
     assert jargon(text) == []
     assert "No description has been provided" not in text
+
+
+@pytest.mark.parametrize("name", (*NAMES, "data_quality"))
+def test_each_report_records_the_share_it_hides(run, name):
+    """The weekly run copies each report's disclosure record into run.json: the reviewer
+    version writes it (cells and people hidden), the case workers' copy does not."""
+    record = json.loads((run["tables"] / f"{name}_disclosure.json").read_text("utf-8"))
+    assert record["cells"] > 0 and 0 <= record["cells_hidden"] <= record["cells"]
+    if name != "data_quality":  # no row set aside there: nothing to hide
+        assert record["cells_hidden"] > 0  # 3 000 individuals: some counts are small
+    assert sorted(p.name for p in run["tables"].iterdir()) == sorted(
+        f"{n}_disclosure.json" for n in (*NAMES, "data_quality")
+    )

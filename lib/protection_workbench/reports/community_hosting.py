@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
 from ..publish import disclosure
 from ..publish.labels import code_label, code_labels, column_label
-from ..publish.tables import TOTAL, with_totals, write_tables
+from ..publish.protected import Published, TableSet, write_summary
+from ..publish.tables import TOTAL, write_tables
 from . import hosting, hosting_monitoring
+from .common import group_labels
 from .hosting_published import (
-    published_breakdown,
     published_occupancy,
     published_payments,
     published_stay_summary,
@@ -135,10 +137,11 @@ class HostingReport:
     rule_counts: pd.Series  # findings per rule (exact)
     overdue_mantikas: list[str]  # mantikas with an active placement overdue for a visit
     payment_months: list[str]  # months ("YYYY-MM") with a payment out of line (H004)
+    published_set: Published | None = None  # the one protected table set of the report
 
     def found(self, rule: str) -> str:
         """The number of findings of ``rule``, as published."""
-        return disclosure.show_count(int(self.rule_counts.get(rule, 0)))
+        return self.published_set.cell("findings", rule)
 
     def period_sentence(self) -> str:
         return (
@@ -150,7 +153,7 @@ class HostingReport:
 
     def movement_sentence(self) -> str:
         return (
-            f"**{_say(self.movements.new)}** new placements and "
+            f"**{self.published_set.say('new')}** new placements and "
             f"**{_w(self.exits[TOTAL])}** exits from {self.period_start:%d %B} to "
             f"{self.as_of:%d %B %Y}."
         )
@@ -169,7 +172,7 @@ class HostingReport:
                 f"**{_w(self.active.loc[TOTAL, TOTAL])}** (occupancy **{_w(total['occupancy'])}** of "
                 f"{total['capacity']:,} places at active hosts)",
                 f"- New placements {period}: "
-                f"**{_say(self.movements.new)}**; exits: "
+                f"**{self.published_set.say('new')}**; exits: "
                 f"**{_w(self.exits[TOTAL])}**",
                 f"- Length of stay of placements ended so far: {stays}",
                 f"- Active placements overdue for a monitoring visit on {self.as_of:%d %B} "
@@ -281,10 +284,15 @@ class HostingReport:
 
     def write_tables(self, folder: str | Path) -> list[Path]:
         """Write the published tables as ``community_hosting_<name>.csv`` with their HXL
-        row (numbers without thousands separators) into ``folder``."""
-        return write_tables(
+        row (numbers without thousands separators) into ``folder``, and the share of cells
+        and people the report hides (``community_hosting_disclosure.json``, which the
+        weekly run copies into run.json)."""
+        written = write_tables(
             self.published, folder, TABLE_TAGS, prefix=TABLE_PREFIX, thousands=False
         )
+        if self.published_set is not None:
+            write_summary(self.published_set, folder, prefix=TABLE_PREFIX)
+        return written
 
 
 def hosting_report(
@@ -308,44 +316,22 @@ def hosting_report(
     day = hosting.as_day(as_of)
     start = day - pd.Timedelta(days=int(period_days) - 1)
 
-    active = disclosure.suppress_table(
-        with_totals(_coded(hosting.active_placements(hosts, placements, day), "host_type")),
-        None,
-        TOTAL,
-        TOTAL,
-    )
+    published = protected_tables(hosts, placements, visits, findings, day, start, cfg)
+    active = _named(published.table("active"), "host_type", "mantika")
     occ = hosting.occupancy(hosts, placements, day)
     occ["host_type"] = _labels(occ["host_type"], "host_type")
     occupancy = published_occupancy(occ, active, cfg)
     week_start = day - pd.Timedelta(days=day.weekday()) - pd.Timedelta(weeks=25)
     weekly = hosting.occupancy_over_time(hosts, placements, week_start, day)
-
     moved = hosting.movements(placements, start, day, reasons=cfg.codes("exit_reason"))
-    exits = published_breakdown(
-        _coded(moved.by_reason.set_index("exit_reason")["exits"], "exit_reason"), cfg=cfg
-    )
+    exits = published.table("exits").iloc[:, 0].rename("exits")
+    exits.index.name = "exit_reason"
+    stay_shown = _named(published.table("stays"), "length_of_stay")
     stays = hosting.length_of_stay(placements, day)
-    stay_shown = disclosure.suppress_table(
-        with_totals(hosting.stay_distribution(stays)), None, TOTAL, TOTAL
-    )
     stay_summary = published_stay_summary(hosting.summary(stays), stay_shown.loc[TOTAL])
-
-    status = hosting_monitoring.visits_status(
-        placements, visits, day, cfg, hosts=hosts, by="mantika"
-    )
-    status = with_totals(status.set_index("mantika")[["visited", "due", "overdue"]], column=False)
-    compliance = hosting_monitoring.compliance_followup(
-        visits, placements, day, cfg, period_start=start, compliance=cfg.codes("compliance")
-    )
-    by_compliance = _coded(
-        _coded(compliance.by_compliance, "visit_type"), "compliance", columns=True
-    )
-    compliance_shown = disclosure.suppress_table(with_totals(by_compliance), None, TOTAL, TOTAL)
-    follow_up = published_breakdown(
-        compliance.follow_up.set_index("state")["major_issues"],
-        compliance_shown.loc[TOTAL, code_label("compliance", "major_issue")],
-        cfg,
-    )
+    compliance_shown = _named(published.table("compliance"), "visit_type")
+    follow_up = published.table("follow_up").iloc[:, 0].rename("major_issues")
+    follow_up.index.name = "state"
     reconciled = hosting_monitoring.payments_reconciliation(
         hosts, placements, payments, findings, day
     )
@@ -364,7 +350,7 @@ def hosting_report(
         exits=exits,
         stays=stay_shown,
         stay_summary=stay_summary,
-        visits=disclosure.suppress_table(status, None, TOTAL),
+        visits=_named(published.table("visits"), "mantika"),
         compliance=compliance_shown,
         follow_up=follow_up,
         payments=published_payments(reconciled, cfg),
@@ -372,13 +358,90 @@ def hosting_report(
             {
                 "rule": alerts["rule"],
                 "title": alerts["rule"].map(titles).fillna(""),
-                "records": [disclosure.show_count(n) for n in alerts["records"]],
+                "records": [published.cell("findings", r) for r in alerts["rule"]],
             }
         ),
         rule_counts=findings["rule"].astype("str").value_counts(),
-        overdue_mantikas=[str(m) for m in status.index[status["overdue"] > 0] if m != TOTAL],
+        overdue_mantikas=_overdue_mantikas(hosts, placements, visits, day, cfg),
         payment_months=reconciled.loc[reconciled["h004_findings"] > 0, "period"].tolist(),
+        published_set=published,
     )
+
+
+RULES_COUNTED = ("H002", "H003", "H005")
+
+
+def protected_tables(hosts, placements, visits, findings, day, start, cfg) -> Published:
+    """Every count of people of the community hosting summary from one protected table
+    set: placements active on ``day`` by host type and mantika, their monitoring visits
+    (visited, due, overdue) by mantika, new placements and exits by reason in the period and
+    the length of stay, all counted from one frame of placements (protected together); the
+    visits of the period by type and compliance and the follow-up of their major issues
+    from one frame of visits; the findings of H002, H003 and H005."""
+    ts = TableSet()
+    pl = hosting.with_host(placements, hosts)
+    pl["host_type"] = _labels(pl["host_type"], "host_type")
+    active = hosting.active_on(placements, day)
+    flags = hosting_monitoring.visit_flags(placements, visits, day, cfg)
+    for flag in ("visited", "due", "overdue"):
+        pl[flag] = flags[flag].reindex(pl.index, fill_value=False).to_numpy(dtype=bool)
+    moved = hosting.movements(placements, start, day, reasons=cfg.codes("exit_reason"))
+    reasons = _labels(moved.by_reason["exit_reason"], "exit_reason")
+    started = placements["start_date"].between(start, day).fillna(False).to_numpy(dtype=bool)
+    ended = placements["end_date"].between(start, day).fillna(False).to_numpy(dtype=bool)
+    raw = group_labels(placements["exit_reason"], "exit_reason", extra=cfg.codes("exit_reason"))
+    reason = pd.Series(_labels(raw, "exit_reason"), index=pl.index, dtype="object")
+    pl["exit_reason"] = pd.Categorical(reason.where(ended), categories=reasons)
+    stays = hosting.length_of_stay(placements, day)
+    bands = pd.cut(
+        stays["days"], [*hosting.STAY_BINS, np.inf], right=False, labels=list(hosting.STAY_LABELS)
+    )
+    pl["length_of_stay"] = bands.reindex(pl.index)
+    status = np.where(stays["ongoing"], "ongoing", "ended")
+    pl["stay"] = pd.Categorical(
+        pd.Series(status, index=stays.index).reindex(pl.index), categories=["ended", "ongoing"]
+    )
+    ts.count("active", pl, rows="host_type", cols="mantika", totals=True, where=active)
+    flagged = {flag: pl[flag].to_numpy() for flag in ("visited", "due", "overdue")}
+    ts.count("visits", pl, rows="mantika", cols=flagged, totals=True, where=active)
+    ts.count("new", pl, where=started, title="New placements in the period")
+    ts.count("exits", pl, rows="exit_reason", totals=True, where=ended, value_name="exits")
+    ts.count("stays", pl, rows="length_of_stay", cols="stay", totals=True)
+
+    compliance = hosting_monitoring.compliance_followup(
+        visits, placements, day, cfg, period_start=start, compliance=cfg.codes("compliance")
+    )
+    seen = compliance.per_visit.copy()
+    seen["visit_type"] = _labels(seen["visit_type"], "visit_type")
+    codes = list(compliance.by_compliance.columns)
+    seen["compliance"] = pd.Categorical(
+        _labels(seen["compliance"], "compliance"), categories=_labels(codes, "compliance")
+    )
+    seen["follow_up"] = pd.Categorical(
+        seen["follow_up"], categories=list(hosting_monitoring.FOLLOW_UP_STATES)
+    )
+    ts.count("compliance", seen, rows="visit_type", cols="compliance", totals=True)
+    ts.count("follow_up", seen, rows="follow_up", totals=True, value_name="major_issues")
+    codes = findings["rule"].astype("str")
+    rules = findings.assign(
+        rule=pd.Categorical(codes.where(codes.isin(RULES_COUNTED)), categories=list(RULES_COUNTED))
+    )
+    ts.count("findings", rules, rows="rule", value_name="records")
+    return ts.protect()
+
+
+def _named(table: pd.DataFrame, rows: str, cols: str | None = None) -> pd.DataFrame:
+    """A published table with its row (and column) labels named and as plain text."""
+    out = table.copy()
+    out.index = pd.Index([str(i) for i in out.index], name=rows)
+    out.columns = pd.Index([str(c) for c in out.columns], name=cols)
+    return out
+
+
+def _overdue_mantikas(hosts, placements, visits, day, cfg) -> list[str]:
+    """Mantikas with an active placement overdue for a visit (H001), named without counts."""
+    status = hosting_monitoring.visits_status(placements, visits, day, cfg, hosts=hosts)
+    return status.loc[status["overdue"] > 0, "mantika"].astype(str).tolist()
 
 
 def _labels(values: pd.Series | pd.Index, name: str) -> list:

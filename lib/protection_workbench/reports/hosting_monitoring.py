@@ -95,6 +95,9 @@ class ComplianceFollowUp:
     by_compliance: pd.DataFrame  # visit_type rows, compliance columns
     follow_up: pd.DataFrame  # state, major_issues (FOLLOW_UP_STATES order)
     placements_visited: int  # distinct known placements visited in the period
+    # per visit of the period (index of ``visits``): visit type and compliance as grouped,
+    # and the follow-up state of each major issue (missing for the other visits)
+    per_visit: pd.DataFrame | None = None
 
     @property
     def not_followed_up(self) -> int:
@@ -168,8 +171,12 @@ def compliance_followup(
     )
     known = set(text_keys(placements["placement_id"]))
     visited = text_keys(in_period["placement_id"])
+    per_visit = pd.DataFrame(
+        {"visit_type": kinds.to_numpy(), "compliance": shown.to_numpy()}, index=in_period.index
+    )
+    per_visit["follow_up"] = pd.Series(state, index=major.index, dtype="object")
     return ComplianceFollowUp(
-        table.astype(int), follow_up, int(visited[visited.isin(known)].nunique())
+        table.astype(int), follow_up, int(visited[visited.isin(known)].nunique()), per_visit
     )
 
 
