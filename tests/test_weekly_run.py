@@ -152,7 +152,8 @@ def test_every_report_is_produced_with_a_complete_run_folder(full_run):
         text = html.read_text("utf-8")
         assert "Traceback" not in text
         assert not re.search(r"""(src|href)=["']https?://""", text), "network request in HTML"
-        assert record["as_of"] in text and record["run_id"] in text
+        as_of = date.fromisoformat(record["as_of"])
+        assert f"{as_of.day} {as_of:%B %Y}" in text and record["run_id"] in text
     for name in ("index.html", "run.json", "gate.json"):
         assert (run / name).is_file(), name
     assert (restricted / "findings.csv").is_file()
@@ -166,8 +167,10 @@ def test_run_json_matches_the_inputs(full_run, demo):
     out, record = full_run
     saved = json.loads((out / record["run_id"] / "run.json").read_text())
     files = {i["file"]: i for i in saved["inputs"]}
-    exports = sorted(p for p in demo.iterdir() if p.is_file())
+    # highlights.md is the team's notes, recorded apart (run.json "notes"), not an export
+    exports = sorted(p for p in demo.iterdir() if p.is_file() and p.name != "highlights.md")
     assert sorted(files) == sorted(p.name for p in exports)
+    assert saved["notes"]["file"].endswith("highlights.md")
     for path in exports:
         assert files[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     _, _, generated = load_truth(demo)
