@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..errors import WorkbenchError
-from ..outputs import check_output_folder, claim_folder, private_umask
+from ..outputs import private_umask
 from ..paths import notebooks_dir
 from . import provenance
 from .copies import write_copies
@@ -32,7 +32,7 @@ from .weekly import (
     _finish,
     _run_report,
     _write_error_reports,
-    default_restricted_root,
+    claim_roots,
     prune_restricted,
     run_lock,
     sweep_leftovers,
@@ -86,19 +86,7 @@ def run_period(
     if end < start:
         raise WorkbenchError(f"the period ends ({end}) before it starts ({start})")
     chosen = get_indicators().project(project)  # an unknown project: exit 2, nothing written
-    data = Path(data).expanduser().resolve()
-    if not data.is_dir():
-        raise WorkbenchError(f"{data}: export folder not found")
-    out = check_output_folder(out, data, kind="weekly-site")
-    restricted_root = check_output_folder(
-        restricted_root or default_restricted_root(out), data, kind="weekly-restricted"
-    )
-    if restricted_root == out or out in restricted_root.parents:
-        raise WorkbenchError(
-            f"--restricted {restricted_root}: must not be inside the reviewers' folder {out}"
-        )
-    claim_folder(out, "weekly-site", private=False)
-    claim_folder(restricted_root, "weekly-restricted", private=True)
+    data, out, restricted_root = claim_roots(data, out, restricted_root)
     source_dir = Path(notebook_dir or notebooks_dir())
     with run_lock(out, lock_timeout_s), private_umask():
         swept = sweep_leftovers(out, restricted_root)

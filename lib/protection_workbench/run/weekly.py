@@ -189,6 +189,27 @@ def prune_restricted(restricted_root: Path, keep: int) -> list[str]:
     return removed
 
 
+def claim_roots(
+    data: str | Path, out: str | Path, restricted_root: str | Path | None
+) -> tuple[Path, Path, Path]:
+    """The export folder and the two output roots of a run (weekly or period), checked and
+    claimed: the reviewers' root (shared) and the restricted root (owner-only), apart."""
+    data = Path(data).expanduser().resolve()
+    if not data.is_dir():
+        raise WorkbenchError(f"{data}: export folder not found")
+    out = check_output_folder(out, data, kind="weekly-site")
+    restricted_root = check_output_folder(
+        restricted_root or default_restricted_root(out), data, kind="weekly-restricted"
+    )
+    if restricted_root == out or out in restricted_root.parents:
+        raise WorkbenchError(
+            f"--restricted {restricted_root}: must not be inside the reviewers' folder {out}"
+        )
+    claim_folder(out, "weekly-site", private=False)
+    claim_folder(restricted_root, "weekly-restricted", private=True)
+    return data, out, restricted_root
+
+
 def run_weekly(
     data: Path,
     as_of: date,
@@ -213,19 +234,7 @@ def run_weekly(
     or 3) when no report could be produced, and
     :class:`~protection_workbench.errors.WorkbenchError` for unusable arguments.
     """
-    data = Path(data).expanduser().resolve()
-    if not data.is_dir():
-        raise WorkbenchError(f"{data}: export folder not found")
-    out = check_output_folder(out, data, kind="weekly-site")
-    restricted_root = check_output_folder(
-        restricted_root or default_restricted_root(out), data, kind="weekly-restricted"
-    )
-    if restricted_root == out or out in restricted_root.parents:
-        raise WorkbenchError(
-            f"--restricted {restricted_root}: must not be inside the reviewers' folder {out}"
-        )
-    claim_folder(out, "weekly-site", private=False)
-    claim_folder(restricted_root, "weekly-restricted", private=True)
+    data, out, restricted_root = claim_roots(data, out, restricted_root)
     with run_lock(out, lock_timeout_s), private_umask():
         swept = sweep_leftovers(out, restricted_root)
         record = _run(
