@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..publish.disclosure import NOT_SHOWN, in_words
+from ..publish.disclosure import NOT_SHOWN, in_words, min_cell
 from ..publish.html import esc_markdown
 from ..publish.labels import code_labels, column_label
 from ..publish.protected import Published, TableSet
@@ -141,15 +141,32 @@ def protected_tables(
 
 def followup_chart(published: Published) -> dict[str, pd.DataFrame]:
     """Overdue and not yet due referrals by service and by partner (the chart's panels),
-    the published cells of :func:`followup_table`: hidden ones are not drawn."""
+    the published cells of :func:`followup_table`: hidden ones are not drawn, only rows
+    with a bar to draw are kept, and a panel without one is left out (so the result is
+    empty when no bar can be drawn: say so with :func:`no_chart`)."""
     panels = {}
+    columns = ["Overdue", "Not yet due"]
     for by, label in (("service", "service"), ("referred_to", "partner")):
-        table = published.table(f"by_{by}").drop(index=TOTAL, columns=TOTAL)
-        table.columns = [str(c) for c in table.columns]
-        table = table.reindex(columns=["Overdue", "Not yet due"], fill_value="0")
-        table.index = _plain(pd.Index([str(i) for i in table.index]), by)
-        panels[f"Open follow-ups by {label}"] = table
+        name = f"by_{by}"
+        shown = published.table(name).drop(index=TOTAL, columns=TOTAL)
+        values = published.values(name).loc[shown.index, shown.columns]
+        shown.columns = values.columns = [str(c) for c in shown.columns]
+        shown = shown.reindex(columns=columns, fill_value="0")
+        values = values.reindex(columns=columns, fill_value=0)
+        drawn = (values.fillna(0).astype(float) > 0).any(axis=1).to_numpy()
+        table = shown[drawn]
+        if len(table):
+            table.index = _plain(pd.Index([str(i) for i in table.index]), by)
+            panels[f"Open follow-ups by {label}"] = table
     return panels
+
+
+def no_chart() -> str:
+    """The sentence shown instead of the chart when every bar would be hidden."""
+    return (
+        f"No chart of the open follow-ups: every count is fewer than {min_cell()} or hidden "
+        "with one, so no bar can be drawn. The tables above give what can be shown."
+    )
 
 
 def concerned(followups: ReferralFollowUps, by: str, restricted: bool) -> str:
