@@ -31,7 +31,7 @@ from .weekly import (
     _fail,
     _finish,
     _run_report,
-    _write_error_reports,
+    _settle_status,
     claim_roots,
     prune_restricted,
     run_lock,
@@ -157,16 +157,7 @@ def _run(data, start, end, project, out, restricted_root, reports, source_dir, n
         t = time.perf_counter()
         write_copies(record, staging)
         record["stages"]["word_and_pdf"] = round(time.perf_counter() - t, 2)
-        failed = [r for r in record["reports"] if r["status"] == "failed"]
-        if failed:
-            record["status"] = "reports_failed"
-            record["error"] = {
-                "what": f"{len(failed)} of {len(reports)} reports failed: "
-                + ", ".join(r["title"] for r in failed)
-            }
-            _write_error_reports(record, staging, private)
-        else:
-            record["status"] = "ok" if check.passed else "gate_failed"
+        _settle_status(record, check.passed, staging, private)
     except BaseException as exc:
         shutil.rmtree(prepared, ignore_errors=True)
         raise _fail(record, exc, staging, private, started, out, restricted_root) from exc

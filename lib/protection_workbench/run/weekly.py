@@ -308,16 +308,7 @@ def _run(
             _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
         write_copies(record, staging)  # Word and PDF beside each report's HTML
         write_run_datapackage(record, staging)  # datapackage.json: every published table
-        failed = [r for r in record["reports"] if r["status"] == "failed"]
-        if failed:
-            record["status"] = "reports_failed"
-            record["error"] = {
-                "what": f"{len(failed)} of {len(reports)} reports failed: "
-                + ", ".join(r["title"] for r in failed)
-            }
-            _write_error_reports(record, staging, private)
-        else:
-            record["status"] = "ok" if check.passed else "gate_failed"
+        _settle_status(record, check.passed, staging, private)
     except BaseException as exc:
         shutil.rmtree(prepared, ignore_errors=True)
         failure = _fail(record, exc, staging, private, started, out, restricted_root)
@@ -550,6 +541,21 @@ def _fail(record, exc, staging, private, started, out, restricted_root) -> BaseE
         record,
         code,
     )
+
+
+def _settle_status(record: dict, gate_passed: bool, staging: Path, private: Path) -> None:
+    """The run's status once every report has run: ``reports_failed`` (with the error
+    reports) when any failed, else ``ok`` or ``gate_failed``."""
+    failed = [r for r in record["reports"] if r["status"] == "failed"]
+    if failed:
+        record["status"] = "reports_failed"
+        record["error"] = {
+            "what": f"{len(failed)} of {len(record['reports'])} reports failed: "
+            + ", ".join(r["title"] for r in failed)
+        }
+        _write_error_reports(record, staging, private)
+    else:
+        record["status"] = "ok" if gate_passed else "gate_failed"
 
 
 def _write_error_reports(record: dict, staging: Path, private: Path) -> None:
