@@ -9,7 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from protection_workbench.clean.countries import FUZZY, clean_countries, hdx_names
+from protection_workbench.clean.countries import (
+    FUZZY,
+    HDX_NAME_COLUMNS,
+    bundled_country_names,
+    clean_countries,
+    hdx_names,
+    names_of,
+)
 from protection_workbench.config import get_config
 
 CFG = get_config()
@@ -120,19 +127,36 @@ def test_names_two_countries_share_are_left_out_of_the_library_layer():
     assert not set(names) & shared
 
 
-def test_clean_values_do_not_import_the_country_library():
-    """Codes, aliases and ISO 3166 names are cleaned without importing hdx-python-country
-    (it costs most of a second); an unknown spelling imports it."""
+def test_clean_values_do_not_read_the_country_library():
+    """Codes, aliases and ISO 3166 names are cleaned without reading hdx-python-country's
+    table; an unknown spelling reads it, and never imports the library's downloader."""
     code = (
         "import sys, pandas as pd\n"
-        "from protection_workbench.clean.countries import clean_countries\n"
+        "from protection_workbench.clean.countries import clean_countries, hdx_names\n"
         "clean_countries(pd.Series(['NGA', 'Nigeria', 'Nigerian', 'ng', 'نيجيريا'], dtype='str'))\n"
-        "print('hdx.location.country' in sys.modules)\n"
+        "print(hdx_names.cache_info().currsize)\n"
         "clean_countries(pd.Series(['Swaziland Kingdom of'], dtype='str'))\n"
+        "print(hdx_names.cache_info().currsize)\n"
         "print('hdx.location.country' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    assert out.stdout.split() == ["0", "1", "False"]
+
+
+def test_the_bundled_table_gives_the_names_of_the_library_class():
+    """The direct read of the library's table (a speed path) keeps exactly the names that
+    hdx-python-country's own Country class holds with use_live=False."""
+    from hdx.location.country import Country
+
+    data = Country.countriesdata(use_live=False)
+    through_class = list(data["countrynames2iso3"].items()) + [
+        (row[col], iso3)
+        for iso3, row in data["countries"].items()
+        for col in HDX_NAME_COLUMNS
+        if row.get(col)
+    ]
+    assert names_of(bundled_country_names()) == names_of(through_class)
+    assert len(names_of(through_class)[0]) > 1000
 
 
 def test_the_library_is_read_offline(monkeypatch):

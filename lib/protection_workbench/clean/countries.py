@@ -5,10 +5,10 @@ A value is looked up in three layers, cheapest first; each distinct value is loo
 1. **codes, the project's aliases and the ISO 3166 names**: ISO3 and ISO2 codes, the
    aliases of ``config/country_aliases.yaml`` (demonyms, Arabic spellings, local
    misspellings; they win over every library) and pycountry's ISO 3166 names. Clean
-   exports stop here, so the country library below is not even imported for them.
+   exports stop here, so the country table below is not even read for them.
 2. **the names of OCHA's hdx-python-country** (the library HDX and OCHA's scrapers use),
-   read from the data it ships (``use_live=False``: never a network call): UN English,
-   French, Spanish and Arabic short and formal names, M49, ReliefWeb and HPC names.
+   read from the table it ships (never a network call): UN English, French, Spanish,
+   Russian, Chinese and Arabic short and formal names, M49, ReliefWeb and HPC names.
 3. **a fuzzy match** for what is still unknown: the closest name (difflib ratio of the
    matching keys), accepted only at or above ``country_fuzzy_min_score`` of
    ``config/thresholds.yaml`` and only when no other country scores as well. It is
@@ -40,7 +40,9 @@ _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 # Arabic letters written interchangeably in names: taa marbuta / haa, alif maqsura / yaa;
 # tatweel (the stretching stroke) dropped. Hamza and madda on alef go with the accents.
 _ARABIC_FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None})
-# Columns of the library's country table that hold names of the country.
+# Columns of the library's country table that hold names of the country (those its own
+# ``Country`` class looks names up in: UN English, French, Spanish, Russian, Chinese and
+# Arabic short and formal names, M49, ReliefWeb and HPC names).
 HDX_NAME_COLUMNS = (
     "Preferred Term",
     "ISO Alt Term",
@@ -49,15 +51,22 @@ HDX_NAME_COLUMNS = (
     "RW Short Name",
     "RW API Alt Term",
     "English Short",
+    "French Short",
+    "Spanish Short",
+    "Russian Short",
+    "Chinese Short",
+    "Arabic Short",
     "English Formal",
     "M49 English",
-    "French Short",
     "M49 French",
-    "Spanish Short",
     "M49 Spanish",
-    "Arabic Short",
+    "M49 Russian",
+    "M49 Chinese",
     "M49 Arabic",
 )
+# The country table hdx-python-country ships, the file its Country.countriesdata reads
+# when not live.
+HDX_TABLE = "Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
 FUZZY = "country_fuzzy"
 # Values shorter than this are never fuzzy-matched: a stray code is not a misspelt name.
 _FUZZY_MIN_LENGTH = 5
@@ -145,13 +154,35 @@ def _build_lookups(cfg: Config) -> Lookups:
 def hdx_names() -> tuple[dict[str, str], frozenset[str]]:
     """The second layer: every name of hdx-python-country's bundled table (key -> ISO3),
     and the keys that two countries share (left out: never guessed)."""
-    from hdx.location.country import Country  # imported only when a value needs it
+    return names_of(bundled_country_names())
 
-    data = Country.countriesdata(use_live=False)
+
+def bundled_country_names() -> list[tuple[str, str]]:
+    """(name, ISO3) of every name in the country table hdx-python-country ships.
+
+    Speed: the table is read with the csv module, not through the library's ``Country``
+    class, whose import pulls in its downloader (frictionless, requests): half a second
+    of a million-row clean, paid for a single unknown spelling. The rows are those the
+    class keeps with ``use_live=False`` (an official ISO3 code); tests/clean/
+    test_countries.py checks that both readings give the same names."""
+    import csv
+    from importlib.resources import files
+
+    with (files("hdx.location") / HDX_TABLE).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [
+        (row[col], iso3.upper())
+        for row in rows
+        if (iso3 := row.get("ISO 3166-1 Alpha 3-Codes"))
+        for col in HDX_NAME_COLUMNS
+        if row.get(col)
+    ]
+
+
+def names_of(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], frozenset[str]]:
+    """The matching keys of ``(name, ISO3)`` pairs: key -> ISO3 for the keys of one
+    country, and the keys that two countries share."""
     seen: dict[str, set[str]] = {}
-    pairs = [(name, iso3) for name, iso3 in data["countrynames2iso3"].items()]
-    for iso3, row in data["countries"].items():
-        pairs += [(row[col], iso3) for col in HDX_NAME_COLUMNS if row.get(col)]
     for name, iso3 in pairs:
         for variant in _name_variants(str(name)):
             if key := country_key(variant):
