@@ -247,6 +247,62 @@ def test_a_failing_report_spares_the_others_and_earlier_runs(demo, tmp_path):
     assert first["run_id"] in site and record["run_id"] in site and "some reports failed" in site
 
 
+def _table_notebook(folder: Path, name: str, body: str) -> Path:
+    """A tiny report that also takes the ``tables_dir`` parameter of the run."""
+    path = _tiny_notebook(folder, name, body)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source += '\ntables_dir = ""  # set by the run'
+    nbformat.write(nb, path)
+    return path
+
+
+def test_reports_run_two_at_a_time_and_publish_only_their_own_tables(demo, tmp_path):
+    """Two reports run at once (each waits for a file the other writes), each is credited
+    with exactly the tables it wrote, a failed report's tables are not published, and a
+    report that publishes a name another report took fails instead of replacing it."""
+    notebooks, meet = tmp_path / "notebooks", tmp_path / "meet"
+    meet.mkdir()
+    wait_for = (
+        "import pathlib, time\n"
+        "pathlib.Path({mine!r}).touch()\n"
+        "deadline = time.time() + 60\n"
+        "while not pathlib.Path({theirs!r}).exists() and time.time() < deadline:\n"
+        "    time.sleep(0.1)\n"
+        "assert pathlib.Path({theirs!r}).exists(), 'the other report never ran meanwhile'\n"
+    )
+    write = "pathlib.Path(tables_dir, {name!r}).write_text('people\\n#affected\\n1\\n')\n"
+    first, second = meet / "first", meet / "second"
+    _table_notebook(
+        notebooks,
+        "left",
+        wait_for.format(mine=str(first), theirs=str(second)) + write.format(name="left_a.csv"),
+    )
+    _table_notebook(
+        notebooks,
+        "right",
+        wait_for.format(mine=str(second), theirs=str(first))
+        + write.format(name="right_a.csv")
+        + write.format(name="right_b.csv"),
+    )
+    _table_notebook(
+        notebooks,
+        "broken",
+        "import pathlib\n" + write.format(name="broken_a.csv") + "raise ValueError('planted')",
+    )
+    _table_notebook(notebooks, "copycat", "import pathlib\n" + write.format(name="left_a.csv"))
+    reports = tuple(Report(f"{n}.ipynb", n.title()) for n in ("left", "right", "broken", "copycat"))
+    record = run_weekly(demo, AS_OF, tmp_path / "out", reports, notebooks)
+    by_name = {r["notebook"]: r for r in record["reports"]}
+    assert [r["notebook"] for r in record["reports"]] == [r.notebook for r in reports]
+    assert by_name["left.ipynb"]["tables"] == ["left_a.csv"]
+    assert by_name["right.ipynb"]["tables"] == ["right_a.csv", "right_b.csv"]
+    assert by_name["broken.ipynb"]["status"] == "failed"
+    assert by_name["copycat.ipynb"]["status"] == "failed"
+    tables = tmp_path / "out" / record["run_id"] / "tables"
+    assert sorted(p.name for p in tables.iterdir()) == ["left_a.csv", "right_a.csv", "right_b.csv"]
+    assert (tables / "left_a.csv").read_text() == "people\n#affected\n1\n"
+
+
 def test_a_corrupt_export_fails_cleanly_at_the_cli(tmp_path):
     data = tmp_path / "exports"
     data.mkdir()

@@ -30,11 +30,11 @@ from .weekly import (
     _clean_and_check,
     _fail,
     _finish,
-    _run_report,
     _settle_status,
     claim_roots,
     prune_restricted,
     run_lock,
+    run_reports,
     sweep_leftovers,
 )
 
@@ -152,8 +152,7 @@ def _run(data, start, end, project, out, restricted_root, reports, source_dir, n
             "notes_file": notes_file,
         }
         check.save(prepared)
-        for i, report in enumerate(reports, start=1):
-            _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
+        run_reports(reports, parameters, staging, private, record, source_dir)
         t = time.perf_counter()
         write_copies(record, staging)
         record["stages"]["word_and_pdf"] = round(time.perf_counter() - t, 2)

@@ -24,8 +24,10 @@ A run writes into two roots that never mix:
 Each run is built in hidden ``.<run-id>.tmp`` folders and moved into place when complete.
 The cleaned data are handed to the notebooks as Parquet files in the restricted run folder
 (the notebook parameter ``prepared_dir``) and removed in a ``finally`` whatever happens; the
-next run sweeps what a killed run left behind. Every report runs even if another fails.
-A lock keeps two runs from writing the same site at once.
+next run sweeps what a killed run left behind. Every report runs even if another fails;
+reports run two at a time, each in its own kernel, and write their tables into a folder of
+their own that joins ``tables/`` once the report succeeded. A lock keeps two runs from
+writing the same site at once.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import sys
 import time
 import traceback
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -65,6 +68,9 @@ EXIT_GATE_FAILED = 1  # every report produced; the gate failed or records need c
 EXIT_BAD_INPUT = 2  # unusable input or arguments; nothing published
 EXIT_INTERNAL = 3  # a report failed or a bug: the others are published, details in logs/
 LOCK_TIMEOUT_S = 2 * 3600
+# Reports executed at once. Each runs in its own kernel process, which spends part of its
+# time starting up and importing: two keep the two cores of the scheduled machine busy.
+REPORT_WORKERS = 2
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
@@ -304,9 +310,12 @@ def _run(
             "notes_file": notes_file,
         }
         check.save(prepared)
-        for i, report in enumerate(reports, start=1):
-            _run_report(report, i, len(reports), parameters, staging, private, record, source_dir)
+        t = time.perf_counter()
+        run_reports(reports, parameters, staging, private, record, source_dir)
+        record["stages"]["reports"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
         write_copies(record, staging)  # Word and PDF beside each report's HTML
+        record["stages"]["word_and_pdf"] = round(time.perf_counter() - t, 2)
         write_run_datapackage(record, staging)  # datapackage.json: every published table
         _settle_status(record, check.passed, staging, private)
     except BaseException as exc:
@@ -418,38 +427,62 @@ def _banner(record: dict, index: str | None = "index.html") -> str:
     )
 
 
+def run_reports(
+    reports, parameters: dict, staging: Path, private: Path, record: dict, source_dir: Path
+) -> None:
+    """Execute ``reports`` (and their case workers' copies), :data:`REPORT_WORKERS` at a
+    time. Their entries join ``record["reports"]`` in the order of ``reports``; a report
+    that fails is recorded there and the others still run."""
+    entries = [{"notebook": r.notebook, "title": r.title, "status": "waiting"} for r in reports]
+    record["reports"] += entries
+    jobs = [
+        (report, entry, f"[{i}/{len(reports)}] {report.title}")
+        for i, (report, entry) in enumerate(zip(reports, entries, strict=True), start=1)
+    ]
+
+    def run(job) -> None:
+        _run_report(*job, parameters, staging, private, record, source_dir)
+
+    with ThreadPoolExecutor(max_workers=REPORT_WORKERS, thread_name_prefix="report") as pool:
+        list(pool.map(run, jobs))
+
+
 def _run_report(
     report: Report,
-    i: int,
-    n: int,
+    entry: dict,
+    name: str,
     parameters: dict,
     staging: Path,
     private: Path,
     record: dict,
     source_dir: Path,
 ) -> None:
-    """Execute one report (and its case workers' copy); a failure is recorded, not raised,
-    so that the other reports are still produced."""
+    """Execute one report (and its case workers' copy) into ``entry``; a failure is
+    recorded, not raised, so that the other reports are still produced.
+
+    The report writes its tables into a folder of its own, so that what it published (and
+    the share of cells it hid) is known even while other reports run; they join the run's
+    ``tables/`` when the report succeeded, and are dropped with it when it failed."""
+    from ..publish.protected import read_disclosure
+
     started = time.perf_counter()
-    entry: dict = {"notebook": report.notebook, "title": report.title, "status": "running"}
-    record["reports"].append(entry)
+    entry["status"] = "running"
     html_name = report.notebook.replace(".ipynb", ".html")
     title = f"{report.title} — {record.get('period_label') or 'week ' + record['week']}"
-    _log(f"  [{i}/{n}] {report.title} …")
+    _log(f"  {name} …")
     executed = staging / "notebooks" / report.notebook
     log = private / "logs" / report.notebook.replace(".ipynb", ".kernel.log")
-    from ..publish.protected import disclosure_files, read_disclosure
-
-    tables = staging / "tables"
-    before = set(tables.glob("*.csv"))
-    summaries = disclosure_files(tables)
+    own_tables = staging / "tables" / f".{Path(report.notebook).stem}.tmp"
+    if "tables_dir" in parameters:
+        own_tables.mkdir(parents=True)
+        parameters = {**parameters, "tables_dir": str(own_tables)}
     try:
         execute_notebook(source_dir / report.notebook, executed, parameters, source_dir, log)
         executed_at = time.perf_counter()
         # the share of cells and people this report hides (publish/protected.write_summary)
-        entry.update(read_disclosure(tables, summaries))
+        entry.update(read_disclosure(own_tables, {}))
         # the tables this report published, linked from its page and the run's page
-        entry["tables"] = sorted(p.name for p in set(tables.glob("*.csv")) - before)
+        entry["tables"] = _publish_tables(own_tables, staging / "tables")
         links = table_links(entry["tables"], report.notebook)
         to_html(executed, staging / html_name, _banner(record), title, tables=links)
         entry.update(
@@ -483,10 +516,25 @@ def _run_report(
             (private / "notebooks").mkdir(parents=True, exist_ok=True)
             os.replace(executed, private / "notebooks" / f"failed-{report.notebook}")
         (staging / html_name).unlink(missing_ok=True)
-        _log(f"        FAILED: {entry['error']}")
+        _log(f"  {name}: FAILED: {entry['error']}")
+    finally:
+        shutil.rmtree(own_tables, ignore_errors=True)  # a failed report's tables: unpublished
     entry["seconds"] = round(time.perf_counter() - started, 2)
     if entry["status"] == "ok":
-        _log(f"        done in {entry['seconds']:.1f} s")
+        _log(f"  {name}: done in {entry['seconds']:.1f} s")
+
+
+def _publish_tables(own: Path, tables: Path) -> list[str]:
+    """Move the files a report wrote into ``own`` (its tables and disclosure summary) to
+    the run's ``tables`` folder; the names of its tables. Reports name their files after
+    themselves: a name another report took already is a bug, not a file to replace."""
+    files = sorted(own.iterdir()) if own.is_dir() else []
+    taken = [p.name for p in files if (tables / p.name).exists()]
+    if taken:
+        raise WorkbenchError(f"another report already published {', '.join(taken)}")
+    for path in files:
+        os.replace(path, tables / path.name)
+    return [p.name for p in files if p.suffix == ".csv"]
 
 
 def _describe_failure(exc: BaseException, report: Report) -> dict:
