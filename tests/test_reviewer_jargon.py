@@ -5,32 +5,22 @@ Expectations identifier (tests/jargon.py)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 from jargon import jargon, jargon_in_text, visible_text
 
-from protection_workbench.run.weekly import WEEKLY_REPORTS, run_weekly
-from protection_workbench.synth.generate import generate_demo_exports
+from protection_workbench.run.weekly import WEEKLY_REPORTS
 
-AS_OF = date(2026, 11, 24)
 PAGES = ["index.html", "run index.html"] + [
     r.notebook.replace(".ipynb", ".html") for r in WEEKLY_REPORTS
 ]
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("jargon")
-    generate_demo_exports(base / "demo", 1500, 43, AS_OF, 0.01)
-    try:
-        record = run_weekly(base / "demo", AS_OF, base / "outputs")
-    except Exception as exc:  # a failed report still publishes the others
-        record = getattr(exc, "record", None)
-        if record is None:
-            raise
-    return base / "outputs" / record["run_id"]
+def run(weekly_demo_run) -> Path:
+    out, record = weekly_demo_run
+    return out / record["run_id"]
 
 
 def _page(run: Path, name: str) -> Path:

@@ -5,16 +5,13 @@ and screenshots are saved in the test's temporary folder."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 from browser import chromium, open_offline
 
-from protection_workbench.run.weekly import WEEKLY_REPORTS, run_weekly
-from protection_workbench.synth.generate import generate_demo_exports
+from protection_workbench.run.weekly import WEEKLY_REPORTS
 
-AS_OF = date(2026, 11, 24)
 MM = 96 / 25.4  # CSS pixels per millimetre
 # A4 portrait less the margins of the reviewer template's @page rule (12 mm each side)
 PRINTABLE_WIDTH = int((210 - 2 * 12) * MM)
@@ -41,16 +38,9 @@ TOO_WIDE = """(width) => {
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("print")
-    generate_demo_exports(base / "demo", 1500, 47, AS_OF, 0.01)
-    try:
-        record = run_weekly(base / "demo", AS_OF, base / "outputs")
-    except Exception as exc:  # a failed report: the others are still published
-        record = getattr(exc, "record", None)
-        if record is None:
-            raise
-    return base / "outputs" / record["run_id"]
+def run(weekly_demo_run) -> Path:
+    out, record = weekly_demo_run
+    return out / record["run_id"]
 
 
 @pytest.fixture(scope="module")

@@ -12,19 +12,12 @@ from pathlib import Path
 import pytest
 from browser import chromium, open_offline
 
-from protection_workbench.run.weekly import run_weekly
-from protection_workbench.synth.generate import generate_demo_exports
-
 AS_OF = date(2026, 11, 24)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, dict]:
-    base = tmp_path_factory.mktemp("browser")
-    data = base / "demo"
-    generate_demo_exports(data, 1500, 41, AS_OF, 0.01)
-    record = run_weekly(data, AS_OF, base / "outputs")
-    return base / "outputs", record
+def site(weekly_demo_run) -> tuple[Path, dict]:
+    return weekly_demo_run
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 import frictionless
@@ -15,25 +14,15 @@ import hxl.input
 import pytest
 
 from protection_workbench.publish.hxl import is_number_tag
-from protection_workbench.run.weekly import run_weekly
-from protection_workbench.synth.generate import generate_demo_exports
 
-AS_OF = date(2026, 11, 24)
 # The reports that publish tables (CSV with an HXL row) into the run's tables/ folder.
 PUBLISHERS = ("weekly_report.html", "community_hosting.html")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> tuple[Path, dict]:
-    base = tmp_path_factory.mktemp("published")
-    generate_demo_exports(base / "demo", 1500, 37, AS_OF, 0.01)
-    try:
-        record = run_weekly(base / "demo", AS_OF, base / "outputs")
-    except Exception as exc:  # a failed report: the others are still published
-        record = getattr(exc, "record", None)
-        if record is None:
-            raise
-    return base / "outputs" / record["run_id"], record
+def run(weekly_demo_run) -> tuple[Path, dict]:
+    out, record = weekly_demo_run
+    return out / record["run_id"], record
 
 
 def _hxl_report(path: Path) -> dict:
