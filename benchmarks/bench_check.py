@@ -18,7 +18,7 @@ from _measure import arguments, floor_step, gb, generated_cases, interleaved  # 
 
 CHECKING_BODY = """
 result = run_check(folder, "2026-11-24", export=export)
-print(f"gate {result.gate.seconds:.2f} s beside the rules, {len(result.findings)} findings",
+print(f"gate {result.gate.seconds:.2f} s, then the rules; {len(result.findings)} findings",
       file=sys.stderr)
 """
 
@@ -36,7 +36,7 @@ def main() -> None:
             {
                 "floor": floor_step(data, cases),
                 # Cleaning and the GX import happen in the setup (not timed): the body is
-                # run_check on the cleaned export, the gate beside every case rule.
+                # run_check on the cleaned export: the gate, then every case rule.
                 "checking": (
                     CHECKING_BODY,
                     f"from protection_workbench.clean.load import load_export\n"
@@ -70,7 +70,7 @@ def main() -> None:
     print(f"cases export: {args.individuals:,} individuals ({cases.name})")
     print(f"floor  pyarrow.csv.read_csv: {floor['seconds']:.2f} s, peak {gb(floor['peak_bytes'])}")
     print(
-        f"checking (gate beside the case rules, after cleaning): {checking['seconds']:.2f} s "
+        f"checking (gate + case rules, after cleaning): {checking['seconds']:.2f} s "
         f"= {checking['seconds'] / floor['seconds']:.2f}x the floor (goal <= 3x), "
         f"peak {gb(checking['peak_bytes'])} (includes the cleaned frames)"
     )

@@ -7,7 +7,6 @@ case worker's XLSX, a notebook's tables and the weekly figures always agree.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -141,17 +140,12 @@ def run_check(
     cfg = cfg or get_config()
     as_of_ts = as_date(as_of)
     export = export or load_export(data, cfg)
-    if not gate:
-        findings = run_rules(export.frames, as_of_ts, cfg)
-        return CheckResult(export=export, findings=findings, gate=None, as_of=as_of_ts)
-    from ..gate import run_gate
+    gate_result = None
+    if gate:
+        from ..gate import run_gate
 
-    # The gate and the rules only read the cleaned frames: the gate (importing Great
-    # Expectations takes seconds of Python) runs beside the rules (pandas and Arrow).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gate") as pool:
-        gated = pool.submit(run_gate, export.frames, cfg)
-        findings = run_rules(export.frames, as_of_ts, cfg)
-        gate_result = gated.result()
+        gate_result = run_gate(export.frames, cfg)
+    findings = run_rules(export.frames, as_of_ts, cfg)
     return CheckResult(export=export, findings=findings, gate=gate_result, as_of=as_of_ts)
 
 
