@@ -49,7 +49,18 @@ def interleaved(steps: dict[str, tuple[str, str]], repeat: int) -> dict[str, dic
     for _ in range(repeat):
         for name, (body, setup) in steps.items():
             runs[name].append(measure(body, setup))
-    return {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
+    best = {name: min(r, key=lambda m: m["seconds"]) for name, r in runs.items()}
+    # every round's time too, in order, for paired_ratio
+    return {name: {**best[name], "rounds": [m["seconds"] for m in runs[name]]} for name in runs}
+
+
+def paired_ratio(step: dict, floor: dict) -> float:
+    """The median over rounds of step / floor measured in the same round (see interleaved):
+    a second view of the ratio that a machine whose speed drifts between rounds moves less
+    than the ratio of the two best times, which may come from different rounds."""
+    import statistics
+
+    return statistics.median(s / f for s, f in zip(step["rounds"], floor["rounds"], strict=True))
 
 
 def arguments(description: str, repeat: int):

@@ -14,7 +14,14 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import arguments, floor_step, gb, generated_cases, interleaved  # noqa: E402
+from _measure import (  # noqa: E402
+    arguments,
+    floor_step,
+    gb,
+    generated_cases,
+    interleaved,
+    paired_ratio,
+)
 
 CHECKING_BODY = """
 result = run_check(folder, "2026-11-24", export=export)
@@ -72,7 +79,8 @@ def main() -> None:
     print(
         f"checking (gate + case rules, after cleaning): {checking['seconds']:.2f} s "
         f"= {checking['seconds'] / floor['seconds']:.2f}x the floor (goal <= 3x), "
-        f"peak {gb(checking['peak_bytes'])} (includes the cleaned frames)"
+        f"peak {gb(checking['peak_bytes'])} (includes the cleaned frames); "
+        f"median of the ratios within each round {paired_ratio(checking, floor):.2f}x"
     )
     print(
         f"  of which the quality gate (GX on distinct values): {gate['seconds']:.2f} s "
@@ -85,8 +93,14 @@ def main() -> None:
     print(
         f"workbench check end to end: {end_to_end['seconds']:.2f} s "
         f"= {end_to_end['seconds'] / floor['seconds']:.2f}x the floor (goal <= 10x); "
-        f"peak {gb(end_to_end['peak_bytes'])} (goal <= 4 GB)"
+        f"peak {gb(end_to_end['peak_bytes'])} (goal <= 4 GB); "
+        f"median of the ratios within each round {paired_ratio(end_to_end, floor):.2f}x"
     )
+    print(
+        f"  without the GX import: {end_to_end['seconds'] - gx_import['seconds']:.2f} s "
+        f"= {(end_to_end['seconds'] - gx_import['seconds']) / floor['seconds']:.2f}x the floor"
+    )
+    print(f"  floor in each round: {', '.join(f'{s:.2f}' for s in floor['rounds'])} s")
 
 
 if __name__ == "__main__":

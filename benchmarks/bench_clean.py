@@ -10,7 +10,14 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _measure import arguments, floor_step, gb, generated_cases, interleaved  # noqa: E402
+from _measure import (  # noqa: E402
+    arguments,
+    floor_step,
+    gb,
+    generated_cases,
+    interleaved,
+    paired_ratio,
+)
 
 
 def main() -> None:
@@ -39,6 +46,14 @@ def main() -> None:
         f"peak {gb(cleaning['peak_bytes'])}"
     )
     print(f"ratio: {ratio:.2f}x the floor (goal <= 4x); peak memory goal <= 3 GB")
+    print(
+        f"  median of the ratios within each round: {paired_ratio(cleaning, floor):.2f}x "
+        f"(floor {_rounds(floor)}; cleaning {_rounds(cleaning)})"
+    )
+
+
+def _rounds(measured: dict) -> str:
+    return ", ".join(f"{s:.2f}" for s in measured["rounds"]) + " s"
 
 
 if __name__ == "__main__":

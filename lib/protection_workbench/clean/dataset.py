@@ -199,6 +199,16 @@ def clean_column(
     return text.clean_text(values)
 
 
+def _clean_contiguous(
+    values: pd.Series, col: Column, cfg: Config, files: list[tuple[str, slice]]
+) -> Cleaned:
+    """:func:`clean_column`, its values joined into one Arrow chunk (see
+    :func:`arrow.one_chunk`) in the worker thread, beside the other columns."""
+    result = clean_column(values, col, cfg, files)
+    result.values = arrow.one_chunk(result.values)
+    return result
+
+
 def _read_all(ds: Dataset, paths: list[Path], cfg: Config) -> list[tuple[RawTable, dict[str, str]]]:
     tables = []
     for path in paths:
@@ -279,7 +289,7 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
         # Arrow and numpy release the GIL: columns are cleaned two (or more) at a time.
         run = pool.map if _workers() > 1 else map
         n = len(columns)
-        results = run(clean_column, inputs, columns, [cfg] * n, [files] * n)
+        results = run(_clean_contiguous, inputs, columns, [cfg] * n, [files] * n)
         for col, values, result in zip(columns, inputs, results, strict=True):
             frame[col.name] = result.values
             notes += [{**note, "column": col.name} for note in result.notes]
