@@ -313,13 +313,9 @@ def _distinct(frame: pd.DataFrame, ds: Dataset, expectations: list[dict[str, Any
                 weights[c], missing[c] = np.array([n])[: min(n, 1)], n
             continue  # a required column stays absent: expect_column_to_exist fails
         s = _column(frame, c)
-        codes = pd.factorize(s)[0] if c in by_value else np.where(s.isna().to_numpy(), -1, 0)
-        first = pd.Series(codes).drop_duplicates()  # code -> first row holding it
-        counts = np.bincount(codes + 1, minlength=1)
-        weights[c], missing[c] = counts[first.to_numpy() + 1], int(counts[0])
+        rows, weights[c], missing[c] = _each_value(s) if c in by_value else _present_missing(s)
         text = col.kind in TEXT_KINDS and _is_text(s)  # decided on the whole column
-        reps = s.iloc[first.index.to_numpy()]
-        columns[c] = _as_validated(reps, text, c in pii).reset_index(drop=True)
+        columns[c] = _as_validated(s.iloc[rows], text, c in pii).reset_index(drop=True)
     length = max((len(v) for v in columns.values()), default=0)
     values = pd.DataFrame({c: _padded(v, length) for c, v in columns.items()})
     weights = {c: np.pad(w.astype(np.int64), (0, length - len(w))) for c, w in weights.items()}
@@ -332,6 +328,30 @@ def _distinct(frame: pd.DataFrame, ds: Dataset, expectations: list[dict[str, Any
         keys = _as_validated(ids.iloc[rows], _is_text(ids), False).reset_index(drop=True)
         keys = keys.to_frame()
     return _Distinct(values, weights, missing, keys, n)
+
+
+def _each_value(s: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """The first row holding each distinct value of ``s`` (missing counts as one value),
+    the rows each stands for, and the rows missing."""
+    codes = pd.factorize(s)[0]  # -1: missing
+    first = pd.Series(codes).drop_duplicates()  # code -> first row holding it
+    counts = np.bincount(codes + 1, minlength=1)
+    return first.index.to_numpy(), counts[first.to_numpy() + 1], int(counts[0])
+
+
+def _present_missing(s: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """As :func:`_each_value` when only whether a value is there matters: the first row
+    with a value and the first without (those there are)."""
+    absent = s.isna().to_numpy()
+    n_missing = int(absent.sum())
+    n_present = len(absent) - n_missing
+    rows = [(int(np.argmin(absent)), n_present)] if n_present else []
+    rows += [(int(np.argmax(absent)), n_missing)] if n_missing else []
+    return (
+        np.array([r for r, _ in rows], dtype=np.intp),
+        np.array([w for _, w in rows], dtype=np.int64),
+        n_missing,
+    )
 
 
 def _column(frame: pd.DataFrame, c: str) -> pd.Series:
