@@ -108,3 +108,5 @@ def test_titles():
         "Exits by reason"
     )
     assert title_of("returns_by_sex_age_ytd") == "Returns by sex age year to date"
+    assert title_of("weekly_nfi_kits", ("weekly_report_", "weekly_")) == "NFI kits"
+    assert title_of("vhr_returns_by_bia_status") == "VHR returns by BIA status"

@@ -60,6 +60,7 @@ def title_of(stem: str, prefix: str | tuple[str, ...] = "") -> str:
     prefixes = sorted((prefix,) if isinstance(prefix, str) else prefix, key=len, reverse=True)
     text = next((stem[len(p) :] for p in prefixes if p and stem.startswith(p)), stem)
     text = re.sub(r"\bytd\b", "year to date", text.replace("_", " ").strip())
+    text = re.sub(r"\b(nfi|vhr|bia|avm)\b", lambda m: m[1].upper(), text)  # acronyms
     return text[:1].upper() + text[1:]
 
 
