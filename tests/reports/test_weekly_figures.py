@@ -198,6 +198,20 @@ def test_missing_datasets_give_none():
     assert weekly_tables.publish(nothing).names() == []
 
 
+def test_a_week_with_no_activity_logged_yet_publishes_empty_activity_tables():
+    """A run on a Monday morning: the exports end on Sunday, so the new week has no
+    activity (nor flight, referral or payment) yet. Every table is still published,
+    with nothing in it but zeros (regression: an empty crosstab has no total column)."""
+    sunday = date(2026, 11, 29)
+    truth = build_population(1200, 9, sunday, get_config())
+    data = weekly_data(truth, sunday + timedelta(days=1))
+    assert data.activities is not None and len(data.activities) == 0
+    published = weekly_tables.publish(data)
+    for name in ("activities", "activities_by_place", "activity_participants", "nfi_kits"):
+        table = published.values(name)
+        assert (table.fillna(0).to_numpy() == 0).all(), name
+
+
 # --------------------------------------------------------------------------- the truth
 
 RUNS = [(2000, 3), (6000, 11)]  # two sizes, two seeds

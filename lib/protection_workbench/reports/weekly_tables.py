@@ -180,7 +180,8 @@ def _activity_tables(ts: TableSet, data: WeeklyData) -> None:
     kinds.index.name = kinds.columns.name = None
     ts.add("activities", kinds.astype(int), title="Activities of the week by mantika")
     places = pd.crosstab(log[ACTIVITY], log[PLACE], margins=True, margins_name=TOTAL)
-    places = places.drop(columns=TOTAL).loc[lambda t: t.index != TOTAL]
+    # (a week with no activity logged yet gives an empty table, without margins)
+    places = places.drop(columns=TOTAL, errors="ignore").loc[lambda t: t.index != TOTAL]
     places.index, places.columns.name = places.index.astype(str), None
     ts.add("activities_by_place", places.astype(int),
            title="Activities of the week by kind of place (field visits to detention centres "
