@@ -117,3 +117,28 @@ def floor_read(folder, cases, repeat: int = 1) -> dict:
     """The floor measured alone (see floor_step)."""
     body, setup = floor_step(folder, cases)
     return best(body, setup=setup, repeat=repeat)
+
+
+def floor_notebook(folder, parameters: str, imports: str):
+    """Write ``folder/floor.ipynb``: a report notebook that only has its parameters cell
+    (``parameters``, tagged for papermill) and the ``imports`` of the report it stands for,
+    on the project kernel. Executed by the run machinery, it measures what every report
+    pays before its own work (kernel start, imports, HTML). Returns its path."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Floor"),
+        params,
+        nbformat.v4.new_code_cell(imports),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "protection-workbench",
+        "display_name": "PW",
+        "language": "python",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "floor.ipynb")
+    return folder / "floor.ipynb"

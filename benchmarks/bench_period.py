@@ -13,12 +13,14 @@ machinery executing a notebook that only imports what the report imports.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).parent))
+from _measure import floor_notebook  # noqa: E402
 
 from protection_workbench.run.period import run_period
 from protection_workbench.run.weekly import Report
@@ -35,24 +37,6 @@ from protection_workbench.publish.tables import styled
 from protection_workbench.reports import period
 from protection_workbench.run.check import run_check
 """
-
-
-def _floor_notebook(folder: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data_dir = ""\ndate_from = ""\ndate_to = ""')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Floor"),
-        params,
-        nbformat.v4.new_code_cell(FLOOR_IMPORTS),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "protection-workbench",
-        "display_name": "PW",
-        "language": "python",
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / "floor.ipynb")
 
 
 def _report_seconds(record: dict) -> float:
@@ -72,7 +56,9 @@ def main() -> None:
             t = time.perf_counter()
             generate_demo_exports(data, args.individuals, 7, AS_OF, 0.01)
             print(f"generated {args.individuals:,} individuals in {time.perf_counter() - t:.1f} s")
-        _floor_notebook(tmp / "floor_nb")
+        floor_notebook(
+            tmp / "floor_nb", 'data_dir = ""\ndate_from = ""\ndate_to = ""', FLOOR_IMPORTS
+        )
         floor = run_period(
             data,
             *QUARTER,

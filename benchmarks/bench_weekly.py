@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).parent))
+from _measure import floor_notebook  # noqa: E402
 
 from protection_workbench.run.weekly import WEEKLY_REPORTS, Report, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
@@ -33,31 +35,15 @@ from protection_workbench.clean.load import load_export
 """
 
 
-def _floor_notebook(folder: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'data_dir = ""  # exports\nas_of = ""  # YYYY-MM-DD\nrun_id = ""  # the run'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Floor"),
-        params,
-        nbformat.v4.new_code_cell(FLOOR_IMPORTS),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "protection-workbench",
-        "display_name": "PW",
-        "language": "python",
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / "floor.ipynb")
-
-
 def bench(individuals: int, tmp: Path) -> None:
     data = tmp / f"demo{individuals}"
     generate_demo_exports(data, individuals, 7, AS_OF, 0.01)
     floor_dir = tmp / "floor_nb"
-    _floor_notebook(floor_dir)
+    floor_notebook(
+        floor_dir,
+        'data_dir = ""  # exports\nas_of = ""  # YYYY-MM-DD\nrun_id = ""  # the run',
+        FLOOR_IMPORTS,
+    )
     floor = run_weekly(
         data, AS_OF, tmp / f"floor{individuals}", (Report("floor.ipynb", "Floor"),), floor_dir
     )

@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from protection_workbench.publish.pdf import CHROMIUM_QUIET_ARGS
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As the machine's notes advise: no background connections that a closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def chromium() -> Iterator:
@@ -30,7 +22,9 @@ def chromium() -> Iterator:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_QUIET_ARGS)
+        )
         yield browser
         browser.close()
 

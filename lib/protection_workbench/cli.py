@@ -171,6 +171,16 @@ def cmd_expectations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_failed(exc, out: Path) -> int:
+    """Say why a weekly or period run failed and where it is kept; its exit code."""
+    print(f"workbench: error: {exc}", file=sys.stderr)
+    print(
+        f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
+        file=sys.stderr,
+    )
+    return exc.exit_code
+
+
 def cmd_run_weekly(args: argparse.Namespace) -> int:
     from .run.weekly import RunFailed, exit_code_of, run_weekly
 
@@ -187,12 +197,7 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
             allow_notes_pii=args.allow_notes_pii,
         )
     except RunFailed as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
-        print(
-            f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
-            file=sys.stderr,
-        )
-        return exc.exit_code
+        return _run_failed(exc, out)
     folder = out.resolve() / record["run_id"]
     produced = [r for r in record["reports"] if r["status"] == "ok"]
     print(f"Weekly run {record['run_id']}: {len(produced)} report(s) in {folder}")
@@ -263,12 +268,7 @@ def cmd_run_period(args: argparse.Namespace) -> int:
             allow_notes_pii=args.allow_notes_pii,
         )
     except RunFailed as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
-        print(
-            f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
-            file=sys.stderr,
-        )
-        return exc.exit_code
+        return _run_failed(exc, out)
     folder = out.resolve() / record["run_id"]
     print(f"Period run {record['run_id']} ({record['period_label']}, {record['project']})")
     for report in record["reports"]:

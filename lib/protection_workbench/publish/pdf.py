@@ -18,6 +18,17 @@ from pathlib import Path
 from .html import esc
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+# No background connection that a closed network would refuse (also used by the browser
+# tests, tests/browser.py).
+CHROMIUM_QUIET_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 TIMEOUT_S = 120
 # A4 portrait, margins for binding and the page number; the workbench's reviewer CSS
 # already keeps each table and chart on one page where it fits.
@@ -73,13 +84,7 @@ def html_to_pdf(source: Path, target: Path, title: str = "", timeout_s: float = 
         command = [
             chromium,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *CHROMIUM_QUIET_ARGS,
             "--proxy-server=127.0.0.1:9",
             "--host-resolver-rules=MAP * ~NOTFOUND",
             f"--user-data-dir={Path(tmp) / 'profile'}",

@@ -12,6 +12,7 @@ goes on. Without Chromium the PDFs are skipped and the run says so (``pdf_skippe
 from __future__ import annotations
 
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,7 +33,16 @@ def plain_banner(record: dict) -> str:
 
 def write_copies(record: dict, staging: Path) -> None:
     """Write the DOCX and PDF of every report of ``record`` that has its HTML in
-    ``staging`` (the run's folder being built), and note them in the report entries."""
+    ``staging`` (the run's folder being built), note them in the report entries and the
+    time taken in the run's stages (``word_and_pdf``)."""
+    started = time.perf_counter()
+    try:
+        _write_copies(record, staging)
+    finally:
+        record.setdefault("stages", {})["word_and_pdf"] = round(time.perf_counter() - started, 2)
+
+
+def _write_copies(record: dict, staging: Path) -> None:
     from ..publish.docx import notebook_to_docx
     from ..publish.pdf import PdfSkipped, find_chromium, html_to_pdf
 

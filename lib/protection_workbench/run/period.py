@@ -20,7 +20,6 @@ from pathlib import Path
 from ..errors import WorkbenchError
 from ..outputs import private_umask
 from ..paths import notebooks_dir
-from . import provenance
 from .copies import write_copies
 from .weekly import (
     EXIT_BAD_INPUT,
@@ -32,9 +31,11 @@ from .weekly import (
     _finish,
     _settle_status,
     claim_roots,
+    new_record,
     prune_restricted,
     run_lock,
     run_reports,
+    start_run,
     sweep_leftovers,
 )
 
@@ -104,43 +105,26 @@ def run_period(
 def _run(data, start, end, project, out, restricted_root, reports, source_dir, notes) -> dict:
     from ..dates import period_label
 
-    run_id = make_run_id(start, end)
-    while any(
-        (root / f"{prefix}{run_id}{suffix}").exists()
-        for root in (out, restricted_root)
-        for prefix, suffix in (("", ""), ("", ".failed"), (".", ".tmp"))
-    ):
-        time.sleep(1)  # a rerun within the same second: the next second is a new id
-        run_id = make_run_id(start, end)
-    staging = out / f".{run_id}.tmp"
-    private = restricted_root / f".{run_id}.tmp"
-    staging.mkdir()
-    private.mkdir()
+    run_id, staging, private = start_run(out, restricted_root, lambda: make_run_id(start, end))
     started = time.perf_counter()
     label = period_label(start, end)
-    record: dict = {
-        "run_id": run_id,
-        "kind": "period",
-        "as_of": end.isoformat(),
-        "week": period_tag(start, end),  # the site index's period column
-        "period": {"from": start.isoformat(), "to": end.isoformat(), "label": label},
-        "period_label": label,
-        "project": project,
-        "data": str(data),
-        "restricted": str(restricted_root / run_id),
-        "parameters": {
+    record = new_record(
+        run_id,
+        data,
+        restricted_root,
+        kind="period",
+        as_of=end.isoformat(),
+        week=period_tag(start, end),  # the site index's period column
+        period={"from": start.isoformat(), "to": end.isoformat(), "label": label},
+        period_label=label,
+        project=project,
+        parameters={
             "data_dir": str(data),
             "date_from": start.isoformat(),
             "date_to": end.isoformat(),
             "project": project,
         },
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": provenance.git_commit(),
-        "versions": provenance.versions(),
-        "stages": {},
-        "reports": [],
-        "status": "running",
-    }
+    )
     prepared = private / "prepared"
     try:
         check = _clean_and_check(data, end, out, restricted_root, staging, private, record)
@@ -153,9 +137,7 @@ def _run(data, start, end, project, out, restricted_root, reports, source_dir, n
         }
         check.save(prepared)
         run_reports(reports, parameters, staging, private, record, source_dir)
-        t = time.perf_counter()
         write_copies(record, staging)
-        record["stages"]["word_and_pdf"] = round(time.perf_counter() - t, 2)
         _settle_status(record, check.passed, staging, private)
     except BaseException as exc:
         shutil.rmtree(prepared, ignore_errors=True)

@@ -40,7 +40,7 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -259,6 +259,43 @@ def run_weekly(
     return record
 
 
+def start_run(
+    out: Path, restricted_root: Path, new_id: Callable[[], str]
+) -> tuple[str, Path, Path]:
+    """A run id (from ``new_id``) that no run in either root has, and the run's hidden
+    staging folders in both: (run id, reviewers' staging, restricted staging)."""
+    run_id = new_id()
+    while any(
+        (root / f"{prefix}{run_id}{suffix}").exists()
+        for root in (out, restricted_root)
+        for prefix, suffix in (("", ""), ("", ".failed"), (".", ".tmp"))
+    ):
+        time.sleep(1)  # a rerun within the same second: the next second is a new id
+        run_id = new_id()
+    staging = out / f".{run_id}.tmp"
+    private = restricted_root / f".{run_id}.tmp"
+    staging.mkdir()
+    private.mkdir()
+    return run_id, staging, private
+
+
+def new_record(run_id: str, data: Path, restricted_root: Path, **about) -> dict:
+    """The run.json record of a run that starts: its id, what it is (``about``: as-of
+    date, period, parameters…), its data and restricted folder, and provenance."""
+    return {
+        "run_id": run_id,
+        **about,
+        "data": str(data),
+        "restricted": str(restricted_root / run_id),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": provenance.git_commit(),
+        "versions": provenance.versions(),
+        "stages": {},
+        "reports": [],
+        "status": "running",
+    }
+
+
 def _run(
     data: Path,
     as_of: date,
@@ -268,33 +305,16 @@ def _run(
     source_dir: Path,
     notes: tuple[Path | None, bool] = (None, False),
 ) -> dict:
-    run_id = make_run_id(as_of)
-    while any(
-        (root / f"{prefix}{run_id}{suffix}").exists()
-        for root in (out, restricted_root)
-        for prefix, suffix in (("", ""), ("", ".failed"), (".", ".tmp"))
-    ):
-        time.sleep(1)  # a rerun within the same second: the next second is a new id
-        run_id = make_run_id(as_of)
-    staging = out / f".{run_id}.tmp"
-    private = restricted_root / f".{run_id}.tmp"
-    staging.mkdir()
-    private.mkdir()
+    run_id, staging, private = start_run(out, restricted_root, lambda: make_run_id(as_of))
     started = time.perf_counter()
-    record: dict = {
-        "run_id": run_id,
-        "as_of": as_of.isoformat(),
-        "week": "{}-W{:02d}".format(*as_of.isocalendar()[:2]),
-        "data": str(data),
-        "restricted": str(restricted_root / run_id),
-        "parameters": {"data_dir": str(data), "as_of": as_of.isoformat()},
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": provenance.git_commit(),
-        "versions": provenance.versions(),
-        "stages": {},
-        "reports": [],
-        "status": "running",
-    }
+    record = new_record(
+        run_id,
+        data,
+        restricted_root,
+        as_of=as_of.isoformat(),
+        week="{}-W{:02d}".format(*as_of.isocalendar()[:2]),
+        parameters={"data_dir": str(data), "as_of": as_of.isoformat()},
+    )
     prepared = private / "prepared"
     try:
         check = _clean_and_check(data, as_of, out, restricted_root, staging, private, record)
@@ -310,12 +330,8 @@ def _run(
             "notes_file": notes_file,
         }
         check.save(prepared)
-        t = time.perf_counter()
         run_reports(reports, parameters, staging, private, record, source_dir)
-        record["stages"]["reports"] = round(time.perf_counter() - t, 2)
-        t = time.perf_counter()
         write_copies(record, staging)  # Word and PDF beside each report's HTML
-        record["stages"]["word_and_pdf"] = round(time.perf_counter() - t, 2)
         write_run_datapackage(record, staging)  # datapackage.json: every published table
         _settle_status(record, check.passed, staging, private)
     except BaseException as exc:
@@ -443,8 +459,10 @@ def run_reports(
     def run(job) -> None:
         _run_report(*job, parameters, staging, private, record, source_dir)
 
+    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=REPORT_WORKERS, thread_name_prefix="report") as pool:
         list(pool.map(run, jobs))
+    record["stages"]["reports"] = round(time.perf_counter() - started, 2)
 
 
 def _run_report(

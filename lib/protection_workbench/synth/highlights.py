@@ -22,6 +22,16 @@ _MANIFEST_ID = re.compile(r"^(?:MNF|COM)-\d{8}-([A-Z]{3})-([A-Z]{3})")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def _charters(rows: pd.DataFrame, date_column: str, airports: dict[str, str]):
+    """(country, departure airport, day) of each charter manifest of ``rows``, by date;
+    manifests whose id names no known airport are left out."""
+    flights = rows.drop_duplicates("manifest_id").sort_values(date_column)
+    for mid, when in zip(flights["manifest_id"], flights[date_column], strict=True):
+        m = _MANIFEST_ID.match(str(mid))
+        if m and m[1] in airports:
+            yield _country(m[2]), airports[m[1]], _day(when)
+
+
 def _country(code: str) -> str:
     country = pycountry.countries.get(alpha_3=str(code))
     if country is None:
@@ -83,13 +93,9 @@ def write_highlights(
         & (cases["departure_date"] > week_start)
         & (cases["departure_date"] <= as_of_ts)
     ]
-    flights = gone.drop_duplicates("manifest_id").sort_values("departure_date")
-    for mid, when in zip(flights["manifest_id"], flights["departure_date"], strict=True):
-        m = _MANIFEST_ID.match(str(mid))
-        if not m or m[1] not in airports:
-            continue
+    for country, airport, when in _charters(gone, "departure_date", airports):
         sentence = (
-            f"A charter flight to {_country(m[2])} left {airports[m[1]]} on {_day(when)}; "
+            f"A charter flight to {country} left {airport} on {when}; "
             "the returnees were met by the IOM mission on arrival."
         )
         if safe(sentence):
@@ -153,16 +159,9 @@ def write_highlights(
             & (manifest["flight_date"] <= as_of_ts + pd.Timedelta(days=7))
             & (manifest["flight_type"] == "charter")
         ]
-        for mid, when in (
-            ahead.drop_duplicates("manifest_id")[["manifest_id", "flight_date"]]
-            .sort_values("flight_date")
-            .itertuples(index=False)
-        ):
-            m = _MANIFEST_ID.match(str(mid))
-            if not m or m[1] not in airports:
-                continue
+        for country, airport, when in _charters(ahead, "flight_date", airports):
             sentence = (
-                f"Charter to {_country(m[2])} from {airports[m[1]]} on {_day(when)}: "
+                f"Charter to {country} from {airport} on {when}: "
                 "the initial manifest is under review before it goes to Operations."
             )
             if safe(sentence):
