@@ -171,6 +171,48 @@ def cmd_expectations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_run_options(parser: argparse.ArgumentParser, notes_help: str) -> None:
+    """The options of the weekly and the period run: where the outputs go, retention and
+    the team's notes (read back by :func:`_run_options`)."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("outputs"),
+        help="the reviewers' folder, safe to share (default outputs/)",
+    )
+    parser.add_argument(
+        "--restricted",
+        type=Path,
+        default=None,
+        help="folder for the case workers' outputs, never to share (default: OUT-restricted "
+        "next to --out)",
+    )
+    parser.add_argument(
+        "--keep-restricted",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="after the run, keep the restricted outputs of the newest N runs only",
+    )
+    parser.add_argument("--notes", type=Path, default=None, metavar="FILE", help=notes_help)
+    parser.add_argument(
+        "--allow-notes-pii",
+        action="store_true",
+        help="publish the notes even if they seem to hold personal data (a name, phone or id)",
+    )
+
+
+def _run_options(args: argparse.Namespace) -> dict:
+    """The options the weekly and the period run share (restricted folder, retention,
+    the team's notes)."""
+    return {
+        "restricted_root": args.restricted,
+        "keep_restricted": args.keep_restricted,
+        "notes": args.notes,
+        "allow_notes_pii": args.allow_notes_pii,
+    }
+
+
 def _run_failed(exc, out: Path) -> int:
     """Say why a weekly or period run failed and where it is kept; its exit code."""
     print(f"workbench: error: {exc}", file=sys.stderr)
@@ -191,10 +233,7 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
             args.data,
             as_of,
             out,
-            restricted_root=args.restricted,
-            keep_restricted=args.keep_restricted,
-            notes=args.notes,
-            allow_notes_pii=args.allow_notes_pii,
+            **_run_options(args),
         )
     except RunFailed as exc:
         return _run_failed(exc, out)
@@ -262,10 +301,7 @@ def cmd_run_period(args: argparse.Namespace) -> int:
             end,
             out,
             project=args.project,
-            restricted_root=args.restricted,
-            keep_restricted=args.keep_restricted,
-            notes=args.notes,
-            allow_notes_pii=args.allow_notes_pii,
+            **_run_options(args),
         )
     except RunFailed as exc:
         return _run_failed(exc, out)
@@ -372,38 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
     when = weekly.add_mutually_exclusive_group()
     when.add_argument("--as-of", type=_iso_date, default=None, help="YYYY-MM-DD (default today)")
     when.add_argument("--week", type=_iso_week, default=None, help="ISO week, e.g. 2026-W47")
-    weekly.add_argument(
-        "--out",
-        type=Path,
-        default=Path("outputs"),
-        help="the reviewers' folder, safe to share (default outputs/)",
-    )
-    weekly.add_argument(
-        "--restricted",
-        type=Path,
-        default=None,
-        help="folder for the case workers' outputs, never to share (default: OUT-restricted "
-        "next to --out)",
-    )
-    weekly.add_argument(
-        "--keep-restricted",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="after the run, keep the restricted outputs of the newest N runs only",
-    )
-    weekly.add_argument(
-        "--notes",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="the team's highlights and challenges, Markdown (default DATA/highlights.md; "
-        "none is fine)",
-    )
-    weekly.add_argument(
-        "--allow-notes-pii",
-        action="store_true",
-        help="publish the notes even if they seem to hold personal data (a name, phone or id)",
+    _add_run_options(
+        weekly,
+        notes_help="the team's highlights and challenges, Markdown (default "
+        "DATA/highlights.md; none is fine)",
     )
     weekly.set_defaults(func=cmd_run_weekly)
 
@@ -425,37 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="date_to", default=None, metavar="YYYY-MM-DD", help="last day (with --from)"
     )
     period.add_argument("--project", default=None, help="project name in config/indicators.yaml")
-    period.add_argument(
-        "--out",
-        type=Path,
-        default=Path("outputs"),
-        help="the reviewers' folder, safe to share (default outputs/)",
-    )
-    period.add_argument(
-        "--restricted",
-        type=Path,
-        default=None,
-        help="folder for the restricted outputs, never to share (default: OUT-restricted)",
-    )
-    period.add_argument(
-        "--keep-restricted",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="after the run, keep the restricted outputs of the newest N runs only",
-    )
-    period.add_argument(
-        "--notes",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="the team's narrative for the period, Markdown (default DATA/period_notes.md; "
-        "none is fine)",
-    )
-    period.add_argument(
-        "--allow-notes-pii",
-        action="store_true",
-        help="publish the notes even if they seem to hold personal data (a name, phone or id)",
+    _add_run_options(
+        period,
+        notes_help="the team's narrative for the period, Markdown (default "
+        "DATA/period_notes.md; none is fine)",
     )
     period.set_defaults(func=cmd_run_period)
 

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..errors import WorkbenchError
-from ..outputs import private_umask
 from ..paths import notebooks_dir
 from .copies import write_copies
 from .weekly import (
@@ -32,11 +31,9 @@ from .weekly import (
     _settle_status,
     claim_roots,
     new_record,
-    prune_restricted,
-    run_lock,
+    run_locked,
     run_reports,
     start_run,
-    sweep_leftovers,
 )
 
 PERIOD_REPORTS: tuple[Report, ...] = (Report("period_report.ipynb", "Period report"),)
@@ -89,17 +86,16 @@ def run_period(
     chosen = get_indicators().project(project)  # an unknown project: exit 2, nothing written
     data, out, restricted_root = claim_roots(data, out, restricted_root)
     source_dir = Path(notebook_dir or notebooks_dir())
-    with run_lock(out, lock_timeout_s), private_umask():
-        swept = sweep_leftovers(out, restricted_root)
-        notes_pii = (Path(notes).expanduser().resolve() if notes else None, allow_notes_pii)
-        record = _run(
+    notes_pii = (Path(notes).expanduser().resolve() if notes else None, allow_notes_pii)
+    return run_locked(
+        out,
+        restricted_root,
+        keep_restricted,
+        lock_timeout_s,
+        lambda: _run(
             data, start, end, chosen.name, out, restricted_root, reports, source_dir, notes_pii
-        )
-        record["swept_leftovers"] = len(swept)
-        if keep_restricted:
-            for path in prune_restricted(restricted_root, keep_restricted):
-                print(f"removed restricted outputs of an old run: {path}")
-    return record
+        ),
+    )
 
 
 def _run(data, start, end, project, out, restricted_root, reports, source_dir, notes) -> dict:

@@ -241,17 +241,31 @@ def run_weekly(
     :class:`~protection_workbench.errors.WorkbenchError` for unusable arguments.
     """
     data, out, restricted_root = claim_roots(data, out, restricted_root)
+    source_dir = Path(notebook_dir or notebooks_dir())
+    return run_locked(
+        out,
+        restricted_root,
+        keep_restricted,
+        lock_timeout_s,
+        lambda: _run(
+            data, as_of, out, restricted_root, reports, source_dir, (notes, allow_notes_pii)
+        ),
+    )
+
+
+def run_locked(
+    out: Path,
+    restricted_root: Path,
+    keep_restricted: int | None,
+    lock_timeout_s: float,
+    run: Callable[[], dict],
+) -> dict:
+    """``run()`` (a weekly or period run; it returns its record) under the site's lock and
+    a private umask, after sweeping what a killed run left behind; then the restricted
+    outputs of all but the newest ``keep_restricted`` runs are removed."""
     with run_lock(out, lock_timeout_s), private_umask():
         swept = sweep_leftovers(out, restricted_root)
-        record = _run(
-            data,
-            as_of,
-            out,
-            restricted_root,
-            reports,
-            Path(notebook_dir or notebooks_dir()),
-            (notes, allow_notes_pii),
-        )
+        record = run()
         record["swept_leftovers"] = len(swept)
         if keep_restricted:
             for path in prune_restricted(restricted_root, keep_restricted):
