@@ -876,10 +876,12 @@ def disclosure_files(folder: str | Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in folder.glob(f"*{SUMMARY_FILE}")}
 
 
-def read_disclosure(folder: str | Path, before: dict[Path, int]) -> dict:
-    """``{"disclosure": record}`` for the summary a report wrote since ``before`` (from
-    :func:`disclosure_files`); ``{}`` when it wrote none. Several summaries are merged
-    by cells and shares (the largest share is kept: never understated)."""
+def read_disclosure(folder: str | Path, before: dict[Path, int] | None = None) -> dict:
+    """``{"disclosure": record}`` for the summaries in ``folder`` (a report's own tables
+    folder), or only those written since ``before`` (from :func:`disclosure_files`);
+    ``{}`` when there is none. Several summaries are merged by cells and shares (the
+    largest share is kept: never understated)."""
+    before = before or {}
     written = [p for p, t in disclosure_files(folder).items() if before.get(p) != t]
     records = [json.loads(p.read_text("utf-8")) for p in sorted(written)]
     if not records:

@@ -512,7 +512,7 @@ def _run_report(
         execute_notebook(source_dir / report.notebook, executed, parameters, source_dir, log)
         executed_at = time.perf_counter()
         # the share of cells and people this report hides (publish/protected.write_summary)
-        entry.update(read_disclosure(own_tables, {}))
+        entry.update(read_disclosure(own_tables))
         # the tables this report published, linked from its page and the run's page
         entry["tables"] = _publish_tables(own_tables, staging / "tables")
         links = table_links(entry["tables"], report.notebook)
