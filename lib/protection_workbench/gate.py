@@ -344,14 +344,14 @@ def _present_missing(s: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
     with a value and the first without (those there are)."""
     absent = s.isna().to_numpy()
     n_missing = int(absent.sum())
-    n_present = len(absent) - n_missing
-    rows = [(int(np.argmin(absent)), n_present)] if n_present else []
-    rows += [(int(np.argmax(absent)), n_missing)] if n_missing else []
-    return (
-        np.array([r for r, _ in rows], dtype=np.intp),
-        np.array([w for _, w in rows], dtype=np.int64),
-        n_missing,
-    )
+    rows, weights = [], []
+    if n_missing < len(absent):
+        rows.append(np.argmin(absent))
+        weights.append(len(absent) - n_missing)
+    if n_missing:
+        rows.append(np.argmax(absent))
+        weights.append(n_missing)
+    return np.array(rows, dtype=np.intp), np.array(weights, dtype=np.int64), n_missing
 
 
 def _column(frame: pd.DataFrame, c: str) -> pd.Series:

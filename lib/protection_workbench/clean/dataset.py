@@ -327,18 +327,18 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
                     frame[flag] = result.flags[flag].to_numpy()
     finally:
         pool.shutdown(cancel_futures=True)
+    # The raw columns kept beside the cleaned ones are joined into one chunk as well.
     for name_col in KEEP_ORIGINAL:
         if name_col in frame.columns:
-            frame[f"{name_col}_original"] = data[name_col].astype("str")
+            frame[f"{name_col}_original"] = arrow.one_chunk(data[name_col].astype("str"))
     if extras_seen:  # added at once: one column at a time is quadratic in pandas
-        frame = pd.concat([frame, data[extras_seen]], axis=1)
+        extras = pd.DataFrame({c: arrow.one_chunk(data[c]) for c in extras_seen})
+        frame = pd.concat([frame, extras], axis=1)
 
     frame, prov, quarantine, kept = _quarantine_unidentified(frame, prov, ds)
     if kept is not None:
         factorised = {c: (codes[kept], distinct) for c, (codes, distinct) in factorised.items()}
     frame = _categorise(frame, ds, cfg, factorised)
-    for col in frame.columns:
-        frame[col] = arrow.one_chunk(frame[col])
     issues = (
         pd.concat(issue_parts, ignore_index=True)
         if issue_parts
