@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .registry import Context, as_date, findings, fmt_date, join_reasons, rule, text
+from .registry import Context, as_date, findings, fmt_date, join_reasons, lookup, rule, text
 
 
 def _active_until(placements: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
@@ -49,7 +49,7 @@ def visit_status(
         pd.DataFrame({"placement_id": pid, "start_date": placements["start_date"]}),
         on="placement_id",
     )
-    last_visit = pid.map(visited.groupby("placement_id")["visit_date"].max())
+    last_visit = lookup(pid, visited.groupby("placement_id")["visit_date"].max())
     in_first_days = visited["visit_date"].between(
         visited["start_date"], visited["start_date"] + pd.Timedelta(days=first)
     )
@@ -123,13 +123,13 @@ def h002(ctx: Context) -> pd.DataFrame:
     hosts = ctx.frames["hosts"]
     peak = peak_occupancy(ctx.frames["placements"].astype({"host_id": "str"}), ctx.as_of)
     host_id = hosts["host_id"].astype("str")
-    placed = host_id.map(peak["occupancy"])
+    placed = lookup(host_id, peak["occupancy"])
     over = (placed > hosts["capacity"]).fillna(False).to_numpy(dtype=bool)
     bad = hosts[over]
     message = (
         placed[over].astype(int).astype(str)
         + " people placed on "
-        + fmt_date(host_id[over].map(peak["day"]))
+        + fmt_date(lookup(host_id[over], peak["day"]))
         + " but capacity "
         + text(bad["capacity"])
     )

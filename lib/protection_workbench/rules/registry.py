@@ -113,6 +113,17 @@ def join_reasons(
     return out
 
 
+def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
+    """``keys.map(table)`` keeping the table's dtype (integers with a missing key become
+    floats, as with ``map``), also when the table is empty.
+
+    (pandas' ``map`` through an empty datetime Series raises TypeError: a header-only export
+    or an as-of date before any record made the hosting rules fail.) ``table``'s index must be
+    unique, as a groupby result is; a key not in it gives a missing value."""
+    values = table.reindex(pd.Index(keys.to_numpy(), dtype=table.index.dtype))
+    return pd.Series(values.array, index=keys.index, name=table.name)
+
+
 def text(values: pd.Series) -> pd.Series:
     """Values as text for messages and comparisons ("" for missing)."""
     return values.astype("str").fillna("")

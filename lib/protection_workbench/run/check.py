@@ -7,7 +7,7 @@ case worker's XLSX, a notebook's tables and the weekly figures always agree.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from ..clean.load import Export, load_export, read_prepared, write_cleaning_outp
 from ..config import Config, get_config
 from ..errors import WorkbenchError
 from ..outputs import replacing_own_output, write_csv
-from ..rules import FINDING_COLUMNS, catalogue, run_rules
+from ..rules import FINDING_COLUMNS, RuleFailure, catalogue, check_rules
 from ..rules.registry import as_date
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class CheckResult:
     findings: pd.DataFrame  # FINDING_COLUMNS
     gate: GateResult | None  # None when the gate was not asked for
     as_of: pd.Timestamp
+    # Rules that raised (a bug of the workbench): the others ran, the check is incomplete.
+    failed_rules: dict[str, RuleFailure] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -49,8 +51,12 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        """No error-severity finding, and the gate passed (when it ran)."""
-        return self.error_count == 0 and self.gate_passed is not False
+        """No error-severity finding, the gate passed (when it ran) and every rule ran."""
+        return self.error_count == 0 and self.gate_passed is not False and not self.failed_rules
+
+    def rules_failed(self) -> dict[str, str]:
+        """Each rule that could not run and its error class (no data value: publishable)."""
+        return {code: f.error for code, f in sorted(self.failed_rules.items())}
 
     @property
     def exit_code(self) -> int:
@@ -61,7 +67,11 @@ class CheckResult:
         the cleaned export and the findings as Parquet, the gate result and as-of as JSON."""
         self.export.save(folder / "export")
         self.findings.to_parquet(folder / "findings.parquet")
-        meta = {"as_of": self.as_of.isoformat(), "gate": self.gate is not None}
+        meta = {
+            "as_of": self.as_of.isoformat(),
+            "gate": self.gate is not None,
+            "failed_rules": [vars(f) for f in self.failed_rules.values()],
+        }
         # Parquet reads text back as ``str``; the columns that were ``object`` are restored.
         meta["object_columns"] = [c for c in self.findings if self.findings[c].dtype == object]
         if self.gate is not None:
@@ -96,6 +106,7 @@ class CheckResult:
             findings=findings,
             gate=gate,
             as_of=pd.Timestamp(meta["as_of"]),
+            failed_rules={f["code"]: RuleFailure(**f) for f in meta.get("failed_rules", [])},
         )
 
     def summary_lines(self) -> list[str]:
@@ -110,6 +121,11 @@ class CheckResult:
         )
         for (code, severity), n in by_rule.items():
             lines.append(f"  {code} {severity:<7} {n:>7,}")
+        for failure in self.failed_rules.values():
+            lines.append(
+                f"  {failure.code} could not run ({failure.error}): a bug of the workbench, "
+                "not of your data; the other rules ran"
+            )
         lines.append("Result: " + ("PASSED" if self.passed else "FAILED"))
         return lines
 
@@ -145,8 +161,14 @@ def run_check(
         from ..gate import run_gate
 
         gate_result = run_gate(export.frames, cfg)
-    findings = run_rules(export.frames, as_of_ts, cfg)
-    return CheckResult(export=export, findings=findings, gate=gate_result, as_of=as_of_ts)
+    rules = check_rules(export.frames, as_of_ts, cfg)
+    return CheckResult(
+        export=export,
+        findings=rules.findings,
+        gate=gate_result,
+        as_of=as_of_ts,
+        failed_rules=rules.failed,
+    )
 
 
 def read_findings(path: str | Path) -> pd.DataFrame:
@@ -230,7 +252,19 @@ def write_check_outputs(result: CheckResult, out: str | Path) -> Path:
                     for k, v in result.findings["rule"].value_counts().sort_index().items()
                 },
             },
+            # code -> error class and message (restricted: a message may quote a value)
+            "rules_failed": {
+                f.code: f"{f.error}: {f.detail}" for f in result.failed_rules.values()
+            },
             "datasets": sorted(result.export.datasets),
         }
         (staging / "check.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
+        # always written, so that a rerun replaces the errors of an earlier check
+        write_rule_errors(result, staging / "rule_errors.log")
     return Path(out).resolve()
+
+
+def write_rule_errors(result: CheckResult, path: Path) -> None:
+    """The tracebacks of the rules that could not run, for the maintainers (restricted)."""
+    failures = [f"rule {f.code}:\n{f.traceback}" for f in result.failed_rules.values()]
+    path.write_text("\n".join(failures) or "Every rule ran.\n", "utf-8")

@@ -362,7 +362,7 @@ def _run(
 def _clean_and_check(data, as_of, out, restricted_root, staging, private, record):
     from ..clean.load import load_export, write_cleaning_outputs
     from ..outputs import write_csv
-    from .check import run_check, write_findings_xlsx
+    from .check import run_check, write_findings_xlsx, write_rule_errors
 
     _log(f"{record.get('kind', 'weekly')} run {record['run_id']}: reading {data}")
     t = time.perf_counter()
@@ -381,10 +381,17 @@ def _clean_and_check(data, as_of, out, restricted_root, staging, private, record
     check = run_check(data, as_of, export=export)
     record["stages"]["gate_and_rules"] = round(time.perf_counter() - t, 2)
     record["gate"] = {"passed": check.gate_passed, "summary": check.gate.summary()}
-    record["findings"] = {"errors": check.error_count, "warnings": check.warning_count}
+    record["findings"] = {
+        "errors": check.error_count,
+        "warnings": check.warning_count,
+        "rules_failed": check.rules_failed(),  # code -> error class: the other rules ran
+    }
+    for failure in check.failed_rules.values():
+        _log(f"  WARNING: {failure.describe()}; the other rules ran (see rule_errors.log)")
     (staging / "gate.json").write_text(json.dumps(check.gate.to_dict(), indent=2), "utf-8")
     write_csv(check.findings, private / "findings.csv", index=False)
     write_findings_xlsx(check.findings, private / "findings.xlsx")
+    write_rule_errors(check, private / "rule_errors.log")
     _log(f"  {check.gate.summary()}")
     (staging / "tables").mkdir()
     (staging / "notebooks").mkdir()
