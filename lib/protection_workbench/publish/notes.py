@@ -7,9 +7,13 @@ weekly report shows it near the top, attributed to the team. Two things keep it 
   paragraphs, lists, quotes, code, bold and italic. Raw HTML is shown as text, images are
   never shown and links are shown as text, so nothing runs and nothing is fetched.
 * :func:`find_personal_data` looks for what must not reach a reviewer page: phone numbers,
-  ids in the exports' formats or present in the cleaned data, document numbers and names of
-  people in the case records. The weekly run refuses notes that hold one (unless told
-  otherwise); its messages name the file, line and kind, never the value.
+  ids in the exports' formats or present in the cleaned data, document numbers, names of
+  people in the case records, and a person singled out by a description (a few people, an
+  age, a nationality, place or situation). It reads the notes as the page will show them:
+  the same blocks as the renderer, soft-wrapped lines joined, comments and inline markup
+  dropped, invisible characters removed and Unicode normalised (NFKC) — and each line as
+  written. The weekly and period runs refuse notes that hold one (unless told otherwise);
+  its messages name the file, line and kind, never the value.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ PHONE = "a phone number"
 RECORD_ID = "an id from the exports"
 DOCUMENT = "a document number from the records"
 NAME = "a person's name from the case records"
+DESCRIPTION = "a person described by age with nationality, place or situation"
 
 
 def default_notes_path(data_dir: str | os.PathLike) -> Path:
@@ -132,37 +137,62 @@ def _inline(text: str) -> str:
     return "".join(out)
 
 
-def render_markdown(text: str, top_level: int = 3) -> str:
-    """A safe rendering of the Markdown the team writes: comments dropped, every character
-    escaped, then a small subset marked up (headings from ``top_level`` down, paragraphs,
-    lists, block quotes, code blocks, rules, bold, italic, code). Never a raw tag, an image
-    or a link."""
-    lines = _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
-    html: list[str] = []
-    para: list[str] = []
-    items: list[list[str]] = []
+@dataclass
+class _Block:
+    """One block of the rendered notes: its tag and its items, each item the pieces of the
+    file's lines it shows, as (line index, start, end); one item but in lists."""
+
+    tag: str  # p, ul, ol, h3…h6, blockquote, pre, hr
+    items: list[list[tuple[int, int, int]]]
+
+    def texts(self, lines: list) -> list:
+        """Each item's text as shown: a paragraph's or an item's lines joined by a space
+        (soft-wrapped lines read as one), a code block's by a line break."""
+        sep = "\n" if self.tag == "pre" else " "
+        return [_join(sep, [lines[i][a:b] for i, a, b in item]) for item in self.items]
+
+
+def _join(sep: str, pieces: list):
+    """``sep.join(pieces)`` for text and for :class:`_Shown` text alike."""
+    if pieces and isinstance(pieces[0], _Shown):
+        return _Shown.joined(sep, pieces)
+    return sep.join(pieces)
+
+
+def _stripped(i: int, line: str, start: int = 0) -> tuple[int, int, int]:
+    """The piece of ``line`` from ``start``, without the whitespace around it."""
+    rest = line[start:]
+    begin = start + len(rest) - len(rest.lstrip())
+    return (i, begin, max(begin, len(line.rstrip())))
+
+
+def _blocks(lines: list[str], top_level: int = 3) -> list[_Block]:
+    """The block structure of the notes (comments already dropped), as :func:`render_markdown`
+    shows it and :func:`find_personal_data` reads it."""
+    blocks: list[_Block] = []
+    para: list[tuple[int, int, int]] = []
+    items: list[list[tuple[int, int, int]]] = []
     list_tag = ""
 
     def close() -> None:
         nonlocal list_tag
         if para:
-            html.append(f"<p>{_inline(' '.join(para))}</p>")
+            blocks.append(_Block("p", [list(para)]))
             para.clear()
         if items:
-            body = "".join(f"<li>{_inline(' '.join(item))}</li>" for item in items)
-            html.append(f"<{list_tag}>{body}</{list_tag}>")
+            blocks.append(_Block(list_tag, [list(item) for item in items]))
             items.clear()
             list_tag = ""
 
     fence: str | None = None
-    code: list[str] = []
-    for line in lines:
+    code: list[tuple[int, int, int]] = []
+    for i, line in enumerate(lines):
         if fence is not None:
             if line.strip().startswith(fence):
-                html.append(f"<pre><code>{esc(chr(10).join(code))}</code></pre>")
+                blocks.append(_Block("pre", [code]))
                 fence, code = None, []
             else:
-                code.append(line)
+                code.append((i, 0, len(line)))
             continue
         if m := _FENCE.match(line):
             close()
@@ -175,32 +205,59 @@ def render_markdown(text: str, top_level: int = 3) -> str:
             close()
             level = min(6, max(top_level, top_level + len(m.group(1)) - 2))
             if m.group(2):
-                html.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
+                blocks.append(_Block(f"h{level}", [[(i, m.start(2), m.end(2))]]))
             continue
         if _RULE_LINE.match(line):
             close()
-            html.append("<hr>")
+            blocks.append(_Block("hr", []))
             continue
         if m := _ITEM.match(line):
             tag = "ol" if m.group(1)[0].isdigit() else "ul"
             if para or (items and tag != list_tag):
                 close()
             list_tag = tag
-            items.append([m.group(2)])
+            items.append([(i, m.start(2), m.end(2))])
             continue
         if m := _QUOTE.match(line):
             close()
-            html.append(f"<blockquote><p>{_inline(m.group(1))}</p></blockquote>")
+            blocks.append(_Block("blockquote", [[(i, m.start(1), m.end(1))]]))
             continue
         if items and line[:1] in (" ", "\t"):
-            items[-1].append(line.strip())  # an item's continuation line
+            items[-1].append(_stripped(i, line))  # an item's continuation line
             continue
         if items:
             close()
-        para.append(line.strip())
+        para.append(_stripped(i, line))
     if fence is not None:  # an unclosed fence: what was inside is still shown
-        html.append(f"<pre><code>{esc(chr(10).join(code))}</code></pre>")
+        blocks.append(_Block("pre", [code]))
     close()
+    return blocks
+
+
+def _without_comments(text: str) -> str:
+    return _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def render_markdown(text: str, top_level: int = 3) -> str:
+    """A safe rendering of the Markdown the team writes: comments dropped, every character
+    escaped, then a small subset marked up (headings from ``top_level`` down, paragraphs,
+    lists, block quotes, code blocks, rules, bold, italic, code). Never a raw tag, an image
+    or a link."""
+    lines = _without_comments(text).split("\n")
+    html: list[str] = []
+    for block in _blocks(lines, top_level):
+        texts = block.texts(lines)
+        if block.tag == "hr":
+            html.append("<hr>")
+        elif block.tag == "pre":
+            html.append(f"<pre><code>{esc(texts[0])}</code></pre>")
+        elif block.tag in ("ul", "ol"):
+            body = "".join(f"<li>{_inline(t)}</li>" for t in texts)
+            html.append(f"<{block.tag}>{body}</{block.tag}>")
+        elif block.tag == "blockquote":
+            html.append(f"<blockquote><p>{_inline(texts[0])}</p></blockquote>")
+        else:
+            html.append(f"<{block.tag}>{_inline(texts[0])}</{block.tag}>")
     return "\n".join(html)
 
 
@@ -244,9 +301,12 @@ class NoteFinding:
 # "00", then 8 to 15 digits with single separators. Libyan: mobiles 091-095 and landlines
 # 0XX with seven digits, with or without 0 or 218 in front.
 _PHONE_PATTERNS = (
-    re.compile(r"(?<![\w+])(?:\+|00)[ \t]?\d(?:[ \t().-]{0,2}\d){7,14}(?!\d)"),
-    re.compile(r"(?<![\w+])(?:218[ \t.-]?|0)?\(?9[1-5]\)?[ \t.-]?\d{3}[ \t.-]?\d{4}(?!\d)"),
-    re.compile(r"(?<![\w+])\(?0\d{2}\)?[ \t.-]?\d{3}[ \t.-]?\d{4}(?!\d)"),
+    re.compile(r"(?<![\w+])(?:\+|00)[ \t]?\d(?:[ \t()./-]{0,2}\d){7,14}(?!\d)"),
+    # Libyan numbers in any grouping ("0912 345 678", "91/234/5678", "09 12 34 56 78")
+    re.compile(
+        r"(?<![\w+/.-])(?:218[ \t./-]?|0)?\(?9[ \t./-]?[1-5]\)?(?:[ \t./-]?\d){7}(?![\d/-])"
+    ),
+    re.compile(r"(?<![\w+/.-])\(?0\d{2}\)?(?:[ \t./-]?\d){7}(?![\d/-])"),
 )
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 # Ids in the exports' formats: IND-00000001, LY-VHR-0000001, REF-…, HST-…, PLC-…, and flight
@@ -325,39 +385,236 @@ def _min_cell() -> int:
     return int(get_config().thresholds.min_cell)
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+# Characters a reader does not see or sees as a space: they must not hide a name or a phone
+# number from the check ("Ah<ZWSP>med", "091<NBSP>234<NBSP>5678"). Format characters
+# (category Cf: zero-width spaces and joiners, word joiner, BOM, soft hyphen, direction
+# marks) are dropped; line and paragraph separators and other spaces read as a space; dashes
+# as "-"; Arabic-Indic digits as ASCII ones; the rest through NFKC (full-width digits and
+# letters, non-breaking spaces, ligatures).
+_SPACES = "\u2028\u2029\x85\x0b\x0c\t"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 
 
-def _regex_findings(lines: list[tuple[int, str]], patterns, kind: str) -> set[NoteFinding]:
+@cache
+def _as_read(char: str) -> str:
+    """What a reader takes ``char`` for, for the check (see above)."""
+    if char in _SPACES:
+        return " "
+    if char in _DASHES:
+        return "-"
+    if unicodedata.category(char) == "Cf":
+        return ""
+    return unicodedata.normalize("NFKC", char).translate(_DIGITS)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """Text of the notes as a reviewer reads it, with the file's line of each character
+    (so that a finding names the line where it starts, never the text)."""
+
+    text: str
+    lines: tuple[int, ...]  # the file line of each character of ``text``
+
+    def __getitem__(self, key: slice) -> _Shown:
+        return _Shown(self.text[key], self.lines[key])
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @staticmethod
+    def joined(sep: str, pieces: list[_Shown]) -> _Shown:
+        """The pieces joined by ``sep``, which takes the line of the piece it follows."""
+        lines: list[int] = []
+        for k, piece in enumerate(pieces):
+            if k:
+                lines.extend([lines[-1] if lines else piece.line_at(0)] * len(sep))
+            lines.extend(piece.lines)
+        return _Shown(sep.join(p.text for p in pieces), tuple(lines))
+
+    def line_at(self, position: int) -> int:
+        return self.lines[min(position, len(self.lines) - 1)] if self.lines else 1
+
+    def split_lines(self) -> list[_Shown]:
+        out, start = [], 0
+        for i, char in enumerate(self.text):
+            if char == "\n":
+                out.append(self[start:i])
+                start = i + 1
+        return [*out, self[start:]]
+
+    def read(self) -> _Shown:
+        """The text as read: each character through :func:`_as_read`."""
+        if self.text.isascii() and "\t" not in self.text and "\x0b" not in self.text:
+            return self
+        text, lines = [], []
+        for char, line in zip(self.text, self.lines, strict=True):
+            seen = _as_read(char)
+            text.append(seen)
+            lines.extend([line] * len(seen))
+        return _Shown("".join(text), tuple(lines))
+
+    def without(self, chars: str) -> _Shown:
+        keep = [i for i, c in enumerate(self.text) if c not in chars]
+        return _Shown("".join(self.text[i] for i in keep), tuple(self.lines[i] for i in keep))
+
+
+def _with_lines(text: str) -> _Shown:
+    """``text`` (line breaks already "\\n") with the file line of each character."""
+    lines, line = [], 1
+    for char in text:
+        lines.append(line)
+        line += char == "\n"
+    return _Shown(text, tuple(lines))
+
+
+# Inline Markdown that the page does not show as written: **bold**, *em*, _em_, `code`.
+_MARKUP = "*_`"
+
+
+def _lines(text: str) -> list[_Shown]:
+    """What the check reads: every paragraph, list item, heading, quote and code block as
+    the page shows it — comments dropped (a comment inside a word joins its halves),
+    soft-wrapped lines joined, invisible characters dropped and Unicode normalised — both
+    with and without its inline markup (``Ah**med**`` reads "Ahmed"); and, as before, each
+    line of the file as written (normalised too), comments included."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    tagged = _with_lines(text)
+    kept, start = [], 0
+    for m in _COMMENT.finditer(text):
+        kept.append(tagged[start : m.start()])
+        start = m.end()
+    lines = _Shown.joined("", [*kept, tagged[start:]]).split_lines()
+    units = [
+        shown for block in _blocks([line.text for line in lines]) for shown in block.texts(lines)
+    ]
+    units += tagged.split_lines()
+    out, seen = [], set()
+    for unit in units:
+        read = unit.read()
+        for variant in (read, read.without(_MARKUP)):
+            if variant.text.strip() and (variant.text, variant.lines) not in seen:
+                seen.add((variant.text, variant.lines))
+                out.append(variant)
+    return out
+
+
+def _regex_findings(lines: list[_Shown], patterns, kind: str) -> set[NoteFinding]:
     return {
-        NoteFinding(n, kind)
-        for n, line in lines
-        if any(p.search(line.translate(_DIGITS)) for p in patterns)
+        NoteFinding(shown.line_at(m.start()), kind)
+        for shown in lines
+        for p in patterns
+        for m in p.finditer(shown.text)
     }
 
 
-def _candidates(lines: list[tuple[int, str]], pattern: re.Pattern, key) -> pd.DataFrame:
+def _candidates(lines: list[_Shown], pattern: re.Pattern, key) -> pd.DataFrame:
     """Every match of ``pattern`` in the notes, with its line and its key."""
-    rows = [(n, m.group()) for n, line in lines for m in pattern.finditer(line.translate(_DIGITS))]
+    rows = [
+        (shown.line_at(m.start()), m.group())
+        for shown in lines
+        for m in pattern.finditer(shown.text)
+    ]
     frame = pd.DataFrame(rows, columns=["line", "text"])
     frame["key"] = frame["text"].map(key) if len(frame) else pd.Series(dtype=str)
     return frame
 
 
-def _name_grams(lines: list[tuple[int, str]]) -> pd.DataFrame:
+def _name_grams(lines: list[_Shown]) -> pd.DataFrame:
     """Runs of 1 to 6 words of each line, outside the names of places and partners: their
-    key, line, and whether the run starts with a capital (or a letter without case, as in
-    Arabic)."""
+    key, the line of their first word, and whether the run starts with a capital (or a
+    letter without case, as in Arabic)."""
     rows = []
-    for n, line in lines:
-        for part in _places().split(line):  # a run of words never spans a place's name
-            words = _WORD.findall(part)
-            keys = [_word_key(w) for w in words]
+    for shown in lines:
+        places = [(m.start(), m.end()) for m in _places().finditer(shown.text)]
+        # a run of words never spans a place's name
+        bounds = zip(
+            [0] + [e for _, e in places], [s for s, _ in places] + [len(shown.text)], strict=True
+        )
+        for start, end in bounds:
+            words = list(_WORD.finditer(shown.text, start, end))
+            keys = [_word_key(w.group()) for w in words]
             for i, word in enumerate(words):
+                line = shown.line_at(word.start())
                 for j in range(i + 1, min(len(words), i + _MAX_NAME_WORDS) + 1):
-                    rows.append((n, " ".join(keys[i:j]), j - i, not word[0].islower()))
+                    rows.append((line, " ".join(keys[i:j]), j - i, not word.group()[0].islower()))
     return pd.DataFrame(rows, columns=["line", "key", "words", "capital"])
+
+
+# A person singled out by a description: a few people (1 to 4), a word for a person, an age,
+# and a nationality, place, date or situation ("1 unaccompanied Ethiopian boy (15) returned
+# from Misrata on 7 December"); for a child the age alone is enough ("a girl aged 9").
+# Aggregates ("39 children returned", "a group of children aged 10 to 15") are not flagged.
+_CHILD = r"boys?|girls?|child(?:ren)?|minors?|bab(?:y|ies)|infants?|toddlers?|teen(?:ager)?s?"
+_CHILD += r"|adolescents?|orphans?|sons?|daughters?|nephews?|nieces?|uasc|uac"
+_ADULT = r"m[ae]n|wom[ae]n|persons?|people|mothers?|fathers?|brothers?|sisters?|husbands?"
+_ADULT += r"|wi(?:fe|ves)|migrants?|survivors?|victims?|siblings?|youths?|individuals?"
+_NOT_A_FEW = r"group|groups|number|numbers|total|few|family|families|lot|dozens?|hundreds"
+_NOT_A_FEW += r"|thousands|several|many|some|all|most|more|other|flight|flights|charter|session"
+_AGE_WORD = r"\d{1,2}[ -]?(?:years?|yrs?)[ -]?old"
+_FEW_PEOPLE = re.compile(
+    r"(?<![\w-])(?:a|an|one|two|three|four|single|lone|[1-4])"
+    rf"(?:[ ,]+(?!(?:{_NOT_A_FEW})\b)(?:{_AGE_WORD}|[^\W\d_][\w'’-]*)){{0,5}}?"
+    rf"[ ,]+(?P<person>{_CHILD}|{_ADULT})(?![\w-])",
+    re.I,
+)
+_AGE = re.compile(
+    r"\(\s*\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\s*(?:y(?:ea)?rs?|y/?o)?\s*\)"
+    r"|\bage[ds]?\s*(?:of\s*)?\d{1,2}\b"
+    rf"|\b{_AGE_WORD}\b|\b\d{{1,2}}\s*(?:yo|y/o|y\.o\.)(?!\w)",
+    re.I,
+)
+_AGE_AFTER = re.compile(rf"(?:{_CHILD}|{_ADULT}),\s*\d{{1,2}}\s*(?:[,.;)]|$)", re.I)
+_SITUATION = re.compile(
+    r"\b(?:unaccompanied|separated|pregnant|disab\w*|traffick\w*|survivors?|victims?|vot"
+    r"|gbv|sgbv|detained|detention|orphan\w*|injur\w*|wounded|sick|ill|medical|hospital\w*"
+    r"|arrested|missing|deceased|died|raped|abused|exploited)\b",
+    re.I,
+)
+_PLACE_AFTER = re.compile(r"\b(?:from|in|at|to|near)\s+(?:the\s+)?[A-Z][\w'’-]+")
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\b|\b(?:{_MONTHS})[a-z]*\s+\d{{1,2}}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b",
+    re.I,
+)
+_SENTENCE = re.compile(r"(?:[^.!?;]|\.(?=\d))+")
+
+
+@cache
+def _origins() -> re.Pattern:
+    """Nationalities and countries as written: the project's aliases (demonyms among them)
+    and the ISO 3166 names."""
+    from ..config import get_config
+
+    words = {a for aliases in get_config().country_aliases.values() for a in aliases}
+    try:
+        import pycountry
+
+        for country in pycountry.countries:
+            words |= {country.name, getattr(country, "common_name", country.name)}
+    except ImportError:  # the aliases alone still hold the usual nationalities
+        pass
+    words = {w for w in words if len(w) >= 4}
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
+
+
+def _descriptions(lines: list[_Shown]) -> set[NoteFinding]:
+    """Sentences that single out a person (see ``_FEW_PEOPLE``): where the few people are."""
+    found = set()
+    for shown in lines:
+        for sentence in _SENTENCE.finditer(shown.text):
+            text = sentence.group()
+            few = _FEW_PEOPLE.search(text)
+            if few is None or not (_AGE.search(text) or _AGE_AFTER.search(text)):
+                continue
+            child = re.fullmatch(_CHILD, few.group("person"), re.I) is not None
+            identifying = any(
+                p.search(text) for p in (_SITUATION, _PLACE_AFTER, _DAY, _origins(), _places())
+            )
+            if child or identifying:
+                found.add(NoteFinding(shown.line_at(sentence.start() + few.start()), DESCRIPTION))
+    return found
 
 
 def _frames_with(frames: Mapping[str, pd.DataFrame], columns: tuple[str, ...]):
@@ -384,6 +641,7 @@ def find_personal_data(
     lines = _lines(text)
     found = _regex_findings(lines, _PHONE_PATTERNS, PHONE)
     found |= _regex_findings(lines, _ID_PATTERNS, RECORD_ID)
+    found |= _descriptions(lines)
     if lines and frames:
         found |= _record_ids(lines, frames) | _documents(lines, frames)
         grams, people = _name_grams(lines), _person_names(frames)
