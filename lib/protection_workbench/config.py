@@ -27,6 +27,7 @@ CONFIG_FILES = (
     "sites.yaml",
     "header_aliases.yaml",
     "country_aliases.yaml",
+    "missing_values.yaml",
 )
 
 # Code lists whose codes are names in sites.yaml, not lists of code_lists.yaml.
@@ -79,6 +80,11 @@ class Thresholds(_Strict):
     country_fuzzy_min_score: float = Field(default=0.9, ge=0.5, le=1)
     month_first_min_share: float = Field(default=0.2, gt=0, le=1)
     date_order: dict[str, Literal["day_first", "month_first"]] = {}
+    # Two-letter country values are ISO 3166 alpha-2 codes only in a column of codes.
+    country_code_min_share: float = Field(default=0.5, gt=0, le=1)
+    # A column taken through a header alias whose values are mostly unrecognised is not used.
+    wrong_column_min_share: float = Field(default=0.5, gt=0, le=1)
+    wrong_column_min_values: int = Field(default=10, ge=1)
 
 
 class Mantika(_Strict):
@@ -137,6 +143,8 @@ class Config:
     labels: dict[str, dict[str, dict]] = field(default_factory=dict)
     # Spellings that name more than one country ("Congolese"): reported, never guessed.
     ambiguous_countries: tuple[str, ...] = ()
+    # What exports write for "not known" ("NA", "-", "غير معروف"): read as missing.
+    missing_markers: tuple[str, ...] = ()
 
     def codes(self, name: str) -> list[str]:
         if name == "mantika":
@@ -362,6 +370,16 @@ def _load_country_aliases(path: Path) -> tuple[dict[str, list[str]], tuple[str, 
     return out, tuple(ambiguous)
 
 
+def _load_missing_markers(path: Path) -> tuple[str, ...]:
+    raw = _read_yaml(path)
+    markers = raw.get("markers") if isinstance(raw, dict) else None
+    if not isinstance(markers, list) or not all(isinstance(m, str) and m.strip() for m in markers):
+        raise ConfigError(f"{path}: key 'markers': expected a list of non-empty strings")
+    if extra := sorted(set(raw) - {"markers"}):
+        raise ConfigError(f"{path}: key '{extra[0]}': unknown key (check the spelling)")
+    return tuple(m.strip() for m in markers)
+
+
 def load_config(directory: str | Path | None = None) -> Config:
     """Read and validate every configuration file of ``directory`` (default: config/)."""
     directory = Path(directory) if directory is not None else default_config_dir()
@@ -376,6 +394,7 @@ def load_config(directory: str | Path | None = None) -> Config:
         header_aliases=_load_header_aliases(directory / "header_aliases.yaml"),
         country_aliases=country_aliases,
         ambiguous_countries=ambiguous_countries,
+        missing_markers=_load_missing_markers(directory / "missing_values.yaml"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -13,6 +13,7 @@ import pandas as pd
 from ..config import Config, get_config
 from .arrow import MISSING, Outcome, assemble, is_blank, map_uniques, str_array
 from .result import Cleaned
+from .text import MISSING_MARKER, is_marker
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _LIST_SEPARATORS = re.compile(r"[;,|]")
@@ -37,8 +38,13 @@ def _lookup(allowed: tuple[str, ...]) -> dict[str, str]:
     return table
 
 
-def _match(value: Any, table: dict[str, str], kind: str) -> Outcome:
-    """Code of one value through ``table``; unknown values are kept stripped and invalid."""
+def _match(
+    value: Any, table: dict[str, str], kind: str, markers: frozenset[str] = frozenset()
+) -> Outcome:
+    """Code of one value through ``table``; unknown values are kept stripped and invalid;
+    a missing marker (``markers``: keys of ``text.marker_keys``) is missing."""
+    if is_marker(value, markers):
+        return None, MISSING_MARKER, False
     raw = value.strip() if isinstance(value, str) else str(value).strip()
     code = table.get(code_key(raw))
     if code is None:
@@ -46,16 +52,19 @@ def _match(value: Any, table: dict[str, str], kind: str) -> Outcome:
     return code, (None if code == raw else kind), False
 
 
-def clean_code(values: pd.Series, allowed: list[str]) -> Cleaned:
+def clean_code(
+    values: pd.Series, allowed: list[str], markers: frozenset[str] = frozenset()
+) -> Cleaned:
     """Clean a coded column to the codes of ``allowed`` (``str`` dtype).
 
     Matching ignores case, accents, spaces, hyphens, underscores and punctuation
     ("Detention Centre" -> "detention_centre", "N/A"/"n.a." -> "n/a"). Changed values are
     repaired under "code_format"; unknown values are kept (stripped) and invalid, so a rule
     can name them. Leading/trailing spaces alone are stripped without counting a repair.
+    Missing markers (``markers``, see ``text.marker_keys``) are missing ("missing_marker").
     """
     table = _lookup(tuple(allowed))
-    return map_uniques(values, lambda u: _match(u, table, "code_format"), str_array)
+    return map_uniques(values, lambda u: _match(u, table, "code_format", markers), str_array)
 
 
 _SEX = {
@@ -79,12 +88,13 @@ _SEX = {
 }
 
 
-def clean_sex(values: pd.Series) -> Cleaned:
+def clean_sex(values: pd.Series, markers: frozenset[str] = frozenset()) -> Cleaned:
     """Clean sex to "F"/"M" from f, m, female, male, woman, man, girl, boy, أنثى, ذكر.
 
-    Repair kind "code_format". Unknown values (e.g. "X") are kept stripped and invalid.
+    Repair kind "code_format". Unknown values (e.g. "X") are kept stripped and invalid;
+    missing markers are missing.
     """
-    return map_uniques(values, lambda u: _match(u, _SEX, "code_format"), str_array)
+    return map_uniques(values, lambda u: _match(u, _SEX, "code_format", markers), str_array)
 
 
 _YES_NO = {
@@ -106,7 +116,9 @@ _YES_NO = {
 }
 
 
-def _one_yes_no(value: Any) -> Outcome:
+def _one_yes_no(value: Any, markers: frozenset[str] = frozenset()) -> Outcome:
+    if is_marker(value, markers):
+        return None, MISSING_MARKER, False
     if isinstance(value, bool | np.bool_):
         return bool(value), None, False
     if isinstance(value, int | float | np.integer | np.floating):
@@ -122,14 +134,16 @@ def _one_yes_no(value: Any) -> Outcome:
     return answer, "yes_no_format", False
 
 
-def clean_yes_no(values: pd.Series) -> Cleaned:
+def clean_yes_no(values: pd.Series, markers: frozenset[str] = frozenset()) -> Cleaned:
     """Clean yes/no answers to the ``boolean`` dtype.
 
     From yes/no, y/n, true/false, t/f, 1/0, 1.0/0.0 (text or numbers), Python bools and
     نعم/لا. Anything but a bool is repaired under "yes_no_format"; unknown values are NA
-    and invalid.
+    and invalid; missing markers are NA ("missing_marker").
     """
-    return map_uniques(values, _one_yes_no, lambda outs: pd.array(outs, dtype="boolean"))
+    return map_uniques(
+        values, partial(_one_yes_no, markers=markers), lambda outs: pd.array(outs, dtype="boolean")
+    )
 
 
 _MANTIKA_CACHE: dict[int, tuple[Config, dict[str, str]]] = {}
@@ -153,7 +167,9 @@ def _build_mantika_lookup(cfg: Config) -> dict[str, str]:
     return table
 
 
-def clean_mantika(values: pd.Series, cfg: Config | None = None) -> Cleaned:
+def clean_mantika(
+    values: pd.Series, cfg: Config | None = None, markers: frozenset[str] = frozenset()
+) -> Cleaned:
     """Clean mantika values to the names of ``config/sites.yaml`` (``str`` dtype).
 
     Names and aliases match ignoring case, accents, spaces and punctuation; a changed value
@@ -161,7 +177,7 @@ def clean_mantika(values: pd.Series, cfg: Config | None = None) -> Cleaned:
     kept stripped and invalid.
     """
     table = _mantika_lookup(cfg or get_config())
-    return map_uniques(values, lambda u: _match(u, table, "mantika_alias"), str_array)
+    return map_uniques(values, lambda u: _match(u, table, "mantika_alias", markers), str_array)
 
 
 _AIRPORT_CACHE: dict[int, tuple[Config, dict[str, str]]] = {}
@@ -181,14 +197,16 @@ def _airport_lookup(cfg: Config) -> dict[str, str]:
     return hit[1]
 
 
-def clean_airport(values: pd.Series, cfg: Config | None = None) -> Cleaned:
+def clean_airport(
+    values: pd.Series, cfg: Config | None = None, markers: frozenset[str] = frozenset()
+) -> Cleaned:
     """Clean departure airports to the airport names of ``config/sites.yaml`` (``str``).
 
     Names, IATA codes ("MJI") and aliases match like mantikas; a changed value is repaired
     under "airport_alias". Unknown values are kept stripped and invalid.
     """
     table = _airport_lookup(cfg or get_config())
-    return map_uniques(values, lambda u: _match(u, table, "airport_alias"), str_array)
+    return map_uniques(values, lambda u: _match(u, table, "airport_alias", markers), str_array)
 
 
 def _split_one(

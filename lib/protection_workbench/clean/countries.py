@@ -9,10 +9,20 @@ A value is looked up in three layers, cheapest first; each distinct value is loo
 2. **the names of OCHA's hdx-python-country** (the library HDX and OCHA's scrapers use),
    read from the table it ships (never a network call): UN English, French, Spanish,
    Russian, Chinese and Arabic short and formal names, M49, ReliefWeb and HPC names.
-3. **a fuzzy match** for what is still unknown: the closest name (difflib ratio of the
+3. **the library's name patterns** (its ``Regex`` column, what its own fuzzy lookup tries
+   first: "palestin|\\bgaza|west.?bank" for PSE), for Latin-script values, accepted only when
+   the patterns of exactly one country match. Repaired as "country_pattern" and listed in
+   the cleaning report for review.
+4. **a fuzzy match** for what is still unknown: the closest name (difflib ratio of the
    matching keys), accepted only at or above ``country_fuzzy_min_score`` of
    ``config/thresholds.yaml`` and only when no other country scores as well. It is
    repaired as "country_fuzzy" and listed in the cleaning report for review.
+
+Before any of this, missing markers (``config/missing_values.yaml``: "NA", "-",
+"unknown", "غير معروف") are missing values, and a two-letter value is an ISO 3166
+alpha-2 code only in a column of codes (at least ``country_code_min_share`` of its values
+are two letters): "NA" is never Namibia, "No" never Norway in a column of names. Each
+two-letter value read as a code is listed in the cleaning report for review.
 
 A spelling listed under ``ambiguous`` in the aliases file ("Congolese": Congo or DR Congo),
 or a name that two countries of the library share, is never guessed: it stays unrecognised.
@@ -26,13 +36,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config, get_config
-from .arrow import Outcome, factorize, is_blank, map_uniques, str_array
+from .arrow import MISSING, Outcome, assemble, factorize, is_blank, str_array
 from .result import Cleaned
+from .text import MISSING_MARKER, marker_key, marker_keys
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _ISO2 = re.compile(r"^[A-Za-z]{2}$")
@@ -68,6 +79,8 @@ HDX_NAME_COLUMNS = (
 # when not live.
 HDX_TABLE = "Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
 FUZZY = "country_fuzzy"
+PATTERN = "country_pattern"
+SHORT_CODE = "country_short_code"
 # Values shorter than this are never fuzzy-matched: a stray code is not a misspelt name.
 _FUZZY_MIN_LENGTH = 5
 
@@ -179,6 +192,30 @@ def bundled_country_names() -> list[tuple[str, str]]:
     ]
 
 
+@cache
+def hdx_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(ISO3, pattern) of every country of hdx-python-country's table with a name pattern
+    (the ``Regex`` column its ``Country.get_iso3_country_code_fuzzy`` searches)."""
+    import csv
+    from importlib.resources import files
+
+    with (files("hdx.location") / HDX_TABLE).open(encoding="utf-8", newline="") as f:
+        return tuple(
+            (iso3.upper(), re.compile(pattern, re.IGNORECASE))
+            for row in csv.DictReader(f)
+            if (iso3 := row.get("ISO 3166-1 Alpha 3-Codes")) and (pattern := row.get("Regex"))
+        )
+
+
+def _by_pattern(raw: str) -> str | None:
+    """The one country whose name pattern ``raw`` matches (Latin script only, as the
+    library: Arabic and Chinese names are matched exactly); None when none or several do."""
+    if not raw.upper().isupper() or not raw.isascii():
+        return None
+    found = {iso3 for iso3, pattern in hdx_patterns() if pattern.search(raw)}
+    return found.pop() if len(found) == 1 else None
+
+
 def names_of(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], frozenset[str]]:
     """The matching keys of ``(name, ISO3)`` pairs: key -> ISO3 for the keys of one
     country, and the keys that two countries share."""
@@ -199,28 +236,33 @@ class _Matcher:
     min_score: float
     fuzzy: list[dict] = field(default_factory=list)  # what the fuzzy layer accepted
 
-    def exact(self, raw: str) -> str | None:
+    def exact(self, raw: str, codes: bool) -> str | None:
+        """ISO3 of ``raw`` through codes, aliases and ISO names; ``codes``: whether the
+        column holds two-letter codes (only then is "NG" Nigeria)."""
         if raw in self.first.iso3s:
             return raw
         # ISO2 only for a value of exactly two letters ("ng", not "n g")
-        if _ISO2.match(raw) and raw.casefold() in self.first.iso2:
-            return self.first.iso2[raw.casefold()]
+        if _ISO2.match(raw):
+            return self.first.iso2.get(raw.casefold()) if codes else None
         return _known(raw, self.first.names)
 
-    def later_layers(self, raw: str) -> tuple[str | None, float | None]:
-        """(ISO3, fuzzy score or None when the library knows the name exactly)."""
+    def later_layers(self, raw: str) -> tuple[str | None, float | str | None]:
+        """(ISO3, how: None when the library knows the name exactly, else the fuzzy score,
+        or "pattern" for one of the library's name patterns, tried last)."""
         key = country_key(raw)
         if not key or key in self.first.ambiguous:
             return None, None
         names, shared = hdx_names()
         if code := _known(raw, names):
             return code, None
-        if key in shared or len(key) < _FUZZY_MIN_LENGTH:
+        if key in shared or _ISO2.match(raw):  # a stray code is not a misspelt name
             return None, None
-        code, score = _closest(key, (self.first.names, names), self.min_score)
-        if code is not None and _names_another(key, code, (self.first.names, names)):
-            return None, None
-        return code, score
+        if len(key) >= _FUZZY_MIN_LENGTH:
+            code, score = _closest(key, (self.first.names, names), self.min_score)
+            if code is not None and not _names_another(key, code, (self.first.names, names)):
+                return code, score
+        code = _by_pattern(raw)
+        return code, ("pattern" if code else None)
 
 
 def _known(raw: str, names: dict[str, str]) -> str | None:
@@ -258,50 +300,77 @@ def _closest(key: str, tables: tuple[dict[str, str], ...], min_score: float):
 def clean_countries(values: pd.Series, cfg: Config | None = None) -> Cleaned:
     """Clean countries and nationalities to upper-case ISO 3166-1 alpha-3 (``str`` dtype).
 
-    Recognised through the layers of this module: codes (ISO3 in any case; ISO2 only as a
-    value of exactly two letters), the project's aliases, ISO 3166 names (also reordered,
-    "The Democratic Republic of the Congo", "Iran (Islamic Republic of)"), the names of
-    hdx-python-country in English, French, Spanish and Arabic, and fuzzy matches at or
-    above the configured score. Matching ignores case, accents, HTML entities,
-    punctuation, spacing and a leading "the". Changed values are repaired under
-    "html_entity" when the value held an HTML entity, "country_fuzzy" for a fuzzy match
-    (also listed in :attr:`Cleaned.notes` for review), else "country_alias". Unknown and
-    ambiguous values are kept stripped and invalid.
+    Missing markers ("NA", "N/A", "-", "unknown", "غير معروف": config/missing_values.yaml)
+    are missing ("missing_marker"). Then recognised through the layers of this module:
+    codes (ISO3 in any case; ISO2 only as a value of exactly two letters in a column of
+    codes, see ``country_code_min_share``), the project's aliases, ISO 3166 names (also
+    reordered, "The Democratic Republic of the Congo", "Iran (Islamic Republic of)"), the
+    names of hdx-python-country in English, French, Spanish and Arabic, its name patterns
+    and fuzzy matches at or above the configured score. Matching ignores case, accents,
+    HTML entities, punctuation, spacing and a leading "the". Changed values are repaired
+    under "html_entity" when the value held an HTML entity, "country_pattern" and
+    "country_fuzzy" for the library's patterns and fuzzy matches, else "country_alias".
+    Pattern, fuzzy and two-letter matches are listed in :attr:`Cleaned.notes` for review.
+    Unknown and ambiguous values are kept stripped and invalid.
     """
     cfg = cfg or get_config()
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values)
     matcher = _Matcher(lookups(cfg), cfg.thresholds.country_fuzzy_min_score)
-    scores: dict[str, tuple[str, float]] = {}
+    markers = marker_keys(cfg.missing_markers)
+    encoded = factorize(values)
+    raws = [None if is_blank(u) else (u.strip() if isinstance(u, str) else str(u).strip())
+            for u in encoded.uniques]  # fmt: skip
+    marker = np.array([r is not None and marker_key(r) in markers for r in raws], dtype=bool)
+    two = np.array([r is not None and bool(_ISO2.match(r)) for r in raws], dtype=bool) & ~marker
+    rows = np.bincount(encoded.codes[encoded.codes >= 0], minlength=len(raws))
+    given = int(rows[np.array([r is not None for r in raws], dtype=bool) & ~marker].sum())
+    codes = given > 0 and rows[two].sum() >= cfg.thresholds.country_code_min_share * given
+    review: dict[str, tuple[str, str, float | None]] = {}  # raw -> (kind, ISO3, score)
 
-    def one(value: Any) -> Outcome:
-        raw = value.strip() if isinstance(value, str) else str(value).strip()
-        code, score = matcher.exact(raw), None
+    def one(i: int, raw: str | None) -> Outcome:
+        if raw is None:
+            return MISSING
+        if marker[i]:
+            return None, MISSING_MARKER, False
+        code, how = matcher.exact(raw, codes), None
         if code is None:
-            code, score = matcher.later_layers(raw)
+            code, how = matcher.later_layers(raw)
         if code is None:
             return raw, None, True
+        if two[i]:
+            review[raw] = (SHORT_CODE, code, None)
         if code == raw:
             return raw, None, False
-        if score is not None:
-            scores[raw] = (code, score)
+        if how == "pattern":
+            review[raw] = (PATTERN, code, None)
+            return code, PATTERN, False
+        if how is not None:
+            review[raw] = (FUZZY, code, how)
             return code, FUZZY, False
         return code, ("html_entity" if _ENTITY.search(raw) else "country_alias"), False
 
-    cleaned = map_uniques(values, one, str_array)
-    if scores:
-        cleaned.notes = _fuzzy_notes(values, scores)
+    outcomes = [one(i, raw) for i, raw in enumerate(raws)]
+    cleaned = assemble(values, encoded, outcomes, str_array)
+    if review:
+        cleaned.notes = _review_notes(raws, rows, review)
     return cleaned
 
 
-def _fuzzy_notes(values: pd.Series, scores: dict[str, tuple[str, float]]) -> list[dict]:
-    """One note per fuzzy-matched spelling: the value, the country taken, score and rows."""
-    encoded = factorize(values)
-    rows = pd.Series(encoded.codes).value_counts()
+def _review_notes(
+    raws: list[str | None], rows: np.ndarray, review: dict[str, tuple[str, str, float | None]]
+) -> list[dict]:
+    """One note per spelling matched by pattern, fuzzily or as a two-letter code: the value,
+    the country taken, the score of a fuzzy match and its rows."""
     counts: dict[str, int] = {}
-    for i, u in enumerate(encoded.uniques):
-        raw = None if is_blank(u) else (u.strip() if isinstance(u, str) else str(u).strip())
-        if raw in scores:
-            counts[raw] = counts.get(raw, 0) + int(rows.get(i, 0))
-    return [
-        {"kind": FUZZY, "value": raw, "country": scores[raw][0], "score": scores[raw][1], "rows": n}
-        for raw, n in counts.items()
-    ]
+    for raw, n in zip(raws, rows, strict=True):
+        if raw in review:
+            counts[raw] = counts.get(raw, 0) + int(n)
+    notes = []
+    for raw, n in counts.items():
+        kind, country, score = review[raw]
+        note = {"kind": kind, "value": raw, "country": country}
+        if kind == FUZZY:
+            note["score"] = score
+        notes.append(note | {"rows": n})
+    return notes

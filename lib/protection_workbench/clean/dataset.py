@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,9 @@ from ..contract import Column, Dataset
 from ..contract import dataset as get_dataset
 from ..errors import InputFileError
 from . import arrow, codes, countries, dates, numbers, text
-from .headers import map_headers
+from .headers import map_headers, normalise_header
 from .periods import clean_periods
-from .read import RawTable, ValueNote, read_table
+from .read import RawTable, ValueNote, contract_multiline, read_table
 from .result import Cleaned
 
 ISSUE_COLUMNS = ["file", "line", "column", "value", "problem"]
@@ -160,14 +161,27 @@ def _may_hold_inner_space(strings) -> bool:
 
 
 def clean_column(
-    values: pd.Series, col: Column, cfg: Config, files: list[tuple[str, slice]] | None = None
+    values: pd.Series,
+    col: Column,
+    cfg: Config,
+    files: list[tuple[str, slice]] | None = None,
+    date_orders: tuple[dict[str, dates.DateReading], list[str]] | None = None,
 ) -> Cleaned:
     """Dispatch one column to the cleaner of its kind. ``files``: the name and rows of each
-    file the values come from (date columns are read in each file's date order)."""
+    file the values come from (date columns are read in each file's date order).
+    ``date_orders``: the date columns already read both ways and the order of each file
+    (see :func:`dates.decide_orders`); without them a date column decides on its own values.
+    Missing markers (config/missing_values.yaml) are missing values in columns of kind
+    country, code, bool and date, except those that are codes of the column's own list."""
+    markers = cfg.missing_markers
     if col.kind == "date":
+        if date_orders is not None and col.name in date_orders[0]:
+            return dates.assemble(date_orders[0][col.name], files, date_orders[1])
         t = cfg.thresholds
         files = files or [("", slice(None))]
-        return dates.clean_date_column(values, files, t.month_first_min_share, t.date_order)
+        return dates.clean_date_column(
+            values, files, t.month_first_min_share, t.date_order, text.marker_keys(markers)
+        )
     if col.kind == "country":
         return countries.clean_countries(values, cfg)
     # Every whole number and amount of the contract is a count, an age, a capacity or an
@@ -177,17 +191,19 @@ def clean_column(
     if col.kind == "number":
         return numbers.clean_number(values, minimum=0)
     if col.kind == "bool":
-        return codes.clean_yes_no(values)
+        return codes.clean_yes_no(values, text.marker_keys(markers))
     if col.kind == "period":
         return clean_periods(values)
     if col.kind == "code":
+        allowed = cfg.codes(col.codes)
+        keys = text.marker_keys(markers, tuple(allowed))
         if col.codes == "sex":
-            return codes.clean_sex(values)
+            return codes.clean_sex(values, keys)
         if col.codes == "mantika":
-            return codes.clean_mantika(values, cfg)
+            return codes.clean_mantika(values, cfg, keys)
         if col.codes == "airport":
-            return codes.clean_airport(values, cfg)
-        return codes.clean_code(values, cfg.codes(col.codes))
+            return codes.clean_airport(values, cfg, keys)
+        return codes.clean_code(values, allowed, keys)
     if col.kind == "list":
         cleaned, flags = codes.split_list(
             values, cfg.codes(col.codes), prefix=LIST_PREFIX.get(col.name, f"{col.name}_")
@@ -200,11 +216,15 @@ def clean_column(
 
 
 def _clean_contiguous(
-    values: pd.Series, col: Column, cfg: Config, files: list[tuple[str, slice]]
+    values: pd.Series,
+    col: Column,
+    cfg: Config,
+    files: list[tuple[str, slice]],
+    date_orders: tuple[dict[str, dates.DateReading], list[str]] | None = None,
 ) -> Cleaned:
     """:func:`clean_column`, its values joined into one Arrow chunk (see
     :func:`arrow.one_chunk`) in the worker thread, beside the other columns."""
-    result = clean_column(values, col, cfg, files)
+    result = clean_column(values, col, cfg, files, date_orders)
     result.values = arrow.one_chunk(result.values)
     return result
 
@@ -212,7 +232,7 @@ def _clean_contiguous(
 def _read_all(ds: Dataset, paths: list[Path], cfg: Config) -> list[tuple[RawTable, dict[str, str]]]:
     tables = []
     for path in paths:
-        raw = read_table(path, cfg)
+        raw = read_table(path, cfg, multiline=contract_multiline(ds.name, path, cfg))
         mapping = map_headers(list(raw.data.columns), ds.name, path, cfg)
         tables.append((raw, mapping))
     return tables
@@ -233,8 +253,30 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     read_notes: list[tuple[int, str, ValueNote]] = []  # (row offset, column, note)
     notes: list[dict] = []
     files: list[tuple[str, slice]] = []  # each file's name and rows
+    # canonical column -> (file number, raw header) of the files that give it through an alias
+    aliased: dict[str, list[tuple[int, str]]] = {}
+    set_aside: list[dict] = []  # records the reader set aside (broken quoting): quarantined
+    rows_in_by_file: dict[str, int] = {}
     offset = 0
     for raw, mapping in _read_all(ds, paths, cfg):
+        for r in raw.set_aside:
+            column = mapping.columns.get(r.column, r.column)
+            set_aside.append(
+                {"file": raw.path.name, "line": r.line, "column": column, "reason": r.reason}
+            )
+            notes.append(
+                {
+                    "kind": "broken_quoting",
+                    "file": raw.path.name,
+                    "line": r.line,
+                    "column": column,
+                    "message": r.reason,
+                }
+            )
+        rows_in_by_file[raw.path.name] = len(raw.data) + len(raw.set_aside)
+        for header, canonical in mapping.columns.items():
+            if canonical in ds.column_names and normalise_header(header) != canonical:
+                aliased.setdefault(canonical, []).append((len(files), header))
         renamed = raw.data.rename(columns=mapping.columns)
         for note in raw.value_notes:
             read_notes.append((offset, mapping.columns.get(note.column, note.column), note))
@@ -260,7 +302,7 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     data = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     prov = pd.concat(provenance, ignore_index=True) if len(provenance) > 1 else provenance[0]
     prov["source_file"] = prov["source_file"].astype("category")
-    rows_in = len(data)
+    rows_in = len(data) + len(set_aside)
 
     extras_seen = list(seen_extras)
     frame = pd.DataFrame(index=data.index)
@@ -284,13 +326,35 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     factorised: dict[str, tuple[np.ndarray, list]] = {}
     columns = list(ds.columns)
     inputs = [data[col.name] for col in columns]
+    not_used: dict[str, pd.Series] = {}  # raw values of columns judged to be another column
     pool = ThreadPoolExecutor(max_workers=_workers())
     try:
         # Arrow and numpy release the GIL: columns are cleaned two (or more) at a time.
         run = pool.map if _workers() > 1 else map
         n = len(columns)
-        results = run(_clean_contiguous, inputs, columns, [cfg] * n, [files] * n)
+        # Each file's order of day and month is decided on all its date columns at once.
+        date_names = [c.name for c in columns if c.kind == "date"]
+        markers = text.marker_keys(cfg.missing_markers)
+        read = run(partial(dates.read_dates, markers=markers), [data[c] for c in date_names])
+        readings = dict(zip(date_names, read, strict=True))
+        t = cfg.thresholds
+        orders, date_notes = dates.decide_orders(
+            readings, files, t.month_first_min_share, t.date_order
+        )
+        notes += date_notes
+        results = run(
+            _clean_contiguous, inputs, columns, [cfg] * n, [files] * n, [(readings, orders)] * n
+        )
         for col, values, result in zip(columns, inputs, results, strict=True):
+            wrong = _wrong_column(name, col, result, aliased.get(col.name, []), files, cfg)
+            if wrong is not None:
+                mask, wrong_notes = wrong
+                header = wrong_notes[0]["header"]
+                name = header if header not in data.columns else f"{header} (not used)"
+                not_used[name] = values.where(pd.Series(mask, index=values.index))
+                unknown_columns += [f"{n['file']}: {n['header']}" for n in wrong_notes]
+                notes += wrong_notes
+                result = _drop_rows(result, mask)
             frame[col.name] = result.values
             notes += [{**note, "column": col.name} for note in result.notes]
             if result.codes is not None and _categorised(col):
@@ -312,7 +376,7 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
                             "line": prov["source_line"][bad],
                             "column": col.name,
                             "value": shown,
-                            "problem": _problem(col),
+                            "problem": _problems(col, result, bad),
                         }
                     )
                 )
@@ -331,11 +395,17 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     for name_col in KEEP_ORIGINAL:
         if name_col in frame.columns:
             frame[f"{name_col}_original"] = arrow.one_chunk(data[name_col].astype("str"))
-    if extras_seen:  # added at once: one column at a time is quadratic in pandas
-        extras = pd.DataFrame({c: arrow.one_chunk(data[c]) for c in extras_seen})
+    if extras_seen or not_used:  # added at once: one column at a time is quadratic in pandas
+        extras = pd.DataFrame({c: arrow.one_chunk(data[c]) for c in extras_seen} | not_used)
         frame = pd.concat([frame, extras], axis=1)
+        extras_seen += [c for c in not_used if c not in extras_seen]
 
     frame, prov, quarantine, kept = _quarantine_unidentified(frame, prov, ds)
+    if set_aside:
+        quarantine = pd.concat(
+            [pd.DataFrame(set_aside, columns=QUARANTINE_COLUMNS), quarantine], ignore_index=True
+        ).sort_values(["file", "line"], kind="stable", ignore_index=True)
+    _check_rows_by_file(rows_in_by_file, prov, quarantine)
     if kept is not None:
         factorised = {c: (codes[kept], distinct) for c, (codes, distinct) in factorised.items()}
     frame = _categorise(frame, ds, cfg, factorised)
@@ -366,6 +436,15 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
     return CleanDataset(name, frame, prov, quarantine, issues, report, extras_seen)
 
 
+def _check_rows_by_file(rows_in: dict[str, int], prov: pd.DataFrame, quarantine) -> None:
+    """Rows in = clean + quarantined, file by file (the reader's count of each file)."""
+    clean = prov["source_file"].astype("str").value_counts()
+    held = quarantine["file"].astype("str").value_counts()
+    for name, count in rows_in.items():
+        out = int(clean.get(name, 0)) + int(held.get(name, 0))
+        assert count == out, f"{name}: row accounting does not balance: {count} in, {out} out"
+
+
 def _problem(col: Column) -> str:
     return {
         "date": "not a date",
@@ -377,6 +456,103 @@ def _problem(col: Column) -> str:
         "code": f"not in code list {col.codes}",
         "list": f"item not in code list {col.codes}",
     }.get(col.kind, "invalid value")
+
+
+def _problems(col: Column, result: Cleaned, bad: np.ndarray) -> str | np.ndarray:
+    """The problem of each invalid value: the column's (:func:`_problem`) unless the
+    cleaner named a more precise one (a weekday that does not fit the date)."""
+    if result.problems is None:
+        return _problem(col)
+    return result.problems[bad].fillna(_problem(col)).to_numpy(dtype=object)
+
+
+# Kinds of columns with a closed set of values: mostly unrecognised ones are another column.
+_CLOSED_KINDS = ("code", "country", "bool", "list")
+_WHAT = {"country": "countries", "bool": "yes/no answers"}
+
+
+def _wrong_column(
+    dataset: str,
+    col: Column,
+    result: Cleaned,
+    headers: list[tuple[int, str]],
+    files: list[tuple[str, slice]],
+    cfg: Config,
+) -> tuple[np.ndarray, list[dict]] | None:
+    """The rows of the files whose header for ``col`` is an alias and whose values are
+    mostly not values of ``col`` (more than ``wrong_column_min_share`` of at least
+    ``wrong_column_min_values``: world regions under "Region" taken as mantikas), and a
+    note for each such file; None when there is none."""
+    if col.kind not in _CLOSED_KINDS or not headers:
+        return None
+    t = cfg.thresholds
+    present = (result.values.notna() | result.invalid).to_numpy()
+    invalid = result.invalid.to_numpy()
+    mask = np.zeros(len(present), dtype=bool)
+    notes = []
+    for number, header in headers:
+        name, rows = files[number]
+        given, unknown = int(present[rows].sum()), int(invalid[rows].sum())
+        if given < t.wrong_column_min_values or unknown <= t.wrong_column_min_share * given:
+            continue
+        mask[rows] = True
+        alias = _alias_of(header, dataset, col.name, cfg)
+        what = _WHAT.get(col.kind, f"values of code list {col.codes}")
+        message = (
+            f"{name}: column {header!r} was taken as {col.name} through the header alias "
+            f"{alias!r} (config/header_aliases.yaml), but {unknown} of its {given} values "
+            f"({100 * unknown / given:.0f} %) are not {what}: it is probably another column "
+            f"and is not used ({col.name} is left empty for this file; its values are kept "
+            "as an extra column and listed in the value issues)."
+        )
+        if col.required:
+            message += (
+                f" {col.name} is required: its rows fail the quality gate until the right "
+                "column has a header of config/header_aliases.yaml or the alias is removed."
+            )
+        notes.append(
+            {
+                "kind": "wrong_column",
+                "file": name,
+                "column": col.name,
+                "header": header,
+                "alias": alias,
+                "values": given,
+                "unrecognised": unknown,
+                "required": col.required,
+                "message": message,
+            }
+        )
+    return (mask, notes) if notes else None
+
+
+def _alias_of(header: str, dataset: str, column: str, cfg: Config) -> str:
+    """The spelling of config/header_aliases.yaml that ``header`` matched."""
+    key = normalise_header(header)
+    for alias in cfg.header_aliases.get(dataset, {}).get(column, []):
+        if normalise_header(alias) == key:
+            return alias
+    return header
+
+
+def _drop_rows(result: Cleaned, mask: np.ndarray) -> Cleaned:
+    """``result`` with the values of the rows of ``mask`` missing and no repair there; the
+    invalid values stay invalid (they are listed in the value issues)."""
+    keep = pd.Series(~mask, index=result.values.index)
+    problems = pd.Series(
+        np.where(mask, "column not used: probably another column", None),
+        index=result.values.index,
+    )
+    if result.problems is not None:
+        problems = problems.fillna(result.problems)
+    return Cleaned(
+        values=result.values.where(keep),
+        repaired={k: m & keep for k, m in result.repaired.items() if (m & keep).any()},
+        invalid=result.invalid,
+        flags=None if result.flags is None else result.flags.where(keep.to_numpy()[:, None], False),
+        notes=result.notes,
+        problems=problems,
+    )
 
 
 def _all_unparseable(values: pd.Series, result: Cleaned, col: Column, prov: pd.DataFrame) -> None:

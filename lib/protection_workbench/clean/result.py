@@ -29,6 +29,9 @@ class Cleaned:
     # What a reviewer should look at (a fuzzy country match, a column read month-first):
     # plain dicts with a "kind", kept in the cleaning report.
     notes: list[dict] = field(default_factory=list)
+    # Per row, what is wrong with an invalid value when it is more than the column's usual
+    # problem ("not a date"): e.g. a weekday that does not fit the date. None elsewhere.
+    problems: pd.Series | None = None
 
     def __post_init__(self) -> None:
         if self.invalid is None:

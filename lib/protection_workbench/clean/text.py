@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import ftfy
@@ -38,6 +39,33 @@ def decode_entities(text: str) -> str:
 
 
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+# Repair kind of a value read as missing because it is a missing marker ("NA", "-").
+MISSING_MARKER = "missing_marker"
+# Dropped from a value before it is compared with the missing markers.
+_MARKER_NOISE = re.compile(r"[\s./()\[\]]+")
+
+
+def marker_key(value: object) -> str:
+    """Matching key of a missing marker (config/missing_values.yaml): accents and Arabic
+    vowel marks removed, case folded, spaces, dots, slashes and brackets dropped, so "N/A",
+    "n.a.", " na " and "(NA)" share "na"; "-" and "—" stay themselves."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return _MARKER_NOISE.sub("", text)
+
+
+@lru_cache(maxsize=64)
+def marker_keys(markers: tuple[str, ...], keep: tuple[str, ...] = ()) -> frozenset[str]:
+    """The keys of ``markers``, less those of ``keep`` (the codes of a column's own code
+    list: "none" is a travel document status, "n/a" an answer of yes_no_na)."""
+    kept = {marker_key(k) for k in keep}
+    return frozenset(k for m in markers if (k := marker_key(m)) and k not in kept)
+
+
+def is_marker(value: object, keys: frozenset[str]) -> bool:
+    """Whether a distinct value is a missing marker ("NA", "-", "unknown", "غير معروف")."""
+    return bool(keys) and isinstance(value, str) and marker_key(value.strip()) in keys
 
 
 def fix_encoding(text: str) -> str:
