@@ -337,17 +337,21 @@ def test_a_server_that_does_not_answer_times_out_quickly(caplog):
     assert f"SMTP server 127.0.0.1:{port}" in caplog.text
 
 
-def test_starttls_asked_but_not_offered_is_never_sent_in_clear(smtp_server, caplog):
-    inbox, port = smtp_server()  # a plain server: no STARTTLS
+@pytest.mark.parametrize(
+    ("security", "error"), [("starttls", "SMTPNotSupportedError"), ("ssl", "SSLError")]
+)
+def test_encryption_asked_but_not_offered_is_never_sent_in_clear(
+    smtp_server, caplog, security, error
+):
+    inbox, port = smtp_server()  # a plain server: neither STARTTLS nor SSL
     record = {"run_id": "2026-W48_x", "week": "2026-W48", "status": "ok", "reports": []}
     caplog.set_level(logging.WARNING, logger=LOGGER)
 
-    sent = send_run_message(record, Path("/srv"), None, settings_for(port, security="starttls"))
+    sent = send_run_message(record, Path("/srv"), None, settings_for(port, security=security))
 
     assert sent is False
-
     assert inbox.envelopes == []
-    assert "SMTPNotSupportedError" in caplog.text
+    assert f"SMTP server 127.0.0.1:{port}: {error}" in caplog.text
 
 
 def test_a_message_switched_off_is_not_sent(smtp_server):
@@ -365,6 +369,14 @@ def test_a_broken_notify_file_at_send_time_is_logged_not_raised(tmp_path, monkey
     record = {"run_id": "2026-W48_x", "week": "2026-W48", "status": "ok", "reports": []}
     assert send_run_message(record, Path("/srv")) is False
     assert "notify.yaml" in caplog.text and "not valid YAML" in caplog.text
+
+
+def test_a_record_it_cannot_read_is_logged_not_raised(smtp_server, caplog):
+    inbox, port = smtp_server()
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    record = {"run_id": "2026-W48_x", "week": "2026-W48", "status": "ok", "reports": [None]}
+    assert send_run_message(record, Path("/srv"), None, settings_for(port)) is False
+    assert "could not be written (AttributeError)" in caplog.text and inbox.envelopes == []
 
 
 # --------------------------------------------------------------------------- login

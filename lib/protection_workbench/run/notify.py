@@ -476,6 +476,19 @@ def _deliver(message: EmailMessage, settings: NotifySettings) -> dict:
         return client.send_message(message)
 
 
+def _addressed(message: EmailMessage, settings: NotifySettings) -> EmailMessage:
+    """``message`` with its sender, recipients, id and the subject's prefix."""
+    if settings.subject_prefix:
+        subject = message["Subject"]
+        del message["Subject"]
+        message["Subject"] = f"{settings.subject_prefix} {subject}"
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    domain = parseaddr(settings.sender or "")[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
+    return message
+
+
 def send_run_message(
     record: dict,
     reviewers_folder: Path,
@@ -496,15 +509,14 @@ def send_run_message(
         return False
     server = f"{settings.host}:{settings.smtp_port}"
     try:
-        message = compose_message(record, reviewers_folder, restricted_folder)
-        if settings.subject_prefix:
-            subject = message["Subject"]
-            del message["Subject"]
-            message["Subject"] = f"{settings.subject_prefix} {subject}"
-        message["From"] = settings.sender
-        message["To"] = ", ".join(settings.recipients)
-        domain = parseaddr(settings.sender or "")[1].rpartition("@")[2] or None
-        message["Message-ID"] = make_msgid(domain=domain)
+        message = _addressed(compose_message(record, reviewers_folder, restricted_folder), settings)
+    except Exception as exc:  # noqa: BLE001 (a bug here must not fail the run either)
+        _LOG.warning(
+            "run message not sent: it could not be written (%s); a bug for the maintainers",
+            type(exc).__name__,
+        )
+        return False
+    try:
         refused = _deliver(message, settings)
     except _VariableNotSet as exc:
         _LOG.warning(
