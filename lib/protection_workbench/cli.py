@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .dates import parse_as_of, parse_iso_week, week_end
-from .errors import WorkbenchError
+from .errors import WorkbenchError, printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -114,7 +114,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
         ].to_string()
     )
     if export.unrecognised_files:
-        print(f"Files not recognised (ignored): {', '.join(export.unrecognised_files)}")
+        names = ", ".join(printable(n, keep_newlines=False) for n in export.unrecognised_files)
+        print(f"Files not recognised (ignored): {names}")
     print(f"Cleaning report, quarantine and value issues written to {out}")
     print(f"Cleaned data (Parquet, personal data: never share): {out / 'cleaned'}")
     return EXIT_OK
@@ -214,12 +215,14 @@ def _run_options(args: argparse.Namespace) -> dict:
 
 
 def _run_failed(exc, out: Path) -> int:
-    """Say why a weekly or period run failed and where it is kept; its exit code."""
-    print(f"workbench: error: {exc}", file=sys.stderr)
-    print(
-        f"The failed run is kept in {out.resolve()} (*.failed); earlier runs are untouched.",
-        file=sys.stderr,
-    )
+    """Say why a weekly or period run failed and whether (and where) it is kept; its exit
+    code."""
+    print(f"workbench: error: {printable(exc)}", file=sys.stderr)
+    if exc.kept is not None:
+        kept = f"The failed run is kept in {exc.kept}"
+    else:
+        kept = f"Nothing of the failed run was kept in {out}"
+    print(printable(f"{kept}; earlier runs are untouched."), file=sys.stderr)
     return exc.exit_code
 
 
@@ -227,7 +230,7 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
     from .run.weekly import RunFailed, exit_code_of, run_weekly
 
     as_of = args.as_of or (week_end(args.week) if args.week else date.today())
-    out = Path(args.out)
+    out = Path(args.out).expanduser().absolute()  # once, before any work
     try:
         record = run_weekly(
             args.data,
@@ -237,14 +240,18 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
         )
     except RunFailed as exc:
         return _run_failed(exc, out)
-    folder = out.resolve() / record["run_id"]
+    out = out.resolve()
+    folder = out / record["run_id"]
     produced = [r for r in record["reports"] if r["status"] == "ok"]
-    print(f"Weekly run {record['run_id']}: {len(produced)} report(s) in {folder}")
+    lines = [f"Weekly run {record['run_id']}: {len(produced)} report(s) in {folder}"]
     for failed in (r for r in record["reports"] if r["status"] != "ok"):
-        print(f"  FAILED: {failed['error']} (see {folder / 'error.txt'})")
-    print(record["gate"]["summary"])
-    print(f"Share with reviewers: {out.resolve()} (open index.html in a browser).")
-    print(f"Never share: {Path(record['restricted']).parent} (real ids, for case workers).")
+        lines.append(f"  FAILED: {failed['error']} (see {folder / 'error.txt'})")
+    lines += [
+        record["gate"]["summary"],
+        f"Share with reviewers: {out} (open index.html in a browser).",
+        f"Never share: {Path(record['restricted']).parent} (real ids, for case workers).",
+    ]
+    print(printable("\n".join(lines)))
     return exit_code_of(record)
 
 
@@ -293,7 +300,7 @@ def cmd_run_period(args: argparse.Namespace) -> int:
     from .run.weekly import RunFailed, exit_code_of
 
     start, end = parse_period(args.date_from, args.date_to, args.month, args.quarter)
-    out = Path(args.out)
+    out = Path(args.out).expanduser().absolute()  # once, before any work
     try:
         record = run_period(
             args.data,
@@ -306,27 +313,33 @@ def cmd_run_period(args: argparse.Namespace) -> int:
     except RunFailed as exc:
         return _run_failed(exc, out)
     folder = out.resolve() / record["run_id"]
-    print(f"Period run {record['run_id']} ({record['period_label']}, {record['project']})")
+    lines = [f"Period run {record['run_id']} ({record['period_label']}, {record['project']})"]
     for report in record["reports"]:
         if report["status"] != "ok":
-            print(f"  FAILED: {report['error']} (see {folder / 'error.txt'})")
+            lines.append(f"  FAILED: {report['error']} (see {folder / 'error.txt'})")
             continue
         made = [report[k] for k in ("html", "docx", "pdf") if report.get(k)]
-        print(f"  {report['title']}: {', '.join(made)} in {folder}")
+        lines.append(f"  {report['title']}: {', '.join(made)} in {folder}")
         if report.get("pdf_skipped"):
-            print(f"  no PDF: {report['pdf_skipped']}; HTML and Word were published")
-    print(f"Share with reviewers and donors: {folder}")
+            lines.append(f"  no PDF: {report['pdf_skipped']}; HTML and Word were published")
+    lines.append(f"Share with reviewers and donors: {folder}")
+    print(printable("\n".join(lines)))
     return exit_code_of(record)
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
     from .run.weekly import default_restricted_root, prune_restricted
 
-    root = (args.restricted or default_restricted_root(args.out)).resolve()
+    root = (args.restricted or default_restricted_root(args.out)).expanduser().resolve()
     if not root.is_dir():
         raise WorkbenchError(f"{root}: no restricted outputs here")
-    removed = prune_restricted(root, args.keep)
-    print(f"Removed the restricted outputs of {len(removed)} older run(s) from {root}.")
+    pruned = prune_restricted(root, args.keep)
+    lines = [f"Removed the restricted outputs of {len(pruned.removed)} older run(s) from {root}."]
+    lines += [f"  removed: {path.name}" for path in pruned.removed]
+    if pruned.left_alone:
+        lines.append(f"Left alone (not removed), {len(pruned.left_alone)}:")
+        lines += [f"  {path.name}: {why}" for path, why in pruned.left_alone]
+    print("\n".join(printable(line, keep_newlines=False) for line in lines))
     return EXIT_OK
 
 
@@ -497,14 +510,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except (WorkbenchError, ConfigError) as exc:
-        print(f"workbench: error: {exc}", file=sys.stderr)
+        print(f"workbench: error: {printable(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:  # the machine's problem, not a bug: a full disk, no permission
         where = f" {exc.filename}" if exc.filename else ""
-        print(f"workbench: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            printable(f"workbench: error: cannot use{where}: {exc.strerror or exc}"),
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 (a bug: one plain line, the traceback kept apart)
         log = _crash_log(exc)

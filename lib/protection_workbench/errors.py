@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# What a terminal would act on rather than show: C0 and C1 controls (ESC starts colour and
+# cursor sequences), DEL, bidirectional marks, overrides and isolates, line and paragraph
+# separators. The line feed is kept apart: multi-line messages keep their lines.
+_CONTROL = "\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL_BUT_NEWLINE = re.compile(f"[{_CONTROL}]")
+_CONTROL_CHARS = re.compile(f"[\n{_CONTROL}]")
+
+
+def _escape(match: re.Match) -> str:
+    return ascii(match.group())[1:-1]  # ESC → \x1b, U+202E → \u202e
+
+
+def printable(text: object, keep_newlines: bool = True) -> str:
+    """``text`` safe to print on a terminal or in a log: every control character (ESC, CR,
+    bidi overrides …) written as an escape such as ``\\x1b``. File names are data and may
+    hold them; line breaks of a multi-line message are kept unless ``keep_newlines`` is
+    false (for a file name, which must stay on its line)."""
+    pattern = _CONTROL_BUT_NEWLINE if keep_newlines else _CONTROL_CHARS
+    return pattern.sub(_escape, str(text))
 
 
 class WorkbenchError(Exception):
@@ -15,7 +36,7 @@ class InputFileError(WorkbenchError):
     def __init__(self, path: str | Path, problem: str) -> None:
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        super().__init__(f"{printable(self.path, keep_newlines=False)}: {problem}")
 
 
 class MissingColumnError(InputFileError):

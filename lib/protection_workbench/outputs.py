@@ -7,12 +7,18 @@
 * Replacing its own earlier output replaces only the entries it wrote then; a file the
   user put next to them (notes, a spreadsheet) stays as it is.
 * Restricted outputs (real ids, per-record lists, cleaning details) are private: folders
-  0700, files 0600. What reviewers get is readable (folders 0755, files 0644).
+  0700, files 0600 (the marker too). What reviewers get is readable (folders 0755, files
+  0644).
+* A run folder (weekly or period) carries a marker of its own (kind :data:`RUN_KIND`, with
+  its run id): only such folders are ever removed by retention (``workbench prune``).
+* Moving a file between the two roots of a run works across file systems
+  (:func:`move_file`).
 * Every CSV the workbench writes has formula prefixes neutralised (:func:`write_csv`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -31,6 +37,7 @@ from .errors import WorkbenchError
 MARKER = ".workbench-output.json"
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 SHARED_DIR, SHARED_FILE = 0o755, 0o644
+RUN_KIND = "run"  # the marker kind of one run's folder (reviewers' or restricted)
 
 
 class UnsafeOutputError(WorkbenchError):
@@ -87,13 +94,22 @@ def claim_folder(out: Path, kind: str, private: bool) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, PRIVATE_DIR if private else SHARED_DIR)
     if read_marker(out) is None:
-        _write_marker(out, kind, [])
+        _write_marker(out, kind, [], private)
+    elif private:  # a marker written by an older version was readable by all
+        os.chmod(out / MARKER, PRIVATE_FILE)
     return out
 
 
-def _write_marker(out: Path, kind: str, entries: list[str]) -> None:
+def mark_run_folder(folder: Path, run_id: str, private: bool) -> None:
+    """Say that ``folder`` is the workbench's folder of run ``run_id``: the one sign that
+    retention may remove it (with its readable run.json)."""
+    _write_marker(folder, RUN_KIND, [], private, run_id=run_id)
+
+
+def _write_marker(out: Path, kind: str, entries: list[str], private: bool, **about) -> None:
     marker = {
         "kind": kind,
+        **about,
         "written_by": "protection-workbench",
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
         "entries": sorted(entries),
@@ -101,8 +117,28 @@ def _write_marker(out: Path, kind: str, entries: list[str]) -> None:
     }
     tmp = out / f"{MARKER}.tmp"
     tmp.write_text(json.dumps(marker, indent=2), "utf-8")
-    os.chmod(tmp, SHARED_FILE)
+    os.chmod(tmp, PRIVATE_FILE if private else SHARED_FILE)
     os.replace(tmp, out / MARKER)
+
+
+def move_file(source: Path, target: Path) -> None:
+    """Move a file the workbench wrote to ``target``, also onto another file system (the
+    reviewers' and the restricted root may be on two): renamed when it can be, else copied
+    under a hidden name beside ``target``, renamed into place, and the source removed."""
+    try:
+        os.replace(source, target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.chmod(partial, stat.S_IMODE(source.stat().st_mode))
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    source.unlink()
 
 
 @contextmanager
@@ -139,7 +175,7 @@ def replacing_own_output(
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 os.replace(staging / name, target)
-        _write_marker(out, kind, sorted(ours | set(written)))
+        _write_marker(out, kind, sorted(ours | set(written)), private)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -1,9 +1,11 @@
 """A live lock is waited for with a time limit and a message naming its holder; a lock of
-a process that is gone is free at once; old restricted outputs can be pruned."""
+a process that is gone is free at once; old restricted outputs can be pruned (only run
+folders: more in tests/adversarial/test_hostile_folders.py)."""
 
 from __future__ import annotations
 
 import fcntl
+import json
 import subprocess
 import sys
 import time
@@ -14,7 +16,7 @@ import pytest
 
 from protection_workbench import cli
 from protection_workbench.errors import WorkbenchError
-from protection_workbench.outputs import claim_folder
+from protection_workbench.outputs import claim_folder, mark_run_folder
 from protection_workbench.run.weekly import prune_restricted, run_lock
 
 
@@ -53,8 +55,14 @@ def test_the_lock_of_a_killed_process_is_free_at_once(tmp_path):
 
 
 def _runs(root: Path, names: list[str]) -> None:
-    for name in names:
+    """Run folders as runs leave them (run marker, run.json), started in the order given."""
+    claim_folder(root, "weekly-restricted", private=True)
+    for hour, name in enumerate(names):
+        run_id = name.removesuffix(".failed")
         (root / name).mkdir(parents=True)
+        mark_run_folder(root / name, run_id, private=True)
+        started = f"2026-11-{10 + hour:02d}T06:00:00+00:00"
+        (root / name / "run.json").write_text(json.dumps({"run_id": run_id, "started": started}))
         (root / name / "findings.csv").write_text("x")
 
 
@@ -62,9 +70,9 @@ def test_prune_keeps_the_newest_runs_and_nothing_else_goes(tmp_path):
     restricted = tmp_path / "outputs-restricted"
     names = ["2026-W45_a", "2026-W46_a", "2026-W47_a", "2026-W47_b.failed", "2026-W48_a"]
     _runs(restricted, names)
-    (restricted / ".workbench-output.json").write_text("{}")
-    removed = prune_restricted(restricted, keep=2)
-    assert sorted(Path(p).name for p in removed) == ["2026-W45_a", "2026-W46_a", "2026-W47_a"]
+    pruned = prune_restricted(restricted, keep=2)
+    assert sorted(p.name for p in pruned.removed) == ["2026-W45_a", "2026-W46_a", "2026-W47_a"]
+    assert pruned.left_alone == []
     assert sorted(p.name for p in restricted.iterdir()) == [
         ".workbench-output.json",
         "2026-W47_b.failed",
@@ -76,7 +84,10 @@ def test_prune_command(tmp_path, capsys):
     _runs(tmp_path / "outputs-restricted", ["2026-W46_a", "2026-W47_a"])
     assert cli.main(["prune", "--out", str(tmp_path / "outputs"), "--keep", "1"]) == 0
     assert "1 older run" in capsys.readouterr().out
-    assert [p.name for p in (tmp_path / "outputs-restricted").iterdir()] == ["2026-W47_a"]
+    assert sorted(p.name for p in (tmp_path / "outputs-restricted").iterdir()) == [
+        ".workbench-output.json",
+        "2026-W47_a",
+    ]
     assert cli.main(["prune", "--out", str(tmp_path / "elsewhere"), "--keep", "1"]) == 2
 
 

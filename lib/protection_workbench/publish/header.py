@@ -2,35 +2,76 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from IPython.display import Markdown
 
+from ..clean.folder import dataset_of
+from ..contract import DATASETS
 from .html import esc_markdown
 
+# The id of a flight's manifest (MNF-20261125-SEB-NGA for a charter, COM-20261125-NGA for
+# a commercial booking, "-2" for a second flight of the day): the one part of a manifest's
+# file name that reviewers may read. Capitals, digits and dashes only: no free text fits.
+MANIFEST_ID = re.compile(r"(?:MNF|COM)-\d{8}(?:-[A-Z]{3}){1,2}(?:-\d{1,2})?")
+_MANIFEST_FILE = re.compile(rf"manifest(?:_({MANIFEST_ID.pattern}))?", re.IGNORECASE)
 
-def describe_sources(names: list[str]) -> str:
-    """File names for a header: the one-per-flight manifests are counted, not listed."""
-    manifests = [n for n in names if n.lower().startswith("manifest")]
-    others = sorted(n for n in names if n not in manifests)
+
+def manifest_id_of(name: str) -> str | None:
+    """The flight id a manifest's file name carries (``manifest_MNF-…-NGA.xlsx``), if it
+    matches :data:`MANIFEST_ID` exactly; else None."""
+    match = _MANIFEST_FILE.fullmatch(Path(name).stem)
+    if match is None or match.group(1) is None or not MANIFEST_ID.fullmatch(match.group(1)):
+        return None  # the id itself in capitals, whatever the spelling of "manifest"
+    return match.group(1)
+
+
+def public_file_name(name: str) -> str | None:
+    """``name`` if reviewers may read it, else None.
+
+    File names are data: the user types them and they can hold a name, a phone or a
+    passport number (``manifest_Amina 0912345678.csv``). A name is public only when it
+    says nothing but its dataset (``cases.csv``) or a flight's manifest id
+    (``manifest_MNF-20261125-SEB-NGA.xlsx``); the restricted outputs keep the real names."""
+    path = Path(name)
+    dataset = dataset_of(path) if path.name == name else None
+    if dataset is None:
+        return None
+    if DATASETS[dataset].many_files:
+        plain = path.stem.casefold() == dataset  # manifest.csv
+        return name if plain or manifest_id_of(name) else None
+    return name if path.stem.casefold() == dataset else None
+
+
+def describe_sources(names: Iterable[str | None]) -> str:
+    """The export files for a header, without a name reviewers may not read: the
+    one-per-flight manifests are counted when there are more than two, and a file whose
+    name is not public (:func:`public_file_name`, or None) is counted, never named."""
+    shown = [n for n in names if n is not None and public_file_name(n)]
+    withheld = len([n for n in names if n is None or not public_file_name(n)])
+    manifests = [n for n in shown if dataset_of(Path(n)) == "manifest"]
+    parts = sorted(n for n in shown if n not in manifests)
     if len(manifests) > 2:
-        others.append(f"{len(manifests)} manifest files (manifest_*)")
+        parts.append(f"{len(manifests)} flight manifest files")
     else:
-        others += sorted(manifests)
-    return ", ".join(others) if others else "(none found)"
+        parts += sorted(manifests)
+    if withheld:
+        parts.append(f"{withheld} file{'s' if withheld > 1 else ''} whose name is not shown")
+    return ", ".join(parts) if parts else "(none found)"
 
 
 def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "") -> Markdown:
     """Title block every report starts with: as-of date, data sources and run id.
 
-    File and folder names come from the exports' folder and may hold anything: they (and
-    the title and run id) are escaped for Markdown."""
+    The export files are described by :func:`describe_sources` (no file name that could
+    hold personal data; files that are not exports are left out); the folder's name, the
+    title and the run id are escaped for Markdown."""
     folder = Path(data_dir)
     sources = (
-        sorted(
-            p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
-        )
+        sorted(p.name for p in folder.iterdir() if p.is_file() and dataset_of(p) is not None)
         if folder.is_dir()
         else []
     )

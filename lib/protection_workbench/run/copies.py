@@ -16,13 +16,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..errors import printable
 from .site import sources_of
 
 PDF_WORKERS = 4
 
 
 def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(printable(message), file=sys.stderr, flush=True)
 
 
 def plain_banner(record: dict) -> str:

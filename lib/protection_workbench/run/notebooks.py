@@ -12,10 +12,14 @@ CELL_TIMEOUT_S = 600
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def _kernel_manager_class(sockets: Path, log: Path):
+def _kernel_manager_class(sockets: Path, log: Path, cwd: Path):
     """Kernels of the run talk over local IPC sockets, not TCP ports (nothing listens on the
     network), and write their own messages to ``log`` (in the restricted folder: a kernel's
-    warnings may quote data) instead of the scheduler's log."""
+    warnings may quote data) instead of the scheduler's log.
+
+    Each kernel process starts in ``cwd``: papermill's own ``cwd`` would ``os.chdir`` this
+    whole process, which reports running in two threads at once would race on (a relative
+    path resolved meanwhile, by any thread, would point into the notebooks' folder)."""
     from jupyter_client.manager import AsyncKernelManager
 
     class RunKernelManager(AsyncKernelManager):
@@ -27,7 +31,7 @@ def _kernel_manager_class(sockets: Path, log: Path):
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             handle = open(log, "ab")  # noqa: SIM115 (owned by the kernel process)
-            kw.update(stdout=handle, stderr=handle)
+            kw.update(stdout=handle, stderr=handle, cwd=str(cwd))
             try:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:
@@ -37,9 +41,11 @@ def _kernel_manager_class(sockets: Path, log: Path):
 
 
 def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, log: Path) -> None:
-    """Run ``source`` into ``target`` with the parameters it declares (others are dropped)."""
+    """Run ``source`` into ``target`` with the parameters it declares (others are dropped);
+    the kernel runs in ``cwd``, this process never changes its working directory."""
     import papermill as pm
 
+    source, target, cwd = (Path(p).absolute() for p in (source, target, cwd))
     known = pm.inspect_notebook(str(source))
     log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="workbench-kernel-") as sockets:
@@ -48,12 +54,12 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, lo
             str(target),
             parameters={k: v for k, v in parameters.items() if k in known},
             kernel_name=KERNEL,
-            cwd=str(cwd),
+            cwd=None,  # papermill would os.chdir() the whole process: the kernel's own below
             progress_bar=sys.stderr.isatty(),
             log_output=False,
             request_save_on_cell_execute=False,
             execution_timeout=CELL_TIMEOUT_S,
-            kernel_manager_class=_kernel_manager_class(Path(sockets), log),
+            kernel_manager_class=_kernel_manager_class(Path(sockets), log.absolute(), cwd),
         )
 
 

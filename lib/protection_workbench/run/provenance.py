@@ -62,7 +62,8 @@ def versions() -> dict[str, str | None]:
 
 
 def inputs(export) -> list[dict]:
-    """Every input file: dataset, name, SHA-256, size, encoding and rows read."""
+    """Every input file: dataset, name, SHA-256, size, encoding and rows read (the real
+    file names: for the restricted run record; reviewers get :func:`public_inputs`)."""
     rows = []
     for name, ds in export.datasets.items():
         for file in ds.report.files:
@@ -79,3 +80,20 @@ def inputs(export) -> list[dict]:
                 }
             )
     return rows
+
+
+def public_inputs(rows: list[dict]) -> list[dict]:
+    """:func:`inputs` as the reviewers' run.json holds them: a file's name only when it says
+    nothing but its dataset or its flight's manifest id (``publish.header.public_file_name``;
+    a name such as ``manifest_<name> <phone>.csv`` is data); else ``name_withheld`` and the
+    name in the restricted run.json only. The SHA-256 still ties the entry to its file."""
+    from ..publish.header import public_file_name
+
+    public = []
+    for row in rows:
+        row = dict(row)
+        if public_file_name(row["file"]) is None:
+            del row["file"]
+            row["name_withheld"] = True
+        public.append(row)
+    return public

@@ -38,13 +38,10 @@ def _render(template: str, **context) -> str:
 
 
 def sources_of(record: dict) -> str:
-    """The run's export files for a page: the one-per-flight manifests counted in words."""
-    files = sorted({i["file"] for i in record.get("inputs", [])})
-    manifests = [f for f in files if f.lower().startswith("manifest")]
-    if len(manifests) <= 2:
-        return describe_sources(files)
-    others = [f for f in files if f not in manifests]
-    return ", ".join([*others, f"{len(manifests)} flight manifest files"])
+    """The run's export files for a page (banner, run index, Word copy): named only where
+    the name says nothing but a dataset or a flight's manifest id, else counted; the
+    one-per-flight manifests counted in words when there are more than two."""
+    return describe_sources([i.get("file") for i in record.get("inputs", [])])
 
 
 def gate_text(record: dict) -> str:

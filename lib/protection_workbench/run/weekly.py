@@ -22,6 +22,10 @@ A run writes into two roots that never mix:
       logs/                         kernel logs, and error.log with full tracebacks
 
 Each run is built in hidden ``.<run-id>.tmp`` folders and moved into place when complete.
+Both run folders carry the workbench's marker (with the run id) and a run.json (the
+restricted one with the real names of the input files): retention removes only such
+folders, newest runs by their recorded start kept. The two roots may be on two file
+systems: nothing is renamed from one to the other.
 The cleaned data are handed to the notebooks as Parquet files in the restricted run folder
 (the notebook parameter ``prepared_dir``) and removed in a ``finally`` whatever happens; the
 next run sweeps what a killed run left behind. Every report runs even if another fails;
@@ -43,17 +47,22 @@ import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ..errors import WorkbenchError
+from ..errors import InputFileError, WorkbenchError, printable
 from ..outputs import (
+    MARKER,
+    RUN_KIND,
     check_output_folder,
     claim_folder,
     make_private,
     make_shared,
+    mark_run_folder,
+    move_file,
     private_umask,
+    read_marker,
 )
 from ..paths import notebooks_dir
 from ..publish.html import esc
@@ -68,6 +77,7 @@ EXIT_GATE_FAILED = 1  # every report produced; the gate failed or records need c
 EXIT_BAD_INPUT = 2  # unusable input or arguments; nothing published
 EXIT_INTERNAL = 3  # a report failed or a bug: the others are published, details in logs/
 LOCK_TIMEOUT_S = 2 * 3600
+LOCK_FILE = ".weekly-run.lock"
 # Reports executed at once. Each runs in its own kernel process, which spends part of its
 # time starting up and importing: two keep the two cores of the scheduled machine busy.
 REPORT_WORKERS = 2
@@ -94,12 +104,25 @@ WEEKLY_REPORTS: tuple[Report, ...] = (
 
 
 class RunFailed(WorkbenchError):
-    """A weekly run failed; the message says where, the run's error report has the details."""
+    """A weekly run failed; the message says where, the run's error report has the details.
 
-    def __init__(self, message: str, record: dict, exit_code: int = EXIT_INTERNAL) -> None:
+    ``public`` is what reviewers may read of it (error.txt, run.json: no file name that
+    could hold personal data; default the message); ``kept`` the failed run's folder in
+    the reviewers' root, or None when nothing could be kept."""
+
+    def __init__(
+        self,
+        message: str,
+        record: dict,
+        exit_code: int = EXIT_INTERNAL,
+        public: str | None = None,
+        kept: Path | None = None,
+    ) -> None:
         super().__init__(message)
         self.record = record
         self.exit_code = exit_code
+        self.public = public or message
+        self.kept = kept
 
 
 def make_run_id(as_of: date, now: datetime | None = None) -> str:
@@ -111,11 +134,18 @@ def make_run_id(as_of: date, now: datetime | None = None) -> str:
 def default_restricted_root(out: Path) -> Path:
     """Next to the reviewers' folder, never inside it: ``outputs`` → ``outputs-restricted``."""
     out = Path(out).expanduser().resolve()
+    if not out.name:  # the file system's root has no name to put "-restricted" after
+        raise WorkbenchError(
+            f"--out {out}: is the root of the file system; choose a folder, or name the "
+            "restricted folder with --restricted (nothing was changed)"
+        )
     return out.with_name(f"{out.name}-restricted")
 
 
 def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A line on stderr (the scheduler's log); names from the exports or the folders may
+    hold control characters (ESC …): they are shown escaped, never sent to the terminal."""
+    print(printable(message), file=sys.stderr, flush=True)
 
 
 def exit_code_of(record: dict) -> int:
@@ -128,7 +158,7 @@ def run_lock(out: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
     The lock is the kernel's (``flock``): it dies with its process, so the lock of a killed
     run is free at once. The file names the process holding it, for the waiting message."""
-    lock_path = out / ".weekly-run.lock"
+    lock_path = out / LOCK_FILE
     with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -161,18 +191,28 @@ def run_lock(out: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _is_run_folder(path: Path) -> bool:
+    """A folder that a run of the workbench made (its marker says so), not just one that
+    looks like it: only such a folder is ever removed."""
+    marker = read_marker(path) if path.is_dir() and not path.is_symlink() else None
+    return marker is not None and marker.get("kind") == RUN_KIND
+
+
 def sweep_leftovers(*roots: Path) -> list[str]:
-    """Remove what killed runs left behind: hidden ``.*.tmp`` run folders and any
-    ``prepared`` hand-off folder (a copy of the cleaned data). Returns what was removed."""
+    """Remove what killed runs left behind: their hidden ``.<run-id>.tmp`` staging folders
+    and the ``prepared`` hand-off folder (a copy of the cleaned data) of a run folder; only
+    folders that carry a run's marker. Returns what was removed."""
     removed = []
     for root in roots:
         if not root.is_dir():
             continue
         for path in sorted(root.iterdir()):
-            if path.is_dir() and path.name.startswith(".") and path.name.endswith(".tmp"):
+            if not _is_run_folder(path):
+                continue
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(str(path))
-            elif path.is_dir() and (path / "prepared").is_dir():
+            elif (path / "prepared").is_dir():
                 shutil.rmtree(path / "prepared", ignore_errors=True)
                 removed.append(str(path / "prepared"))
     for path in removed:
@@ -180,19 +220,69 @@ def sweep_leftovers(*roots: Path) -> list[str]:
     return removed
 
 
-def prune_restricted(restricted_root: Path, keep: int) -> list[str]:
-    """Data minimisation: keep the restricted outputs of the newest ``keep`` runs only."""
+@dataclass
+class Pruned:
+    """What retention did in a restricted root: the run folders it removed, and every
+    other entry it left alone with the reason (never removed: not a run of the workbench,
+    or one whose record cannot be read)."""
+
+    removed: list[Path] = field(default_factory=list)
+    left_alone: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _run_started(path: Path) -> datetime | str:
+    """When the run of folder ``path`` started (its run.json), or why it cannot be told."""
+    if not _is_run_folder(path):
+        return "not a run folder of the workbench (no run marker)"
+    marker = read_marker(path) or {}
+    try:
+        record = json.loads((path / "run.json").read_text("utf-8"))
+        started = datetime.fromisoformat(record["started"])
+        run_id = record["run_id"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return "its run record (run.json) is missing or unreadable"
+    if started.tzinfo is None:
+        return "its run record (run.json) has no time zone on its start"
+    if (
+        not run_id
+        or run_id != marker.get("run_id")
+        or path.name not in (run_id, f"{run_id}.failed")
+    ):
+        return "its name, marker and run record name different runs (a copy?)"
+    return started
+
+
+def prune_restricted(restricted_root: Path, keep: int) -> Pruned:
+    """Data minimisation: keep the restricted outputs of the newest ``keep`` runs only.
+
+    Only run folders are removed: each carries the workbench's run marker and a readable
+    run.json whose run id is the folder's, and the runs are ordered by the start their
+    record gives (period runs ``2026-Q4_…`` and weekly runs ``2026-W48_…`` alike; failed
+    runs count as runs). Every other entry — a folder of the user's, an unreadable or
+    copied run — is left alone and listed. The root itself must be a restricted root the
+    workbench made."""
     if keep < 1:
         raise WorkbenchError(f"--keep must be at least 1 (got {keep})")
-    runs = sorted(
-        (p for p in restricted_root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        reverse=True,
-    )
-    removed = []
-    for path in runs[keep:]:
+    marker = read_marker(restricted_root)
+    if marker is None or marker.get("kind") != "weekly-restricted":
+        raise WorkbenchError(
+            f"{restricted_root}: is not a restricted folder made by the workbench (its "
+            f"{MARKER} is missing or of another kind); nothing was removed"
+        )
+    runs, pruned = [], Pruned()
+    for path in sorted(restricted_root.iterdir()):
+        if path.name in (MARKER, LOCK_FILE):
+            continue
+        started = _run_started(path)
+        if isinstance(started, str):
+            pruned.left_alone.append((path, started))
+        else:
+            runs.append((started, path.name, path))
+    runs.sort(reverse=True)
+    for _, _, path in runs[keep:]:
         shutil.rmtree(path)
-        removed.append(str(path))
-    return removed
+        pruned.removed.append(path)
+    return pruned
 
 
 def claim_roots(
@@ -268,8 +358,11 @@ def run_locked(
         record = run()
         record["swept_leftovers"] = len(swept)
         if keep_restricted:
-            for path in prune_restricted(restricted_root, keep_restricted):
+            pruned = prune_restricted(restricted_root, keep_restricted)
+            for path in pruned.removed:
                 _log(f"removed restricted outputs of an old run (--keep-restricted): {path}")
+            for path, why in pruned.left_alone:
+                _log(f"left alone in {restricted_root}: {path.name}: {why}")
     return record
 
 
@@ -290,6 +383,8 @@ def start_run(
     private = restricted_root / f".{run_id}.tmp"
     staging.mkdir()
     private.mkdir()
+    mark_run_folder(staging, run_id, private=False)
+    mark_run_folder(private, run_id, private=True)
     return run_id, staging, private
 
 
@@ -370,10 +465,21 @@ def _clean_and_check(data, as_of, out, restricted_root, staging, private, record
         export = load_export(data)
     except WorkbenchError as exc:
         raise RunFailed(
-            f"the exports could not be read: {exc}", record, exit_code=EXIT_BAD_INPUT
+            f"the exports could not be read: {exc}",
+            record,
+            exit_code=EXIT_BAD_INPUT,
+            public=f"the exports could not be read: {_public_problem(exc, data)}",
         ) from exc
-    record["inputs"] = provenance.inputs(export)
-    record["unrecognised_files"] = export.unrecognised_files
+    # File names are data (a manifest named after a person): the reviewers' run.json names
+    # a file only when its name says nothing else than its dataset or flight; the restricted
+    # run.json keeps every name, and the files that are not exports.
+    inputs = provenance.inputs(export)
+    record["inputs"] = provenance.public_inputs(inputs)
+    record["unrecognised_files"] = len(export.unrecognised_files)
+    record["_restricted"] = {
+        "inputs": inputs,
+        "unrecognised_files": list(export.unrecognised_files),
+    }
     write_cleaning_outputs(export, private / "cleaning")
     record["stages"]["clean"] = round(time.perf_counter() - t, 2)
 
@@ -396,6 +502,20 @@ def _clean_and_check(data, as_of, out, restricted_root, staging, private, record
     (staging / "tables").mkdir()
     (staging / "notebooks").mkdir()
     return check
+
+
+def _public_problem(exc: WorkbenchError, data: Path) -> str:
+    """An input error for reviewers: the problem, and the file only if its name may be
+    published (else "a file whose name is not shown"; the restricted log names it)."""
+    from ..publish.header import public_file_name
+
+    if not isinstance(exc, InputFileError):
+        return f"{type(exc).__name__} (the restricted logs/error.log says which file)"
+    path = Path(exc.path)
+    if path == data:
+        return f"the export folder: {exc.problem}"
+    shown = public_file_name(path.name) if path.parent == data else None
+    return f"{shown or 'a file whose name is not shown'}: {exc.problem}"
 
 
 def _check_notes(notes, allow_pii, data, export, private, record) -> str:
@@ -552,8 +672,7 @@ def _run_report(
         entry.update(status="failed", error_report="error.txt", **_describe_failure(exc, report))
         entry.pop("html", None)
         if executed.exists():  # its error output may quote data: not for reviewers
-            (private / "notebooks").mkdir(parents=True, exist_ok=True)
-            os.replace(executed, private / "notebooks" / f"failed-{report.notebook}")
+            _keep_failed_notebook(executed, private / "notebooks" / f"failed-{report.notebook}")
         (staging / html_name).unlink(missing_ok=True)
         _log(f"  {name}: FAILED: {entry['error']}")
     finally:
@@ -561,6 +680,18 @@ def _run_report(
     entry["seconds"] = round(time.perf_counter() - started, 2)
     if entry["status"] == "ok":
         _log(f"  {name}: done in {entry['seconds']:.1f} s")
+
+
+def _keep_failed_notebook(executed: Path, target: Path) -> None:
+    """Move a failed report's executed notebook (its error output may quote data) from the
+    reviewers' folder to the restricted one, which may be on another file system; if even
+    that fails it is removed: never left for reviewers, and never the run's end."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        move_file(executed, target)
+    except OSError as exc:
+        executed.unlink(missing_ok=True)
+        _log(f"  the failed notebook could not be kept ({exc.strerror}); it was removed")
 
 
 def _publish_tables(own: Path, tables: Path) -> list[str]:
@@ -601,32 +732,42 @@ def _fail(record, exc, staging, private, started, out, restricted_root) -> BaseE
     record["status"] = "failed"
     code = EXIT_INTERNAL
     if isinstance(exc, RunFailed) and exc.exit_code == EXIT_BAD_INPUT:
-        # An input problem: its message names file, line and problem, never a value.
-        record["error"] = {"what": str(exc)}
+        # An input problem: its message names file, line and problem, never a value; the
+        # reviewers' version names no file whose name could hold personal data.
+        record["error"] = {"what": exc.public}
+        told = str(exc)
         code = EXIT_BAD_INPUT
     elif isinstance(exc, OSError):
         record["error"] = {"what": f"could not write {exc.filename or ''}: {exc.strerror}"}
+        told = record["error"]["what"]
         code = EXIT_BAD_INPUT
     else:
         record["error"] = {"what": f"internal error ({type(exc).__name__})"}
+        told = record["error"]["what"]
     record["error"]["_detail"] = _ANSI.sub("", "".join(traceback.format_exception(exc)))
     record["seconds"] = round(time.perf_counter() - started, 2)
     run_id = record["run_id"]
     final = out / f"{run_id}.failed"
     try:
         _write_error_reports(record, staging, private)
-        _finish(record, staging, private, final, restricted_root / f"{run_id}.failed")
-        where = f"details in {final / 'error.txt'}"
+        kept = _finish(record, staging, private, final, restricted_root / f"{run_id}.failed")
     except OSError:
+        # moved into place before the error (the site index then failed): it is kept
+        kept = final if final.is_dir() else None
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(private, ignore_errors=True)  # never a half-written copy of data
-        where = "the failed run could not be written either; nothing was kept"
+        record.pop("_restricted", None)
+    if kept is not None:
+        where = f"the failed run is kept: {kept / 'error.txt'}"
+    else:
+        where = "the failed run could not be written either; nothing of it was kept"
     if not isinstance(exc, Exception):
         return exc  # KeyboardInterrupt, SystemExit: after the failed run is written
     return RunFailed(
-        f"{record.get('kind', 'weekly')} run {run_id} failed: {record['error']['what']} ({where})",
+        f"{record.get('kind', 'weekly')} run {run_id} failed: {told} ({where})",
         record,
         code,
+        kept=kept,
     )
 
 
@@ -675,11 +816,18 @@ def _write_error_reports(record: dict, staging: Path, private: Path) -> None:
 def _finish(record: dict, staging: Path, private: Path, final: Path, final_private: Path) -> Path:
     record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     record["restricted"] = str(final_private)
-    (staging / "run.json").write_text(json.dumps(record, indent=2, default=str), "utf-8")
-    write_run_index(record, staging)
+    restricted_only = record.get("_restricted", {})
+    public = {k: v for k, v in record.items() if k != "_restricted"}
+    (staging / "run.json").write_text(json.dumps(public, indent=2, default=str), "utf-8")
+    # the restricted copy: the same record with the real names of the input files
+    (private / "run.json").write_text(
+        json.dumps({**public, **restricted_only}, indent=2, default=str), "utf-8"
+    )
+    write_run_index(public, staging)
     make_private(private)
     make_shared(staging)
-    os.replace(private, final_private)
+    os.replace(private, final_private)  # each within its own root: one file system
     os.replace(staging, final)
+    record.pop("_restricted", None)
     write_site_index(final.parent)
     return final
