@@ -537,8 +537,9 @@ def test_a_mistake_in_the_file_is_named(tmp_path, text, message):
 
 def test_a_plain_login_is_allowed_on_this_machine_only(tmp_path):
     text = ENABLED + "security: none\nusername_variable: U\npassword_variable: P\n"
-    for host in ("localhost", "127.0.0.1", "::1"):
+    for host in ("localhost", "127.0.0.1", "::1", "'[::1]'"):
         folder = write_notify(
             tmp_path / host.replace(":", "_"), text.replace("smtp.example.org", host)
         )
-        assert load_notify_settings(folder).uses_login
+        settings = load_notify_settings(folder)
+        assert settings.uses_login and settings.host in ("localhost", "127.0.0.1", "::1")

@@ -102,7 +102,7 @@ class NotifySettings(BaseModel):
             raise ValueError("expected a host name such as smtp.example.org (no smtp://)")
         if ":" in v and not _is_ip(v):
             raise ValueError("write the host name only; the port goes under 'port'")
-        return v
+        return v.strip("[]") if _is_ip(v) else v  # smtplib wants ::1, not [::1]
 
     @field_validator("sender")
     @classmethod
