@@ -1,9 +1,11 @@
-"""Every table a weekly run publishes is valid HXL (libhxl, HXL core schema), the run's
+"""Every table a weekly run publishes is valid HXL (libhxl, HXL core schema) with no issue
+at any level and uses only hashtags and attributes of the HXL dictionary, the run's
 datapackage.json is a valid Frictionless Data Package describing each of them, and each
 table is linked from the page of the report that wrote it and from the run's page."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -13,10 +15,27 @@ import hxl
 import hxl.input
 import pytest
 
-from protection_workbench.publish.hxl import is_number_tag
+from protection_workbench.publish.hxl import (
+    TOTALS_SUFFIX,
+    is_number_tag,
+    outside_dictionary,
+    read_dictionary,
+    read_hxl_rows,
+)
 
 # The reports that publish tables (CSV with an HXL row) into the run's tables/ folder.
 PUBLISHERS = ("weekly_report.html", "community_hosting.html")
+DICTIONARY = Path(__file__).resolve().parent.parent / "data" / "hxl"  # see its SOURCE.md
+
+# libhxl's numeric-outlier hint (info level) flags any value more than three standard
+# deviations from the others: a real busy week of a series is one, a total among its rows
+# was one too (totals now have their own file). The one real value of the demo run it
+# flags is named here, so that any other issue, at any level, fails the test.
+DEMO_FACTS = {
+    ("weekly_returns_by_week.csv", "info", "Possible numeric outlier", ("35",)): (
+        "2026-W41, the busiest week of the demo's returns (35; 9 to 23 in the other weeks)"
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,23 +49,48 @@ def _hxl_report(path: Path) -> dict:
     return hxl.validate(source, hxl.schema())
 
 
-def test_every_published_table_is_valid_hxl(run):
+def test_every_published_table_is_valid_hxl_with_no_issue_at_any_level(run):
     folder, _ = run
     tables = sorted((folder / "tables").glob("*.csv"))
     assert len(tables) >= len(PUBLISHERS)
-    failures = {}
-    for path in tables:
-        report = _hxl_report(path)
-        # errors (a marker in a number column, a week in a date column) and warnings;
-        # info-level hints (a possible numeric outlier) describe the values, not the file
-        issues = [
-            (i["severity"], i["description"], [loc["location_value"] for loc in i["locations"]])
-            for i in report["issues"]
-            if i["severity"] in ("error", "warning")
-        ]
-        if issues:
-            failures[path.name] = issues
-    assert failures == {}
+    found = {
+        (
+            path.name,
+            i["severity"],
+            i["description"],
+            tuple(loc["location_value"] for loc in i["locations"]),
+        )
+        for path in tables
+        for i in _hxl_report(path)["issues"]
+    }
+    assert found - set(DEMO_FACTS) == set()  # errors, warnings and info hints alike
+
+
+def test_every_hashtag_and_attribute_is_in_the_hxl_dictionary(run):
+    folder, _ = run
+    dictionary = read_dictionary(DICTIONARY / "hashtag.hxl.csv", DICTIONARY / "attribute.hxl.csv")
+    unknown = {
+        path.name: outside_dictionary(read_hxl_rows(path)[1], dictionary)
+        for path in sorted((folder / "tables").glob("*.csv"))
+    }
+    assert {name: tags for name, tags in unknown.items() if tags} == {}
+    used = {t for path in (folder / "tables").glob("*.csv") for t in read_hxl_rows(path)[1]}
+    # sex, age and individuals by the core attributes; ISO3 beside country names; currency
+    assert {"#reached+ind+f", "#reached+ind+m", "#reached+ind+children"} <= used
+    assert {"#country+name+dest", "#country+code+dest", "#date+start", "#adm1+name"} <= used
+    assert {"#value+transfer", "#value+budget", "#currency+code"} <= used
+
+
+def test_totals_are_in_their_own_files(run):
+    folder, _ = run
+    tables = {p.name: p for p in (folder / "tables").glob("*.csv")}
+    totals = [name for name in tables if name.endswith(f"{TOTALS_SUFFIX}.csv")]
+    assert totals
+    for name in totals:
+        assert name.replace(TOTALS_SUFFIX, "", 1) in tables, name
+    for name, path in tables.items():  # no row of a table is labelled "Total"
+        rows = path.read_text("utf-8").splitlines()[2:]
+        assert not any(cell == "Total" for row in csv.reader(rows) for cell in row), name
 
 
 def test_the_data_package_describes_every_table_and_is_valid(run):

@@ -3,8 +3,9 @@
 Partners' tools and HDX read a Data Package to load the CSV tables with their types: each
 resource names its CSV file, says that the second line is the HXL hashtag row (a comment
 row for Frictionless: ``dialect.commentRows``), and gives a Table Schema: every field's
-name, type (integer, number, date, year-month, yes/no, text), a plain-English description
-and its HXL hashtag (the custom property ``hxl``). The package is built from the files as
+name, type (integer, number, date, year-month, text), a plain-English description and its
+HXL hashtag (the custom property ``hxl``). A table's total rows are a resource of their own
+(``<name>_totals.csv``, see :mod:`.hxl`). The package is built from the files as
 written (by :func:`.hxl.write_hxl_csv`), so it describes exactly what is published.
 See https://datapackage.org.
 """
@@ -35,12 +36,18 @@ _HASHTAG_WORDS = {
     "targeted": "number of people targeted",
     "reached": "number of people reached",
     "indicator": "figure",
+    "output": "number delivered",
+    "capacity": "capacity",
     "value": "amount",
+    "currency": "currency",
     "date": "date",
     "country": "country",
     "adm1": "mantika (region of Libya)",
     "loc": "location",
     "org": "organisation",
+    "activity": "activity",
+    "service": "service",
+    "beneficiary": "group of people",
     "sector": "sector",
     "status": "status",
     "meta": "note",
@@ -80,8 +87,6 @@ def _data(path: Path) -> pd.DataFrame:
 def _type(tag: str, values: pd.Series) -> dict:
     """The Table Schema type (and its true/false values) of a column, from its hashtag and
     the values written."""
-    if tag == hxl.TOTAL_FLAG_TAG:
-        return {"type": "boolean", "trueValues": [hxl.YES], "falseValues": [hxl.NO]}
     name = hxl.hashtag_parts(tag)[0]
     present = values[values != ""]
     if name == "date":
@@ -99,32 +104,30 @@ def _type(tag: str, values: pd.Series) -> dict:
     return {"type": "number" if present.str.contains(".", regex=False).any() else "integer"}
 
 
-def _description(header: str, tag: str, kind: str) -> str:
-    """What a column holds, in plain English."""
+def _description(header: str, tag: str, kind: str, tags: Mapping[str, str]) -> str:
+    """What a column holds, in plain English (``tags``: every column's hashtag)."""
     name, attributes = hxl.hashtag_parts(tag)
-    if tag == hxl.TOTAL_FLAG_TAG:
-        return (
-            '"yes" on a row of totals, "no" on the other rows: leave the totals out when '
-            "adding rows up."
-        )
-    if header.endswith(hxl.MARKER_SUFFIX):
+    companion = name == "meta"
+    if companion and header.endswith(hxl.MARKER_SUFFIX):
         base = header.removesuffix(hxl.MARKER_SUFFIX)
-        if attributes[1:2] == ["date"]:
-            return f'What "{base}" holds in a row where it is not a date (the label "Total").'
+        if hxl.hashtag_parts(tags.get(base, ""))[0] == "date":
+            return f'What "{base}" shows in a row where it is not a date.'
         return f'Why "{base}" is empty in this row, when it is: {marker_note()} "–": not published.'
-
-    if header.endswith(hxl.WEEK_SUFFIX):
+    if companion and header.endswith(hxl.WEEK_SUFFIX):
         base = header.removesuffix(hxl.WEEK_SUFFIX)
-        return f'The ISO week (year-Wweek) of "{base}".'
+        return f'The week of "{base}" as the report shows it (ISO year-Wweek).'
+    if header == hxl.CURRENCY_HEADER and tag == hxl.CURRENCY_TAG:
+        return "The currency of the amounts in this row, as its ISO 4217 code."
     what = _HASHTAG_WORDS.get(name, "value")
+    has_week = f"{header}{hxl.WEEK_SUFFIX}" in tags
     header = column_label(header)
     if name == "date":
-        if "week" in attributes:
+        if has_week:
             return f"{header}: the week, as the date of its Monday (YYYY-MM-DD)."
         formats = {"date": "YYYY-MM-DD", "yearmonth": "YYYY-MM", "year": "YYYY"}
         return f"{header}: {what} ({formats.get(kind, 'as written')})."
     if name == "country" and "code" in attributes:
-        return f"{header}: country, as its ISO 3166-1 alpha-3 code."
+        return f"{header}: country, as its ISO 3166-1 alpha-3 code (empty if not a country)."
     if kind in ("integer", "number") and hxl.is_people_tag(tag):
         return (
             f"{header}: {what}. Empty where the count is hidden to protect small numbers: "
@@ -140,6 +143,7 @@ def describe_table(path: str | os.PathLike, base: str | os.PathLike, **propertie
     relative to ``base``; ``properties`` (title, description, ...) are added as given."""
     path, base = Path(path), Path(base)
     headers, tags = hxl.read_hxl_rows(path)
+    by_header = dict(zip(headers, tags, strict=True))
     data = _data(path)
     fields = []
     for i, (header, tag) in enumerate(zip(headers, tags, strict=True)):
@@ -148,7 +152,7 @@ def describe_table(path: str | os.PathLike, base: str | os.PathLike, **propertie
             {
                 "name": header,
                 **kind,
-                "description": _description(header, tag, kind["type"]),
+                "description": _description(header, tag, kind["type"], by_header),
                 "hxl": tag,
             }
         )
@@ -187,6 +191,9 @@ def write_datapackage(
         text = (
             f"A table of the report “{report}”. " if report else "A published table. "
         ) + "Counts of people from 1 to 4 are hidden; see the marker columns."
+        if table.stem.endswith(hxl.TOTALS_SUFFIX):
+            of = table.stem.removesuffix(hxl.TOTALS_SUFFIX)
+            text += f" The total row(s) of the table {of}.csv, kept apart from its rows."
         resources.append(
             describe_table(
                 table,

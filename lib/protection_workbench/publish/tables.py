@@ -8,7 +8,7 @@ Styler with thousands separators).
 
 It also holds what every published table shares: the one :data:`TOTAL` label, the one
 totals helper :func:`with_totals`, and :func:`write_tables`, which writes published tables
-as CSV with an HXL hashtag row.
+as CSV with an HXL hashtag row (their total rows in a file of their own).
 """
 
 from __future__ import annotations
@@ -108,6 +108,11 @@ def plain_numbers(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# Every amount the workbench publishes is in Libyan dinars (clean/numbers.py reads LYD only);
+# published tables with amounts say so in a #currency column (ISO 4217).
+CURRENCY = "LYD"
+
+
 def write_tables(
     tables: Mapping[str, pd.DataFrame],
     folder: str | Path,
@@ -115,19 +120,28 @@ def write_tables(
     prefix: str = "",
     index: bool = False,
     thousands: bool = False,
+    currency: str = CURRENCY,
 ) -> list[Path]:
     """Write each published table (as shown: "1,234", "<5", "[c]", "Total" rows) as
     ``<prefix><name>.csv`` with its HXL hashtag row (``tags[name]``: column -> hashtag) into
-    ``folder`` (made if missing), in the form libhxl validates (:func:`.hxl.to_hxl`: plain
-    numbers, markers in their own columns, weeks as dates, rows labelled :data:`TOTAL`
-    flagged). Numbers are always written without thousands separators: ``thousands`` is
-    accepted for older callers and has no effect."""
+    ``folder`` (made if missing), in the form libhxl validates with no issue
+    (:func:`.hxl.write_hxl_files`: plain numbers, markers in their own columns, weeks as
+    dates, ISO3 codes beside country names, the ``currency`` of amounts, rows labelled
+    :data:`TOTAL` in ``<prefix><name>_totals.csv``). Returns every file written. Numbers
+    are always written without thousands separators: ``thousands`` is accepted for older
+    callers and has no effect."""
     del thousands  # plain numbers always (issue 14); the argument is kept for callers
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        hxl.write_hxl_csv(
-            table, folder / f"{prefix}{name}.csv", tags[name], index=index, total=TOTAL
-        )
+        path
         for name, table in tables.items()
+        for path in hxl.write_hxl_files(
+            table,
+            folder / f"{prefix}{name}.csv",
+            tags[name],
+            index=index,
+            total=TOTAL,
+            currency=currency,
+        )
     ]

@@ -29,45 +29,46 @@ from .hosting_published import (
     published_stay_summary,
 )
 
-# HXL hashtags of the published tables (community_hosting_<name>.csv), by column.
+# HXL hashtags of the published tables (community_hosting_<name>.csv), by column: all
+# from the HXL dictionary (tests/publish/test_hxl_dictionary.py).
 TABLE_TAGS: dict[str, dict[str, str]] = {
     "active_placements": {
         "host_type": "#loc+type",
         "mantika": "#adm1+name",
-        "placements": "#affected+hosted",
+        "placements": "#reached+ind",
     },
     "occupancy_weekly": {
-        "week_ending": "#date+week_end",
-        "occupied": "#affected+hosted",
-        "capacity": "#capacity",
+        "week_ending": "#date+end",
+        "occupied": "#reached+ind",
+        "capacity": "#capacity+num",
     },
-    "exits_by_reason": {"exit_reason": "#status+exit", "exits": "#affected+exits"},
+    "exits_by_reason": {"exit_reason": "#status+name", "exits": "#reached+ind"},
     "length_of_stay": {
-        "length_of_stay": "#meta+duration",
-        "ended": "#affected+ended",
-        "ongoing": "#affected+ongoing",
-        TOTAL: "#affected+total",
+        "length_of_stay": "#indicator+name",
+        "ended": "#reached+ind",
+        "ongoing": "#reached+ind",
+        TOTAL: "#reached+ind",
     },
     "visits_status": {
         "mantika": "#adm1+name",
-        "visited": "#affected+visited",
-        "due": "#affected+visit_due",
-        "overdue": "#affected+visit_overdue",
+        "visited": "#reached+ind",
+        "due": "#reached+ind",
+        "overdue": "#reached+ind",
     },
     "major_issue_follow_up": {
-        "follow_up": "#status+follow_up",
-        "major_issues": "#indicator+major_issues",
+        "follow_up": "#status+name",
+        "major_issues": "#indicator+num",
     },
     "payments": {
-        "period": "#date+month",
-        "hosts_expected": "#org+hosts+expected",
-        "hosts_paid": "#org+hosts+paid",
-        "expected_lyd": "#value+expected+lyd",
-        "paid_lyd": "#value+paid+lyd",
-        "difference_lyd": "#value+difference+lyd",
-        "h004_findings": "#indicator+h004",
+        "period": "#date",
+        "hosts_expected": "#indicator+num",
+        "hosts_paid": "#indicator+num",
+        "expected_lyd": "#value+budget",
+        "paid_lyd": "#value+transfer",
+        "difference_lyd": "#value",
+        "h004_findings": "#indicator+num",
     },
-    "alerts": {"rule": "#meta+rule", "title": "#description", "records": "#indicator+records"},
+    "alerts": {"rule": "#indicator+code", "title": "#description", "records": "#indicator+num"},
 }
 TABLE_PREFIX = "community_hosting_"
 

@@ -12,11 +12,11 @@ activities, NFI kits and money are not counts of people: they are exact.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
+from ..publish import hxl
 from ..publish.protected import Published, TableSet, write_summary
 from ..publish.tables import TOTAL, write_tables
 from .weekly import (
@@ -318,26 +318,13 @@ def top_rows(table: pd.DataFrame, column: str, published_values: pd.DataFrame) -
     return table.loc[[*order, *rest]]
 
 
-def _slug(text: object) -> str:
-    slug = re.sub(r"[^0-9a-z]+", "_", str(text).lower()).strip("_")
-    return slug if slug[:1].isalpha() else f"x{slug}"
-
-
 def hxl_tags(published: Published, name: str, table: pd.DataFrame) -> dict[str, str]:
-    """HXL hashtags of a published table: its row heading a category, counts of people
-    ``#affected``, other numbers ``#indicator+num``, amounts ``#value``."""
-    people = published.people(name)
-    tags = {table.index.name or "row": "#indicator+category"}
-    for column in table.columns:
-        if "LYD" in str(column):
-            tags[column] = "#value+lyd"
-        elif people or column == "Passengers":
-            tags[column] = f"#affected+{_slug(column)}"
-        elif table[column].astype(str).str.fullmatch(r"[\d,.]+").all():
-            tags[column] = f"#indicator+num+{_slug(column)}"
-        else:
-            tags[column] = f"#meta+{_slug(column)}"
-    return tags
+    """HXL hashtags of a published table, all from the HXL dictionary
+    (:func:`protection_workbench.publish.hxl.table_tags`): counts of people ``#reached+ind``
+    (``+f``, ``+m``, ``+children`` from their headings), other numbers ``#indicator+num``,
+    amounts ``#value``, row headings by what they hold (``#adm1+name`` ...)."""
+    people = [c for c in table.columns if published.people(name) or c == "Passengers"]
+    return hxl.table_tags(table, people=people)
 
 
 def csv_tables(published: Published) -> dict[str, pd.DataFrame]:
