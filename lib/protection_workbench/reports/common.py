@@ -97,6 +97,23 @@ def rule_label(rules: pd.Series, catalogue: pd.DataFrame) -> pd.Series:
     return (codes + " " + codes.map(titles).fillna("")).str.strip()
 
 
+def rules_not_run(failed: Iterable[str], catalogue: pd.DataFrame, prefixes: str = "") -> str:
+    """A warning naming each rule that could not run (``CheckResult.failed_rules``; only
+    codes starting with one of ``prefixes``, all when empty): its findings are missing from
+    this page. "" when every rule ran. No error message: it may quote a value."""
+    codes = sorted(c for c in failed if not prefixes or c.startswith(tuple(prefixes)))
+    if not codes:
+        return ""
+    labels = rule_label(pd.Series(codes, dtype="str"), catalogue).tolist()
+    several = len(codes) > 1
+    return (
+        f"**Warning: {len(codes)} rule{'s' if several else ''} could not run** "
+        f"({'; '.join(labels)}): a fault of the workbench, not of the data. The other rules "
+        f"ran; the records {'they' if several else 'it'} would find are not counted on this "
+        "page. The details, for the maintainers, are in the restricted outputs of the run."
+    )
+
+
 # --------------------------------------------------------------------------- versions
 
 
