@@ -133,7 +133,7 @@ def test_line_numbers_counted_from_arrow_agree_with_the_byte_scan(lines, newline
             read_module._Text(data, "utf-8-sig", "utf-8"),
             table,
             read_module._line_break_in_quotes(data),
-        ).tolist()
+        )[0].tolist()
         == scan.tolist()
     )
 

@@ -46,6 +46,7 @@ import io
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,17 +104,37 @@ class RawTable:
     dropped_empty_rows: int = 0
     dropped_empty_columns: int = 0
     value_notes: list[ValueNote] = field(default_factory=list)
+    # Records of a CSV file set aside while reading (broken quoting): each is one row in
+    # that is neither in ``data`` nor dropped, so the dataset quarantines it.
+    set_aside: list[SetAside] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.data)
 
 
-def read_table(path: str | Path, limits: Any = None, folder: str | Path | None = None) -> RawTable:
+@dataclass(frozen=True)
+class SetAside:
+    """One record of a CSV file that reading set aside: where it starts and why (in words,
+    never its content)."""
+
+    line: int
+    column: str  # the header of the value where the broken quote opens
+    reason: str
+
+
+def read_table(
+    path: str | Path,
+    limits: Any = None,
+    folder: str | Path | None = None,
+    multiline: Multiline | None = None,
+) -> RawTable:
     """Read a CSV or XLSX export; raise :class:`InputFileError` for anything unusable.
 
     ``limits``: a :class:`Limits`, ``Thresholds`` or ``Config`` (default: the configuration
     in use). ``folder``: the data folder the file must stay in (default: its own folder);
     a symbolic link to a file outside it is refused without being followed.
+    ``multiline``: which headers of a CSV file may hold line breaks (see
+    :func:`contract_multiline`; default: any).
     """
     path = Path(path)
     check_not_linked_out(path, Path(folder) if folder is not None else path.parent)
@@ -123,7 +144,7 @@ def read_table(path: str | Path, limits: Any = None, folder: str | Path | None =
         raise InputFileError(path, "is a folder, not a file")
     ext = path.suffix.lower()
     if ext in CSV_EXTENSIONS:
-        return read_csv(path, limits)
+        return read_csv(path, limits, multiline=multiline)
     if ext in XLSX_EXTENSIONS:
         return _read_xlsx(path, Limits.of(limits))
     if ext == ".xls":
@@ -131,6 +152,23 @@ def read_table(path: str | Path, limits: Any = None, folder: str | Path | None =
     raise InputFileError(
         path, f"unsupported file type {ext or '(no extension)'!r}: expected .csv, .xlsx or .xlsm"
     )
+
+
+def contract_multiline(dataset: str, path: str | Path, cfg: Any = None) -> Multiline:
+    """Which headers of an export of ``dataset`` may hold line breaks: the free-text columns
+    of the data contract (notes) and the columns it does not know. Identifiers, dates,
+    codes, names ... are kept on one line: a line break in them is a broken quote."""
+    from ..contract import dataset as get_dataset
+    from .headers import map_headers
+
+    free = {c.name for c in get_dataset(dataset).columns if c.free_text}
+
+    def may_break(headers: list[str]) -> list[bool]:
+        mapping = map_headers(headers, dataset, path, cfg)
+        allowed = free | set(mapping.unknown)
+        return [mapping.columns.get(h, h) in allowed for h in headers]
+
+    return may_break
 
 
 def check_not_linked_out(path: Path, folder: Path) -> None:
@@ -491,9 +529,17 @@ class _Text:
         return _census(self.data, self.codec == "utf-8-sig")
 
 
-def read_csv(path: str | Path, limits: Any = None, *, arrow: bool = True) -> RawTable:
+def read_csv(
+    path: str | Path, limits: Any = None, *, arrow: bool = True, multiline: Multiline | None = None
+) -> RawTable:
     """Read a CSV export. ``arrow=False`` reads it with the csv module only (the plain path
-    that the pyarrow path must agree with; it is used anyway for irregular files)."""
+    that the pyarrow path must agree with; it is used anyway for irregular files).
+
+    A quote that is not closed on its line swallows the lines after it into one value: such
+    a record is set aside (:attr:`RawTable.set_aside`, with its line and the reason), its
+    line blanked and the file read again, so the lines it swallowed are read as the
+    records they are (see :func:`_broken_quotes`). ``multiline``: which headers may hold
+    line breaks (default: any)."""
     path = Path(path)
     limits = Limits.of(limits)
     text = _decode(path, _csv_bytes(path, limits))
@@ -502,13 +548,215 @@ def read_csv(path: str | Path, limits: Any = None, *, arrow: bool = True) -> Raw
     if not header:
         raise InputFileError(path, "line 1: not a readable CSV header")
     _too_many_columns(path, len(header), limits)
+    may_break = list(multiline(unique_headers(header))) if multiline else [True] * len(header)
+    quotes = _Quotes(header, delimiter, may_break)
+    set_aside: list[SetAside] = []
+    for _ in range(_MAX_QUOTE_ROUNDS):
+        try:
+            table = _read_records(path, text, delimiter, limits, quotes, arrow)
+        except _BrokenQuotes as broken:
+            set_aside += broken.records
+            if len(set_aside) > _MAX_SET_ASIDE:
+                break
+            text = _blank_lines(text, broken.spans)
+            continue
+        table.set_aside = sorted(set_aside, key=lambda r: r.line)
+        return table
+    first = min(r.line for r in set_aside)
+    raise InputFileError(
+        path,
+        f"line {first}: a quote is not closed on its line, nor on {len(set_aside) - 1:,} "
+        "other lines or more: too many broken records to set aside one by one; check the "
+        "quoting of the export",
+    )
+
+
+def _read_records(
+    path: Path, text: _Text, delimiter: str, limits: Limits, quotes: _Quotes, arrow: bool
+) -> RawTable:
+    """One read of the file, pyarrow first; :class:`_BrokenQuotes` when a record holds
+    lines that a broken quote swallowed."""
+    header = quotes.header
     if arrow:
         quoted = _line_break_in_quotes(text.data)
         table = _arrow_read(text, delimiter, len(header), quoted)
-        lines = _arrow_lines(text, table, quoted) if table is not None else None
-        if lines is not None:
+        found = _arrow_lines(text, table, quoted) if table is not None else None
+        if found is not None:
+            lines, in_values = found
+            if in_values is not None:
+                quotes.check_arrow(text, table, lines, in_values)
             return _arrow_raw_table(path, text, header, table.slice(1), lines[1:])
-    return _python_read(path, text, delimiter, limits)
+    return _python_read(path, text, delimiter, limits, quotes)
+
+
+# --------------------------------------------------------------------------- CSV: broken quotes
+
+# Each round of setting broken records aside reads the file again: bounded, and so is the
+# number of records set aside (beyond, the file's quoting is broken, not a few lines).
+_MAX_QUOTE_ROUNDS = 10
+_MAX_SET_ASIDE = 1000
+# Lines of a swallowed value looked at to tell whole records from the lines of a note.
+_MAX_LINES_LOOKED_AT = 1000
+
+Multiline = Callable[[list[str]], Sequence[bool]]
+
+
+class _BrokenQuotes(Exception):
+    """Records to set aside (their line spans to blank) before reading the file again."""
+
+    def __init__(self, records: list[SetAside], spans: list[tuple[int, int]]):
+        super().__init__(f"{len(records)} broken records")
+        self.records = records
+        self.spans = spans
+
+
+@dataclass
+class _Quotes:
+    """Tells the records that a quote not closed on its line made from the records of a
+    file whose values may hold line breaks (a note written over several lines).
+
+    A record whose values hold line breaks is broken when:
+
+    * the quote is never closed (the value runs to the end of the file), or the record has
+      another number of fields than the header (a swallowed line adds its fields): the
+      record's first line is set aside, and the lines after it read again;
+    * a line of the value is a whole record (as many fields as the header, the first shaped
+      like the record's own id; a line of a note holding commas is not): set aside and
+      read again likewise;
+    * the line break is in a column the data contract keeps on one line, and nothing shows
+      a swallowed record: the whole record is set aside (its lines are named), not guessed.
+    """
+
+    header: list[str]
+    delimiter: str
+    may_break: list[bool]  # per header: may its values hold line breaks (free text)?
+
+    def check_arrow(self, text: _Text, table: pa.Table, lines: np.ndarray, in_values) -> None:
+        """Check the records Arrow read that span lines (``in_values``: line feeds in the
+        values of each record, the header being record 0)."""
+        spanning = np.flatnonzero(in_values[1:]) + 1
+        if not len(spanning):
+            return
+        rows = table.take(pa.array(spanning)).to_pylist()
+        starts = lines[spanning].tolist()
+        ends = (lines[spanning] + in_values[spanning]).tolist()
+        last = len(lines) - 1 in set(spanning.tolist())
+        records = [list(row.values()) for row in rows]
+        self.check(text, list(zip(starts, ends, records, strict=True)), last)
+
+    def check(self, text: _Text, records: list[tuple[int, int, list]], last: bool) -> None:
+        """Raise :class:`_BrokenQuotes` for the broken ones among ``records`` (start line,
+        end line, fields) that span lines; ``last``: the last of them ends the file."""
+        found, spans = [], []
+        for k, (start, end, fields) in enumerate(records):
+            if end == start:
+                continue
+            broken = self._judge(text, start, end, fields, last and k == len(records) - 1)
+            if broken is not None:
+                record, span = broken
+                found.append(record)
+                spans.append(span)
+        if found:
+            raise _BrokenQuotes(found, spans)
+
+    def _judge(
+        self, text: _Text, start: int, end: int, fields: list, at_end: bool
+    ) -> tuple[SetAside, tuple[int, int]] | None:
+        n_cols = len(self.header)
+        breaking = [i for i, v in enumerate(fields) if isinstance(v, str) and "\n" in v]
+        if not breaking:
+            return None
+        first = breaking[0]
+        column = self.header[first] if first < n_cols else f"field {first + 1}"
+        lines = end - start
+        took = f"took in the next {lines:,} line{'s' if lines != 1 else ''}"
+        extra = any(isinstance(v, str) and v.strip() for v in fields[n_cols:])
+        why = None
+        if at_end and _never_closed(text, start, self.delimiter):
+            why = "up to the end of the file (the quote is never closed)"
+        elif len(fields) < n_cols or extra:
+            why = f"and made a record of {len(fields):,} fields (the header has {n_cols})"
+        elif any(self._holds_a_record(fields[i], fields[0]) for i in breaking):
+            why = "which hold whole records"
+        if why is not None:
+            reason = (
+                f"a quote opened on this line is not closed on it: it {took} {why}; this "
+                "line is set aside and the lines after it are read"
+            )
+            return SetAside(start, column, reason), (start, start)
+        if all(self._may_break(i) for i in breaking):
+            return None  # a note over several lines
+        reason = (
+            f"a value runs over lines {start}-{end}, in a column the data contract keeps on "
+            "one line (a misplaced quote?): the record is set aside"
+        )
+        return SetAside(start, column, reason), (start, end)
+
+    def _may_break(self, i: int) -> bool:
+        return i < len(self.may_break) and self.may_break[i]
+
+    def _holds_a_record(self, value: str, first: str | None) -> bool:
+        """Whether a line of ``value`` after its first is a whole record: as many fields as
+        the header, the first of the shape of the record's own first field (a record id:
+        ``REF-0000004`` and ``REF-0000005`` are both ``A-9``; a line of a note is not)."""
+        n_cols = len(self.header)
+        key = _shape((first or "").split("\n", 1)[0].split(self.delimiter, 1)[0])
+        lines = value.split("\n", _MAX_LINES_LOOKED_AT + 1)[1 : _MAX_LINES_LOOKED_AT + 1]
+        for line in lines:
+            if line.count(self.delimiter) < n_cols - 1:
+                continue
+            try:
+                fields = next(csv.reader([line], delimiter=self.delimiter), [])
+            except csv.Error:
+                continue
+            if len(fields) >= n_cols and _shape(fields[0]) == key:
+                return True
+        return False
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _shape(value: str) -> str:
+    """``value`` with each run of letters written A and each run of digits 9."""
+    return _LETTERS.sub("A", _DIGITS.sub("9", value.strip()))
+
+
+def _line_starts(data: bytes) -> np.ndarray:
+    """Byte offset where each line of ``data`` starts (line 1 at index 0)."""
+    breaks = _positions(np.frombuffer(data, dtype=np.uint8), 10)
+    return np.concatenate(([0], breaks + 1))
+
+
+def _never_closed(text: _Text, line: int, delimiter: str) -> bool:
+    """Whether the record starting on ``line`` ends the file inside a quoted value."""
+    start = int(_line_starts(text.data)[line - 1])
+    rest = text.data[start:].decode(text.codec, errors="replace")
+    try:
+        for _ in csv.reader(io.StringIO(rest, newline="\n"), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _blank_lines(text: _Text, spans: list[tuple[int, int]]) -> _Text:
+    """``text`` with the lines of ``spans`` (first, last, numbered from 1) emptied; their line
+    feeds are kept, so every other line keeps its number (both parsers skip empty lines)."""
+    starts = _line_starts(text.data)
+    data = text.data
+    pieces, begin = [], 0
+    for first, last in sorted(spans):
+        cut = int(starts[first - 1])
+        stop = int(starts[last]) - 1 if last < len(starts) else len(data)  # its line feed
+        if cut < begin:
+            continue
+        pieces.append(data[begin:cut])
+        pieces.append(b"\n" * (last - first))
+        begin = max(stop, cut)
+    pieces.append(data[begin:])
+    return dataclasses.replace(text, data=b"".join(pieces))
 
 
 def _csv_bytes(path: Path, limits: Limits) -> bytes:
@@ -647,29 +895,34 @@ def _record_lines(data: bytes, quoted_line_breaks: bool) -> tuple[np.ndarray, np
     return lines[~blank], line_feeds[~blank]
 
 
-def _arrow_lines(text: _Text, table: pa.Table, quoted: bool) -> np.ndarray | None:
-    """The line on which each record of ``table`` (Arrow's read of ``data``) starts; None
-    when the byte scan finds records that are not Arrow's: another count or, when quoted
-    values hold line breaks, other line feeds in a record (quotes inside unquoted values
-    mislead the scan; the csv module then reads the file)."""
+def _arrow_lines(
+    text: _Text, table: pa.Table, quoted: bool
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The line on which each record of ``table`` (Arrow's read of ``data``) starts, and
+    (when quoted values may hold line breaks, else None) the line feeds in each record's
+    values; None when the byte scan finds records that are not Arrow's: another count or
+    other line feeds in a record (quotes inside unquoted values mislead the scan; the csv
+    module then reads the file). Every line is so accounted for: a record's first line,
+    a line feed inside its values, or an empty line."""
     data = text.data
     if not quoted:
         records = text.census.line_feeds + (not data.endswith(b"\n"))
         if records == table.num_rows:
             # speed: as many line feeds as Arrow's records, none in a value: one record per
             # line, no blank line, so record i starts on line i + 1 (no byte scan needed)
-            return np.arange(1, records + 1, dtype=np.int64)
+            return np.arange(1, records + 1, dtype=np.int64), None
     lines, line_feeds = _record_lines(data, quoted)
     if len(lines) != table.num_rows:
         return None
-    if quoted:
-        in_values = np.zeros(table.num_rows, dtype=np.int64)
-        for column in table.columns:
-            counts = pc.fill_null(pc.count_substring(column, "\n"), 0)
-            in_values += counts.to_numpy(zero_copy_only=False)
-        if not np.array_equal(in_values, line_feeds):
-            return None
-    return lines
+    if not quoted:
+        return lines, None
+    in_values = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        counts = pc.fill_null(pc.count_substring(column, "\n"), 0)
+        in_values += counts.to_numpy(zero_copy_only=False)
+    if not np.array_equal(in_values, line_feeds):
+        return None
+    return lines, in_values
 
 
 _MAX_QUOTED_VALUES = 100_000
@@ -814,12 +1067,13 @@ def _is_blank_file(raw: bytes) -> bool:
     return not raw.strip(b" \t\r\n\x00").removeprefix(_UTF8_BOM).strip()
 
 
-def _python_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    """Parse with the csv module: every non-empty record and the line where it starts.
+def _python_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int], list[int]]:
+    """Parse with the csv module: every non-empty record, the line where it starts and the
+    line where it ends.
 
     A record the csv module cannot read raises :class:`csv.Error` with ``line`` set to
     where that record starts."""
-    rows, lines = [], []
+    rows, lines, ends = [], [], []
     reader = csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter)
     previous = 0
     try:
@@ -827,11 +1081,12 @@ def _python_records(text: str, delimiter: str) -> tuple[list[list[str]], list[in
             if row:
                 rows.append(row)
                 lines.append(previous + 1)
+                ends.append(reader.line_num)
             previous = reader.line_num
     except csv.Error as exc:
         exc.line = previous + 1  # type: ignore[attr-defined]
         raise
-    return rows, lines
+    return rows, lines, ends
 
 
 def _csv_error_reason(exc: csv.Error) -> str:
@@ -848,11 +1103,14 @@ def _csv_error_reason(exc: csv.Error) -> str:
     return "malformed quoting"
 
 
-def _python_read(path: Path, text: _Text, delimiter: str, limits: Limits) -> RawTable:
+def _python_read(
+    path: Path, text: _Text, delimiter: str, limits: Limits, quotes: _Quotes | None = None
+) -> RawTable:
     """Read with the csv module: irregular files (ragged rows are padded, rows with extra
     non-empty fields refused), with the line of any problem in the message."""
     try:
-        rows, lines = _python_records(text.data.decode(text.codec, errors="replace"), delimiter)
+        decoded = text.data.decode(text.codec, errors="replace")
+        rows, lines, ends = _python_records(decoded, delimiter)
     except csv.Error as exc:
         line = getattr(exc, "line", None)
         where = f"line {line}: " if line else ""
@@ -866,6 +1124,11 @@ def _python_read(path: Path, text: _Text, delimiter: str, limits: Limits) -> Raw
     n_cols = len(header)
     body = rows[1:]
     body_lines = lines[1:]
+    if quotes is not None and quotes.header == header:
+        spanning = [i for i in range(1, len(rows)) if ends[i] > lines[i]]
+        records = [(lines[i], ends[i], rows[i]) for i in spanning]
+        quotes.check(text, records, bool(spanning) and spanning[-1] == len(rows) - 1)
+    _check_lines(path, text.data, rows, lines, ends)
     if n_cols > 1 and len(body) >= 2 and all(len(row) == 1 for row in body):
         shown = "tab" if delimiter == "\t" else repr(delimiter)
         raise InputFileError(
@@ -904,6 +1167,28 @@ def _python_read(path: Path, text: _Text, delimiter: str, limits: Limits) -> Raw
     return _raw_table(
         path, frame, line_numbers, text, header, len(body) - len(keep_rows), n_cols - len(keep)
     )
+
+
+def _check_lines(
+    path: Path, data: bytes, rows: list[list[str]], lines: list[int], ends: list[int]
+) -> None:
+    """Every line of the file accounted for, once: each line is in exactly one record
+    (whose values hold exactly the line feeds of the lines it spans) or else empty."""
+    spanning = [i for i in range(len(rows)) if ends[i] > lines[i]]
+    held = sum(sum(v.count("\n") for v in rows[i]) for i in spanning)
+    starts = _line_starts(data)
+    cover = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.add.at(cover, np.asarray(lines, dtype=np.int64) - 1, 1)
+    np.add.at(cover, np.asarray(ends, dtype=np.int64), -1)
+    cover = np.cumsum(cover[:-1])
+    length = np.diff(np.append(starts, len(data) + 1)) - 1
+    empty = length == 0
+    one = np.flatnonzero(length == 1)
+    empty[one] = np.frombuffer(data, dtype=np.uint8)[starts[one]] == 13  # "\r\n" alone
+    if held != sum(ends[i] - lines[i] for i in spanning) or (
+        cover.max(initial=0) > 1 or not empty[cover == 0].all()
+    ):
+        raise InputFileError(path, "the lines of the file do not add up to its records")
 
 
 def _raw_table(path, frame, lines, text, header, dropped_rows: int, dropped_columns: int):

@@ -1,0 +1,231 @@
+"""Hostile or broken input files (issue 20): every row accounted for, bounded work.
+
+Kept together with the other classes of the adversarial tests (hostile names, notes and
+folders, beside this module). Real files through the real readers and the CLI.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from protection_workbench.clean.dataset import clean_dataset
+from protection_workbench.clean.read import read_csv, read_table
+from protection_workbench.errors import InputFileError
+from protection_workbench.synth.generate import generate_demo_exports
+
+REFERRALS_HEADER = "REFERRAL_ID,individual_id,Referral Date,Sector,referred_to,FOLLOW_UP_DUE,Status"
+VISITS_HEADER = "Visit Ref,PLACEMENT_ID,visit_date,Visit Type,compliance,Followed Up,notes"
+
+
+def _referral(i: int, partner: str = "UNICEF") -> str:
+    return f"REF-{i:07d},IND-{i:08d},03/11/2026,medical,{partner},10/11/2026,pending"
+
+
+def _referrals(tmp_path: Path, lines: list[str], name: str = "referrals.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([REFERRALS_HEADER, *lines]) + "\n", "utf-8")
+    return path
+
+
+def _stray_quote(line: str) -> str:
+    """``line`` with a quote opened before its second value and never closed."""
+    key, rest = line.split(",", 1)
+    return f'{key},"{rest}'
+
+
+def _accounted(ds) -> None:
+    report = ds.report
+    assert report.rows_in == report.rows_clean + report.rows_quarantined
+    assert len(ds.frame) == report.rows_clean and len(ds.quarantine) == report.rows_quarantined
+
+
+def _clean_cli(data: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "protection_workbench", "clean", "--data", str(data)]
+        + ["--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+# --------------------------------------------------------------------------- broken quotes
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile-demo") / "demo"
+    generate_demo_exports(folder, 300, 3, date(2026, 11, 24))
+    return folder
+
+
+def test_stray_quote_in_a_generated_export_loses_no_row(demo: Path, tmp_path: Path):
+    """The issue's case: line 5 of a generated referrals.csv opens a quote it never closes.
+    It used to swallow the rest of the file (4 rows read, none quarantined, exit 0)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("cases.csv", "referrals.csv"):
+        (data / name).write_bytes((demo / name).read_bytes())
+    raw = (data / "referrals.csv").read_bytes()
+    lines = raw.split(b"\n")
+    lines[4] = lines[4].replace(b",IND-", b',"IND-', 1)
+    assert b'"IND-' in lines[4]
+    (data / "referrals.csv").write_bytes(b"\n".join(lines))
+    before = clean_dataset("referrals", demo / "referrals.csv").report.rows_in
+
+    ds = clean_dataset("referrals", data / "referrals.csv")
+    _accounted(ds)
+    assert ds.report.rows_in == before
+    assert ds.report.rows_quarantined == 1 and ds.report.rows_clean == before - 1
+    held = ds.quarantine.iloc[0]
+    assert (held["file"], held["line"], held["column"]) == ("referrals.csv", 5, "individual_id")
+    assert "not closed" in held["reason"] and "end of the file" in held["reason"]
+    assert [n["line"] for n in ds.report.notes if n["kind"] == "broken_quoting"] == [5]
+
+    proc = _clean_cli(data, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    quarantine = (tmp_path / "out" / "quarantine.csv").read_text("utf-8")
+    assert "referrals.csv,5,individual_id," in quarantine
+
+
+def test_stray_quote_closed_by_a_later_quoted_value_loses_no_row(tmp_path: Path):
+    """The stray quote pairs with the opening quote of a legitimate quoted value 20 lines
+    down ("Tripoli, Libya"): the lines between are read, and that value stays whole."""
+    lines = [_referral(i) for i in range(1, 41)]
+    lines[3] = _stray_quote(lines[3])  # file line 5
+    lines[23] = _referral(24, '"IMC, Tripoli"')
+    path = _referrals(tmp_path, lines)
+    for arrow in (True, False):
+        table = read_csv(path, arrow=arrow)
+        assert [r.line for r in table.set_aside] == [5]
+        assert len(table) == 39 and 5 not in table.line_numbers.tolist()
+        assert table.data["referred_to"].tolist()[22] == "IMC, Tripoli"
+    ds = clean_dataset("referrals", path)
+    _accounted(ds)
+    assert (ds.report.rows_in, ds.report.rows_clean) == (40, 39)
+
+
+def test_two_stray_quotes_are_both_set_aside(tmp_path: Path):
+    """The second stray quote closes the first: once the first line is set aside, the
+    second swallows the rest of the file, and is set aside in turn."""
+    lines = [_referral(i) for i in range(1, 31)]
+    lines[2] = _stray_quote(lines[2])  # line 4
+    lines[15] = _stray_quote(lines[15])  # line 17
+    path = _referrals(tmp_path, lines)
+    for arrow in (True, False):
+        table = read_csv(path, arrow=arrow)
+        assert [r.line for r in table.set_aside] == [4, 17]
+        assert len(table) == 28
+    ds = clean_dataset("referrals", path)
+    _accounted(ds)
+    assert ds.quarantine["line"].tolist() == [4, 17]
+
+
+def test_legitimate_quoted_commas_and_notes_over_several_lines_are_read_whole(tmp_path: Path):
+    """Quoted values holding commas, doubled quotes, and notes written over several lines
+    (the contract's free text) are data, not broken quotes: nothing is set aside."""
+    note = '"Host asked, again, about the payment date.\nChild ill, referred to IMC, ok."'
+    rows = [
+        VISITS_HEADER,
+        f"VIS-1,PLC-1,13/12/2025,routine,compliant,yes,{note}",
+        'VIS-2,PLC-2,14/12/2025,routine,compliant,,"said ""fine"", nothing else"',
+        "VIS-3,PLC-3,15/12/2025,routine,compliant,,",
+        'VIS-4,PLC-4,16/12/2025,routine,compliant,no,"line one\n\nline three, with a comma"',
+    ]
+    path = tmp_path / "visits.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    ds = clean_dataset("visits", path)
+    _accounted(ds)
+    assert ds.report.rows_quarantined == 0 and ds.report.rows_clean == 4
+    assert ds.provenance["source_line"].tolist() == [2, 4, 5, 6]
+    notes = ds.frame["notes"].astype(str).tolist()
+    assert "Child ill, referred to IMC" in notes[0] and notes[1] == 'said "fine", nothing else'
+
+
+def test_a_stray_quote_in_a_free_text_note_is_found_by_the_records_it_swallows(tmp_path: Path):
+    """In a notes column line breaks are allowed; a quote that swallows whole records there
+    is still a broken quote."""
+    rows = [VISITS_HEADER] + [
+        f"VIS-{i},PLC-{i},13/12/2025,routine,compliant,,ok" for i in range(1, 21)
+    ]
+    rows[3] = rows[3].replace(",ok", ',"ok')  # line 4: the note's quote is never closed
+    rows[12] = rows[12].replace(",ok", ',"fine"')  # ... but a later note's quote closes it
+    path = tmp_path / "visits.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    ds = clean_dataset("visits", path)
+    _accounted(ds)
+    assert ds.quarantine["line"].tolist() == [4]
+    assert ds.report.rows_clean == 19
+
+
+def test_a_line_break_where_the_contract_has_none_sets_the_record_aside(tmp_path: Path):
+    """A referral id written over two lines (a misplaced quote, or a pasted line break):
+    the record is set aside with the lines it covers, never merged or guessed."""
+    lines = [_referral(i) for i in range(1, 6)]
+    lines[1] = '"REF-00\n00002",IND-00000002,03/11/2026,medical,UNICEF,10/11/2026,pending'
+    path = _referrals(tmp_path, lines)
+    ds = clean_dataset("referrals", path)
+    _accounted(ds)
+    assert ds.report.rows_in == 5 and ds.report.rows_clean == 4
+    held = ds.quarantine.iloc[0]
+    assert (held["line"], held["column"]) == (3, "referral_id")
+    assert "lines 3-4" in held["reason"]
+    assert ds.provenance["source_line"].tolist() == [2, 5, 6, 7]
+    # Without the contract (read_table alone) every column may hold line breaks.
+    assert read_table(path).set_aside == []
+
+
+def test_every_file_of_a_dataset_is_accounted_for(tmp_path: Path):
+    """Rows in = clean + quarantined for each manifest file, one of them broken."""
+    header = (
+        "manifest_id,flight_date,flight_type,departure_airport,destination_country,"
+        "individual_id,first_name,last_name,date_of_birth,nationality,document_number,"
+        "ftt_status"
+    )
+    good = [
+        f"COM-20261127-MJI-GHA,27/11/2026,commercial,MJI,Ghana,IND-{i},A,B,1990-01-01,"
+        "Ghana,ETD1,fit"
+        for i in range(1, 6)
+    ]
+    broken = list(good)
+    broken[1] = broken[1].replace(",IND-", ',"IND-')
+    first = tmp_path / "manifest_A.csv"
+    second = tmp_path / "manifest_B.csv"
+    first.write_text("\n".join([header, *good]) + "\n", "utf-8")
+    second.write_text("\n".join([header, *broken]) + "\n", "utf-8")
+    ds = clean_dataset("manifest", [first, second])
+    _accounted(ds)
+    assert ds.report.rows_in == 10 and ds.report.rows_quarantined == 1
+    assert ds.quarantine[["file", "line"]].values.tolist() == [["manifest_B.csv", 3]]
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_a_file_of_broken_quotes_is_refused_after_bounded_work(tmp_path: Path, every: int):
+    """A stray quote on every line (or every third line, where each round of setting lines
+    aside and reading again would find only half of them): refused naming the first line,
+    after a bounded number of reads, never by a long loop."""
+    lines = [_referral(i) for i in range(1, 60_001)]
+    for k in range(0, len(lines), every):
+        lines[k] = lines[k].replace(",pending", ',"pending')
+    path = _referrals(tmp_path, lines)
+    started = time.perf_counter()
+    with pytest.raises(InputFileError, match=r"line 2: a quote is not closed") as info:
+        read_table(path)
+    assert time.perf_counter() - started < 20
+    assert "IND-" not in str(info.value) and "pending" not in str(info.value)
+
+
+def test_a_few_hundred_stray_quotes_are_all_set_aside(tmp_path: Path):
+    lines = [_referral(i) for i in range(1, 1501)]
+    for k in range(0, len(lines), 3):
+        lines[k] = lines[k].replace(",pending", ',"pending')
+    ds = clean_dataset("referrals", _referrals(tmp_path, lines))
+    _accounted(ds)
+    assert ds.report.rows_quarantined == 500 and ds.report.rows_clean == 1000
+    assert ds.quarantine["line"].tolist() == list(range(2, 1502, 3))
