@@ -115,3 +115,4 @@ def test_titles():
     assert title_of("returns_by_sex_age_ytd") == "Returns by sex age year to date"
     assert title_of("weekly_nfi_kits", ("weekly_report_", "weekly_")) == "NFI kits"
     assert title_of("vhr_returns_by_bia_status") == "VHR returns by BIA status"
+    assert title_of("weekly_nfi_kits_totals", "weekly_") == "NFI kits (totals)"

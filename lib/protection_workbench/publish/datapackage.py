@@ -63,12 +63,15 @@ def resource_name(stem: str) -> str:
 def title_of(stem: str, prefix: str | tuple[str, ...] = "") -> str:
     """A readable title for a table file, without the report's file-name ``prefix`` (the
     longest of several that matches): ``community_hosting_exits_by_reason`` (prefix
-    ``community_hosting_``) → "Exits by reason"."""
+    ``community_hosting_``) → "Exits by reason"; its totals' file
+    ``community_hosting_exits_by_reason_totals`` → "Exits by reason (totals)"."""
     prefixes = sorted((prefix,) if isinstance(prefix, str) else prefix, key=len, reverse=True)
     text = next((stem[len(p) :] for p in prefixes if p and stem.startswith(p)), stem)
+    totals = text.endswith(hxl.TOTALS_SUFFIX)  # a table's total rows, in a file of their own
+    text = text.removesuffix(hxl.TOTALS_SUFFIX) if totals else text
     text = re.sub(r"\bytd\b", "year to date", text.replace("_", " ").strip())
     text = re.sub(r"\b(nfi|vhr|bia|avm)\b", lambda m: m[1].upper(), text)  # acronyms
-    return text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:] + (" (totals)" if totals else "")
 
 
 def report_prefixes(notebook: str) -> tuple[str, ...]:
