@@ -116,8 +116,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if export.unrecognised_files:
         names = ", ".join(printable(n, keep_newlines=False) for n in export.unrecognised_files)
         print(f"Files not recognised (ignored): {names}")
-    print(f"Cleaning report, quarantine and value issues written to {out}")
-    print(f"Cleaned data (Parquet, personal data: never share): {out / 'cleaned'}")
+    print(printable(f"Cleaning report, quarantine and value issues written to {out}"))
+    print(printable(f"Cleaned data (Parquet, personal data: never share): {out / 'cleaned'}"))
     return EXIT_OK
 
 
@@ -130,8 +130,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     out = write_check_outputs(result, args.out)
     for line in result.summary_lines():
         print(line)
-    print(f"Findings for case workers: {out / 'findings.xlsx'} (and findings.csv)")
-    print(f"Cleaning report and quarantine: {out / 'cleaning'}")
+    print(printable(f"Findings for case workers: {out / 'findings.xlsx'} (and findings.csv)"))
+    print(printable(f"Cleaning report and quarantine: {out / 'cleaning'}"))
     return result.exit_code
 
 
@@ -270,7 +270,8 @@ def cmd_notes_template(args: argparse.Namespace) -> int:
             f"{target}: already exists; the notes in it would be lost (use --replace)"
         )
     target.write_text(text, "utf-8")
-    print(f"Template for the week's highlights written to {target}: open it in JupyterLab or")
+    written = printable(f"Template for the week's highlights written to {target}")
+    print(f"{written}: open it in JupyterLab or")
     print("any text editor, write under each heading, and never a name, phone or id.")
     return EXIT_OK
 
@@ -284,9 +285,11 @@ def cmd_notes_check(args: argparse.Namespace) -> int:
         raise WorkbenchError(f"{path}: no notes file here")
     found = check_notes_file(path, load_export(args.data).frames)
     if found:
-        print(personal_data_message(path, found))
+        print(printable(personal_data_message(path, found)))
         return EXIT_FINDINGS
-    print(f"{path}: nothing that looks like personal data; the weekly run will publish it.")
+    print(
+        printable(f"{path}: nothing that looks like personal data; the weekly run will publish it.")
+    )
     return EXIT_OK
 
 
@@ -457,7 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
         "prune",
         help="remove the restricted outputs of older runs (data minimisation)",
         description="Keep the restricted outputs (findings with real ids, case workers' "
-        "copies) of the newest N weekly runs only; reviewer outputs are not touched.",
+        "copies) of the newest N runs only, newest by the start their run.json records; "
+        "reviewer outputs are not touched. Only run folders the workbench made (its marker "
+        "and a readable run.json) are removed; anything else is listed and left alone.",
     )
     prune.add_argument("--out", type=Path, default=Path("outputs"), help="default outputs/")
     prune.add_argument("--restricted", type=Path, default=None, help="default OUT-restricted")

@@ -85,7 +85,7 @@ def run_period(
         raise WorkbenchError(f"the period ends ({end}) before it starts ({start})")
     chosen = get_indicators().project(project)  # an unknown project: exit 2, nothing written
     data, out, restricted_root = claim_roots(data, out, restricted_root)
-    source_dir = Path(notebook_dir or notebooks_dir())
+    source_dir = Path(notebook_dir or notebooks_dir()).absolute()
     notes_pii = (Path(notes).expanduser().resolve() if notes else None, allow_notes_pii)
     return run_locked(
         out,

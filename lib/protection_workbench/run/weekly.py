@@ -331,7 +331,7 @@ def run_weekly(
     :class:`~protection_workbench.errors.WorkbenchError` for unusable arguments.
     """
     data, out, restricted_root = claim_roots(data, out, restricted_root)
-    source_dir = Path(notebook_dir or notebooks_dir())
+    source_dir = Path(notebook_dir or notebooks_dir()).absolute()
     return run_locked(
         out,
         restricted_root,
@@ -362,7 +362,8 @@ def run_locked(
             for path in pruned.removed:
                 _log(f"removed restricted outputs of an old run (--keep-restricted): {path}")
             for path, why in pruned.left_alone:
-                _log(f"left alone in {restricted_root}: {path.name}: {why}")
+                name = printable(path.name, keep_newlines=False)  # one line per entry
+                _log(f"left alone in {restricted_root}: {name}: {why}")
     return record
 
 
