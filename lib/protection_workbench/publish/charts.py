@@ -186,8 +186,20 @@ def draw_bars(
         for i, tick in enumerate(ticks):
             tick.set_visible(i % step == 0)
     if len(columns) > 1:
-        ax.legend(fontsize=FONT_SIZE - 1, frameon=False)
+        legend_outside(ax)
     _style(ax, horizontal)
+
+
+def legend_outside(ax) -> None:
+    """The series' legend to the right of the plot, outside it: inside, matplotlib puts it
+    in a corner where it can cover the bars or points of the last month."""
+    ax.legend(
+        fontsize=FONT_SIZE - 1,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+    )
 
 
 def _image(fig: Figure, alt: str) -> Image:
@@ -196,20 +208,25 @@ def _image(fig: Figure, alt: str) -> Image:
     return Image(data=buffer.getvalue(), format="png", alt=alt)
 
 
-def bar_chart(
+def bar_chart(values: Values | Mapping[str, Values], *, alt: str, **chart) -> Image:
+    """A bar chart as a PNG image with ``alt`` text (display it, or leave it as the last
+    value of a cell). ``values`` is one table, or panels side by side as ``{panel title:
+    table}``; ``chart`` holds the title, axis labels and figsize of :func:`bar_figure` and
+    the keyword arguments of :func:`draw_bars` (horizontal, stacked, colours, protect,
+    totals, bar_labels, rotation, max_ticks)."""
+    return _image(bar_figure(values, **chart), alt)
+
+
+def bar_figure(
     values: Values | Mapping[str, Values],
     *,
     title: str,
-    alt: str,
     xlabel: str = "",
     ylabel: str = "",
     figsize: tuple[float, float] | None = None,
     **bars,
-) -> Image:
-    """A bar chart as a PNG image with ``alt`` text (display it, or leave it as the last
-    value of a cell). ``values`` is one table, or panels side by side as ``{panel title:
-    table}``; ``bars`` are the keyword arguments of :func:`draw_bars` (horizontal, stacked,
-    colours, protect, totals, bar_labels, rotation, max_ticks)."""
+) -> Figure:
+    """The matplotlib figure of :func:`bar_chart`."""
     panels = dict(values) if isinstance(values, Mapping) else {"": values}
     rows = max(len(v) for v in panels.values()) if panels else 0
     if figsize is None:
@@ -228,25 +245,30 @@ def bar_chart(
         fig.suptitle(title, fontsize=FONT_SIZE + 2)
     else:
         axes[0].set_title(title, fontsize=FONT_SIZE + 2)
-    return _image(fig, alt)
+    return fig
 
 
-def line_chart(
+def line_chart(table: pd.DataFrame, *, alt: str, **chart) -> Image:
+    """Lines of the columns of ``table`` against its index as a PNG image with ``alt``
+    text; ``chart`` holds the keyword arguments of :func:`line_figure`."""
+    return _image(line_figure(table, **chart), alt)
+
+
+def line_figure(
     table: pd.DataFrame,
     *,
     title: str,
-    alt: str,
     xlabel: str = "",
     ylabel: str = "",
     protect: Sequence[str] = (),
     steps: Sequence[str] = (),
     colours: Mapping[str, str] | None = None,
     figsize: tuple[float, float] = (9, 3.5),
-) -> Image:
-    """Lines of the columns of ``table`` against its index (dates or labels), as a PNG
-    image with ``alt`` text. Columns in ``protect`` are counts of people: their small
-    values are not drawn (:func:`~.disclosure.chart_counts`). Columns in ``steps`` are
-    drawn as steps (e.g. a capacity), grey unless ``colours`` says otherwise."""
+) -> Figure:
+    """Lines of the columns of ``table`` against its index (dates or labels). Columns in
+    ``protect`` are counts of people: their small values are not drawn
+    (:func:`~.disclosure.chart_counts`). Columns in ``steps`` are drawn as steps (e.g. a
+    capacity), grey unless ``colours`` says otherwise."""
     colours = dict(colours or {})
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
@@ -264,6 +286,6 @@ def line_chart(
     ax.set_ylabel(ylabel, fontsize=FONT_SIZE)
     ax.set_title(title, fontsize=FONT_SIZE + 2)
     if len(table.columns) > 1:
-        ax.legend(fontsize=FONT_SIZE - 1, frameon=False)
+        legend_outside(ax)
     _style(ax, horizontal=False)
-    return _image(fig, alt)
+    return fig

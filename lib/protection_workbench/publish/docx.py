@@ -4,9 +4,10 @@ One converter for every report (weekly, period, …), from what the reviewer pag
 nothing else: the notebook's Markdown cells and Markdown outputs become real Word headings
 (``#`` Heading 1, ``##`` Heading 2 …), paragraphs and bullet points; each HTML table output
 (the escaped tables of :func:`~.tables.styled`) becomes a Word table whose header rows
-repeat on every page; each chart (PNG output) becomes a picture with its alt text. Code,
-streams, errors and plain-text reprs are never written. Pages are A4 portrait with the page
-number in the footer.
+repeat on every page, its columns as wide as their content needs (the name column wide,
+codes and numbers narrow: :func:`column_widths`) and its caption kept with it; each chart
+(PNG output) becomes a picture with its alt text. Code, streams, errors and plain-text
+reprs are never written. Pages are A4 portrait with the page number in the footer.
 
 The tables are read back from the HTML the reviewer sees (already protected and escaped),
 so the Word copy can never show a figure the page does not.
@@ -24,6 +25,22 @@ NBSP = "\u00a0"
 TABLE_FONT_PT = 8
 BODY_FONT_PT = 10
 IMAGE_WIDTH_CM = 17.0
+TEXT_WIDTH_PT = 17.0 / 2.54 * 72  # A4 less the 2 cm margins: the widest a table may be
+CELL_PADDING_PT = 2 * 5.4  # Word's default left and right cell margins (0.19 cm each)
+SMALLEST_TABLE_FONT_PT = 6.0  # a table too wide for the page is set smaller, down to this
+# Character widths in em, a little above those of DejaVu Sans (the font LibreOffice uses
+# where Calibri is missing, wider than Calibri): a column sized with them fits either.
+_EM = {
+    **dict.fromkeys("ijl.,:;'|! ", 0.34),
+    **dict.fromkeys("()[]ftrI-", 0.44),
+    **dict.fromkeys("mwMW%", 1.0),
+    **dict.fromkeys("0123456789", 0.66),
+    **dict.fromkeys("abcdeghknopqsuvxyz", 0.64),
+    **dict.fromkeys("ABCDEFGHJKLNOPQRSTUVXYZ", 0.8),
+}
+_OTHER_EM = 0.86  # < > – and other signs
+CELL_SLACK_PT = 2.0  # rounding in the layout of the Word processor
+TABLE_KEPT_WHOLE_ROWS = 25  # a table this short is kept on one page (with its caption)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -87,6 +104,12 @@ def add_markdown(document, markdown: str) -> None:
 def html_tables(fragment: str) -> list[tuple[list[list[str]], list[list[str]]]]:
     """Every table of an HTML fragment as (header rows, body rows) of cell texts; a cell
     spanning columns is repeated as blank cells so that the rows line up."""
+    return [(head, body) for _, head, body in captioned_tables(fragment)]
+
+
+def captioned_tables(fragment: str) -> list[tuple[str, list[list[str]], list[list[str]]]]:
+    """Every table of an HTML fragment as (caption, header rows, body rows), as
+    :func:`html_tables` (the caption is "" when the table has none)."""
     import lxml.html
 
     try:
@@ -106,7 +129,9 @@ def html_tables(fragment: str) -> list[tuple[list[list[str]], list[list[str]]]]:
                 cells += [""] * (int(cell.get("colspan", "1") or 1) - 1)
             in_head = any(p.tag == "thead" for p in row.iterancestors())
             (head if in_head else body).append(cells)
-        found.append((head, body))
+        caption = table.find("caption")
+        caption = "" if caption is None else " ".join(caption.text_content().split())
+        found.append((caption, head, body))
     return found
 
 
@@ -121,18 +146,97 @@ def _shade(cell, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _repeat_header(row) -> None:
+def _row_flag(row, name: str) -> None:
+    """Set the row property ``w:<name>`` (tblHeader: repeated on each page; cantSplit:
+    never split across two pages)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    flag = OxmlElement("w:tblHeader")
+    flag = OxmlElement(f"w:{name}")
     flag.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(flag)
 
 
-def add_table(document, head: list[list[str]], body: list[list[str]]) -> None:
-    """A Word table: the header rows bold, shaded and repeated on each page; numbers right
-    aligned."""
+_NUMBER = re.compile(r"[-<\[\]c\d,.% –]+")
+
+
+def _is_number(value: str) -> bool:
+    """A published figure (1,234 · 12 % · <5 · [c] · –), right aligned in its column."""
+    return bool(_NUMBER.fullmatch(value or "x")) and value.strip() != "c"
+
+
+def text_width_pt(text: str, bold: bool = False, size_pt: float = TABLE_FONT_PT) -> float:
+    """The width ``text`` takes on one line, estimated from its characters (_EM)."""
+    ems = sum(_EM.get(c, _OTHER_EM) for c in text)
+    return ems * size_pt * (1.1 if bold else 1.0)
+
+
+def table_font_pt(head: list[list[str]], body: list[list[str]]) -> float:
+    """The table's type size: :data:`TABLE_FONT_PT`, or smaller (half points, down to
+    :data:`SMALLEST_TABLE_FONT_PT`) when its columns' longest words would not fit across
+    the page at that size."""
+    size = TABLE_FONT_PT
+    while size > SMALLEST_TABLE_FONT_PT and sum(_least_widths(head, body, size)) > TEXT_WIDTH_PT:
+        size -= 0.5
+    return size
+
+
+def _least_widths(head, body, size_pt: float) -> list[float]:
+    width = max((len(r) for r in head + body), default=0)
+    least = [0.0] * width
+    for bold, rows in ((True, head), (False, body)):
+        for row in rows:
+            for j, value in enumerate(row):
+                for word in value.split():
+                    least[j] = max(least[j], text_width_pt(word, bold, size_pt))
+    return [w + CELL_PADDING_PT + CELL_SLACK_PT for w in least]
+
+
+def column_widths(
+    head: list[list[str]],
+    body: list[list[str]],
+    available_pt: float = TEXT_WIDTH_PT,
+    size_pt: float = TABLE_FONT_PT,
+) -> list[float]:
+    """Column widths in points from the cells' content: every column at least as wide as
+    its longest word (a header word in bold), at most as wide as its longest cell on one
+    line, and the width left over shared in proportion to how much text of each column
+    would otherwise wrap. So the name or description column is wide, code and number
+    columns narrow, and no word is broken (unless the longest words alone are wider than
+    the page: :func:`table_font_pt` makes the type smaller first)."""
+    least = _least_widths(head, body, size_pt)
+    most, wants = list(least), [0.0] * len(least)
+    for bold, rows in ((True, head), (False, body)):
+        for row in rows:
+            for j, value in enumerate(row):
+                need = text_width_pt(value, bold, size_pt) + CELL_PADDING_PT + CELL_SLACK_PT
+                most[j] = max(most[j], need)
+                wants[j] += max(0.0, need - least[j])
+    if sum(most) <= available_pt:
+        return most
+    if sum(least) >= available_pt:  # words alone too wide: shrink all alike
+        return [w * available_pt / sum(least) for w in least]
+    widths = list(least)
+    open_ = {j for j, w in enumerate(wants) if w > 0}
+    while open_:  # share what is left; a column given all it needs leaves the rest
+        spare = available_pt - sum(widths)
+        total = sum(wants[j] for j in open_)
+        full = {j for j in open_ if widths[j] + spare * wants[j] / total >= most[j]}
+        if not full:
+            for j in open_:
+                widths[j] += spare * wants[j] / total
+            break
+        for j in full:
+            widths[j] = most[j]
+        open_ -= full
+    return widths
+
+
+def add_table(document, head: list[list[str]], body: list[list[str]], caption: str = "") -> None:
+    """A Word table: columns as wide as their content needs (:func:`column_widths`), the
+    header rows bold, shaded and repeated on each page, numbers right aligned, no row
+    split across pages. A short table is kept on one page with the caption or heading
+    just before it; a long one runs on with its header repeated."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -140,28 +244,46 @@ def add_table(document, head: list[list[str]], body: list[list[str]]) -> None:
     # a pandas header often has a second row holding only the index name: fold it in
     if len(head) == 2 and head[1] and any(head[1]) and not any(head[1][1:]):
         head = [[head[1][0] or head[0][0], *head[0][1:]]]
-    rows = head + body
-    width = max((len(r) for r in rows), default=0)
+    width = max((len(r) for r in head + body), default=0)
     if not width:
         return
+    rows = [r + [""] * (width - len(r)) for r in head + body]
+    if caption:
+        run = document.add_paragraph().add_run(caption)
+        run.bold = True
+    if document.paragraphs:  # the caption or heading stays on the page of its table
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    numeric = [
+        j > 0 and bool(body) and all(_is_number(r[j]) for r in rows[len(head) :] if r[j])
+        for j in range(width)
+    ]
+    size = table_font_pt(rows[: len(head)], rows[len(head) :])
+    widths = column_widths(rows[: len(head)], rows[len(head) :], size_pt=size)
     table = document.add_table(rows=len(rows), cols=width)
     table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT  # under its caption
+    table.autofit = False  # the widths below, not Word's equal shares
+    for j, column in enumerate(table.columns):
+        column.width = Pt(widths[j])
+    keep_whole = len(rows) <= TABLE_KEPT_WHOLE_ROWS
     for i, values in enumerate(rows):
         row = table.rows[i]
+        _row_flag(row, "cantSplit")
         if i < len(head):
-            _repeat_header(row)
-        for j in range(width):
-            value = values[j] if j < len(values) else ""
+            _row_flag(row, "tblHeader")
+        for j, value in enumerate(values):
             cell = row.cells[j]
+            cell.width = Pt(widths[j])
             paragraph = cell.paragraphs[0]
             run = paragraph.add_run(value)
-            run.font.size = Pt(TABLE_FONT_PT)
+            run.font.size = Pt(size)
             if i < len(head):
                 run.bold = True
                 _shade(cell, "D9E2F3")
-            elif j and re.fullmatch(r"[-<\[\]c\d,.% –]+", value or "x"):
+            if numeric[j] or (j and i >= len(head) and _is_number(value)):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if keep_whole and i < len(rows) - 1:
+                paragraph.paragraph_format.keep_with_next = True
     document.add_paragraph()
 
 
@@ -286,9 +408,9 @@ def notebook_to_docx(executed: Path, target: Path, banner: str = "", title: str 
                 add_picture(document, base64.b64decode(_source(data["image/png"])), alt)
             elif "text/html" in data:
                 fragment = _source(data["text/html"])
-                tables = html_tables(fragment)
-                for head, body in tables:
-                    add_table(document, head, body)
+                tables = captioned_tables(fragment)
+                for caption, head, body in tables:
+                    add_table(document, head, body, caption)
                 if not tables:
                     add_html(document, fragment)
             elif "text/markdown" in data:

@@ -1,8 +1,8 @@
 """Reviewer pages printed to PDF by headless Chromium (Debian's ``chromium``).
 
 The PDF is the reviewer HTML as a browser prints it, on A4 with the page's print CSS
-(tables and charts kept whole), without the browser's own header and footer (they would
-print the file's path). Chromium runs as a subprocess with a throw-away profile and no network: ``--proxy-server`` points at a closed
+(charts and short tables kept whole, captions with their tables), without the browser's
+own header and footer (they would print the file's path). Chromium runs as a subprocess with a throw-away profile and no network: ``--proxy-server`` points at a closed
 local port and every host name resolves to nothing, so even a page that tried could fetch
 nothing (and reviewer pages carry a Content-Security-Policy that forbids it anyway).
 """
@@ -30,8 +30,10 @@ CHROMIUM_QUIET_ARGS = (
     "--disable-sync",
 )
 TIMEOUT_S = 120
-# A4 portrait, margins for binding and the page number; the workbench's reviewer CSS
-# already keeps each table and chart on one page where it fits.
+# A4 portrait, margins for binding and the page number. The reviewer template's print
+# CSS does the rest: headings and captions kept with what follows, charts and short
+# tables whole, long tables across pages with their header repeated, cells wrapped on
+# spaces only (tests/publish/test_print_quality.py checks the printed pages).
 PRINT_CSS = """<style>
 @page { size: A4 portrait; margin: 16mm 14mm 18mm 14mm; }
 @media print {
