@@ -71,10 +71,15 @@ def test_two_letter_values_are_codes_only_in_a_column_of_codes():
         (SHORT_CODE, "NG", "NGA", 2), (SHORT_CODE, "SD", "SDN", 1),
         (SHORT_CODE, "ne", "NER", 1), (SHORT_CODE, "NO", "NOR", 1),
     ]  # fmt: skip
-    names = _countries(["Nigeria", "Sudan", "Niger", "No", "ng"])
-    assert names.values.tolist() == ["NGA", "SDN", "NER", "No", "ng"]
-    assert names.invalid.tolist() == [False, False, False, True, True]
+    # a column of names (fewer than country_code_min_share of its values have two letters)
+    names = _countries(["Nigeria", "Sudan", "Niger", "No", "Mali", "Ghana", "Chad", "ng"])
+    assert names.values.tolist() == ["NGA", "SDN", "NER", "No", "MLI", "GHA", "TCD", "ng"]
+    assert names.invalid.tolist() == [False] * 3 + [True] + [False] * 3 + [True]
     assert names.notes == []
+    # a code in capitals is a code wherever it stands, for review
+    mixed = _countries(["NGA", "SDN", "Mali", "NE", "Ghana"])
+    assert mixed.values.tolist() == ["NGA", "SDN", "MLI", "NER", "GHA"]
+    assert [n["value"] for n in mixed.notes] == ["NE"]
 
 
 def test_na_is_missing_even_in_a_column_of_codes():

@@ -20,9 +20,10 @@ A value is looked up in three layers, cheapest first; each distinct value is loo
 
 Before any of this, missing markers (``config/missing_values.yaml``: "NA", "-",
 "unknown", "غير معروف") are missing values, and a two-letter value is an ISO 3166
-alpha-2 code only in a column of codes (at least ``country_code_min_share`` of its values
-are two letters): "NA" is never Namibia, "No" never Norway in a column of names. Each
-two-letter value read as a code is listed in the cleaning report for review.
+alpha-2 code only when written in capitals ("NG") or in a column of codes (at least
+``country_code_min_share`` of its values have two letters): "NA" is never Namibia, "No"
+never Norway in a column of names. Each two-letter value read as a code is listed in the
+cleaning report for review.
 
 A spelling listed under ``ambiguous`` in the aliases file ("Congolese": Congo or DR Congo),
 or a name that two countries of the library share, is never guessed: it stays unrecognised.
@@ -238,12 +239,14 @@ class _Matcher:
 
     def exact(self, raw: str, codes: bool) -> str | None:
         """ISO3 of ``raw`` through codes, aliases and ISO names; ``codes``: whether the
-        column holds two-letter codes (only then is "NG" Nigeria)."""
+        column holds two-letter codes. A two-letter value is an ISO2 code when written in
+        capitals ("NG") or in a column of codes ("ng"); "No" in a column of names is not
+        Norway."""
         if raw in self.first.iso3s:
             return raw
         # ISO2 only for a value of exactly two letters ("ng", not "n g")
         if _ISO2.match(raw):
-            return self.first.iso2.get(raw.casefold()) if codes else None
+            return self.first.iso2.get(raw.casefold()) if codes or raw.isupper() else None
         return _known(raw, self.first.names)
 
     def later_layers(self, raw: str) -> tuple[str | None, float | str | None]:
@@ -302,8 +305,8 @@ def clean_countries(values: pd.Series, cfg: Config | None = None) -> Cleaned:
 
     Missing markers ("NA", "N/A", "-", "unknown", "غير معروف": config/missing_values.yaml)
     are missing ("missing_marker"). Then recognised through the layers of this module:
-    codes (ISO3 in any case; ISO2 only as a value of exactly two letters in a column of
-    codes, see ``country_code_min_share``), the project's aliases, ISO 3166 names (also
+    codes (ISO3 in any case; ISO2 only as a value of exactly two letters, in capitals or
+    in a column of codes, see ``country_code_min_share``), the project's aliases, ISO 3166 names (also
     reordered, "The Democratic Republic of the Congo", "Iran (Islamic Republic of)"), the
     names of hdx-python-country in English, French, Spanish and Arabic, its name patterns
     and fuzzy matches at or above the configured score. Matching ignores case, accents,
@@ -325,6 +328,8 @@ def clean_countries(values: pd.Series, cfg: Config | None = None) -> Cleaned:
     two = np.array([r is not None and bool(_ISO2.match(r)) for r in raws], dtype=bool) & ~marker
     rows = np.bincount(encoded.codes[encoded.codes >= 0], minlength=len(raws))
     given = int(rows[np.array([r is not None for r in raws], dtype=bool) & ~marker].sum())
+    # A column of codes: enough of its values have two letters. (Decided on what cleaning
+    # does not change, so that cleaning the cleaned column changes nothing.)
     codes = given > 0 and rows[two].sum() >= cfg.thresholds.country_code_min_share * given
     review: dict[str, tuple[str, str, float | None]] = {}  # raw -> (kind, ISO3, score)
 
