@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -341,6 +341,7 @@ def _drop_marks() -> dict[int, None]:
     return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_key(text: str) -> str:
     """A word's or name's comparison key: accents and harakat dropped, case folded."""
     folded = unicodedata.normalize("NFKD", text).translate(_drop_marks()).casefold()
@@ -407,13 +408,15 @@ def _as_read(char: str) -> str:
     return unicodedata.normalize("NFKC", char).translate(_DIGITS)
 
 
-@dataclass(frozen=True)
 class _Shown:
     """Text of the notes as a reviewer reads it, with the file's line of each character
     (so that a finding names the line where it starts, never the text)."""
 
-    text: str
-    lines: tuple[int, ...]  # the file line of each character of ``text``
+    __slots__ = ("text", "lines")
+
+    def __init__(self, text: str, lines: tuple[int, ...]):
+        self.text = text
+        self.lines = lines  # the file line of each character of ``text``
 
     def __getitem__(self, key: slice) -> _Shown:
         return _Shown(self.text[key], self.lines[key])
@@ -432,7 +435,9 @@ class _Shown:
         return _Shown(sep.join(p.text for p in pieces), tuple(lines))
 
     def line_at(self, position: int) -> int:
-        return self.lines[min(position, len(self.lines) - 1)] if self.lines else 1
+        if position < len(self.lines):
+            return self.lines[position]
+        return self.lines[-1] if self.lines else 1
 
     def split_lines(self) -> list[_Shown]:
         out, start = [], 0
@@ -475,19 +480,21 @@ def _lines(text: str) -> list[_Shown]:
     """What the check reads: every paragraph, list item, heading, quote and code block as
     the page shows it — comments dropped (a comment inside a word joins its halves),
     soft-wrapped lines joined, invisible characters dropped and Unicode normalised — both
-    with and without its inline markup (``Ah**med**`` reads "Ahmed"); and, as before, each
-    line of the file as written (normalised too), comments included."""
+    with and without its inline markup (``Ah**med**`` reads "Ahmed"); and each line that
+    holds a comment as written (normalised too): what a comment hides is checked as well."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     tagged = _with_lines(text)
-    kept, start = [], 0
+    kept, start, commented = [], 0, set()
     for m in _COMMENT.finditer(text):
         kept.append(tagged[start : m.start()])
+        commented.update(range(tagged.line_at(m.start()), tagged.line_at(m.end() - 1) + 1))
         start = m.end()
     lines = _Shown.joined("", [*kept, tagged[start:]]).split_lines()
     units = [
         shown for block in _blocks([line.text for line in lines]) for shown in block.texts(lines)
     ]
-    units += tagged.split_lines()
+    # The lines with a comment, as written: the rest of each line is in the blocks above.
+    units += [line for line in tagged.split_lines() if line.line_at(0) in commented]
     out, seen = [], set()
     for unit in units:
         read = unit.read()
