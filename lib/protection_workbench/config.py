@@ -76,6 +76,7 @@ class Thresholds(_Strict):
     max_columns: int = Field(default=200, ge=1, le=16_384)
     max_inflated_bytes: int = Field(default=1_000_000_000, ge=1)
     max_compression_ratio: int = Field(default=200, ge=2)
+    max_cells: int = Field(default=5_000_000, ge=1_000)
     # Cleaning (defaults as shipped, for older config folders).
     country_fuzzy_min_score: float = Field(default=0.9, ge=0.5, le=1)
     month_first_min_share: float = Field(default=0.2, gt=0, le=1)

@@ -15,6 +15,7 @@ class Limits:
     max_columns: int = 200
     max_inflated_bytes: int = 1_000_000_000
     max_compression_ratio: int = 200
+    max_cells: int = 5_000_000
 
     @classmethod
     def of(cls, source: Any = None) -> Limits:
@@ -32,4 +33,5 @@ class Limits:
             max_columns=source.max_columns,
             max_inflated_bytes=source.max_inflated_bytes,
             max_compression_ratio=source.max_compression_ratio,
+            max_cells=source.max_cells,
         )
