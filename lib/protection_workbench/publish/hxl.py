@@ -581,8 +581,9 @@ def read_hxl_csv(
     """Read a CSV written by :func:`write_hxl_csv` back into the table as it was shown:
     (data, {column: hashtag}). Markers go back into their columns, weeks back to
     "2026-W47", the total rows (of :func:`totals_path`) back at the end with ``total`` in
-    the columns of labels; the companion columns are dropped. Text is kept as written
-    ("NA"); only empty fields are missing."""
+    the columns of labels; the companion columns are dropped (a date shown "Mon 23 Nov
+    2026" comes back as written, "2026-11-23"). Text is kept as written ("NA"); only empty
+    fields are missing."""
     data, tags = _read_one(Path(path))
     if totals_path(path).is_file():
         sums, _ = _read_one(totals_path(path))
