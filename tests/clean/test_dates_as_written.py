@@ -207,3 +207,24 @@ def test_a_day_first_export_gets_no_note(tmp_path):
     ds = clean_dataset("activities", _activities(tmp_path, raw), CFG)
     assert _days(ds.frame) == ["2026-11-20", "2026-11-03", "2026-11-20"]
     assert ds.report.notes == []
+
+
+def test_the_ambiguous_note_reaches_the_data_quality_report(tmp_path):
+    """The reviewer version counts what to check, naming no file; the case workers' copy
+    gives the note in full."""
+    from protection_workbench.reports.data_quality import review_notes
+
+    raw = [d.strftime("%m/%d/%Y") for d in WEEK]
+    ds = clean_dataset("activities", _activities(tmp_path, raw, "activities_week.csv"), CFG)
+    shown = review_notes({"activities": ds.report.notes}, restricted=False)
+    assert shown.to_dict(orient="records") == [
+        {
+            "Dataset": "Field activities",
+            "To check": "Dates whose order of day and month could not be told (read day first)",
+            "Notes": "1",
+        }
+    ]
+    assert "activities_week" not in shown.to_string()
+    full = review_notes({"activities": ds.report.notes}, restricted=True)
+    assert full["Details"].iloc[0].startswith("activities_week.csv: the order of day and month")
+    assert review_notes({"activities": []}, restricted=False) is None

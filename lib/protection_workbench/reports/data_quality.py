@@ -40,6 +40,9 @@ REPAIR_LABELS = {
     "encoding": "Garbled characters (mojibake)",
     "legacy_encoding": "Text in a Windows code page",
     "control_characters": "Invisible control characters removed",
+    "missing_marker": "Not-known markers (NA, -, unknown) read as empty",
+    "month_first": "Dates read month first",
+    "country_pattern": "Country names matched by a pattern of the country list",
 }
 # The datasets of each team, so that the table of repairs fits an A4 page in two parts.
 DATASET_GROUPS = {
@@ -209,3 +212,44 @@ def extra_columns(unknown: dict[str, list[str]], restricted: bool) -> str:
             "header spellings."
         )
     return "\n".join(lines)
+
+
+# What each kind of note of the cleaning report asks a reviewer to check, in plain English.
+NOTE_LABELS = {
+    "ambiguous_dates": "Dates whose order of day and month could not be told (read day first)",
+    "month_first_dates": "Files whose dates were read month first",
+    "day_first_dates": "Files whose dates were read day first, settled by weekdays or settings",
+    "wrong_column": "Columns probably mistaken for another, not used",
+    "country_fuzzy": "Country names matched despite a typo",
+    "country_pattern": "Country names matched by a pattern of the country list",
+    "country_short_code": "Two-letter country codes read as countries",
+    "header_conflict": "Columns claimed by two headers",
+    "broken_quoting": "Records with broken quoting set aside",
+}
+
+
+def review_notes(notes: dict[str, list[dict]], restricted: bool) -> pd.DataFrame | None:
+    """The notes of the cleaning report (``notes``: each dataset's ``report.notes``) as a
+    table: what to check (:data:`NOTE_LABELS`) and how many notes, by dataset. Notes name
+    files, headers and values of the exports: the reviewer version counts them; the case
+    workers' copy lists each with its message (escaped when shown). None when there is
+    nothing to check."""
+    rows = [
+        {
+            "Dataset": dataset_label(name),
+            "To check": NOTE_LABELS.get(note.get("kind", ""), column_label(note.get("kind", ""))),
+            "Details": note.get("message")
+            or " ".join(
+                f"{k}: {note[k]}" for k in ("column", "value", "country", "rows") if k in note
+            ),
+        }
+        for name, found in notes.items()
+        for note in found
+    ]
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    if restricted:
+        return frame
+    counts = frame.groupby(["Dataset", "To check"], sort=False).size()
+    return counts.rename("Notes").map("{:,}".format).reset_index()
