@@ -454,3 +454,86 @@ def test_a_legend_never_covers_the_bars_or_lines():
         drawn = [*ax.patches, *ax.lines]
         assert drawn and not any(_overlaps(legend, a.get_window_extent(renderer)) for a in drawn)
         assert legend.x0 >= 0 and legend.x1 <= figure.bbox.x1  # not cut off
+
+
+# --------------------------------------------------------------------------- long tables
+
+
+@pytest.fixture(scope="module")
+def long_table_report(tmp_path_factory) -> Path:
+    """A reviewer notebook with half a page of text, then a captioned table of 120 rows,
+    then a short captioned table: executed outputs written directly, converted by the
+    reviewer template as the runs convert them, printed and written to Word."""
+    import nbformat
+
+    from protection_workbench.publish.docx import notebook_to_docx
+    from protection_workbench.publish.pdf import html_to_pdf
+    from protection_workbench.publish.tables import styled
+    from protection_workbench.run.notebooks import to_html
+
+    base = tmp_path_factory.mktemp("long-table")
+    long = pd.DataFrame(
+        {"Mantika": [f"Place {i}" for i in range(1, 121)], "Departures": range(1, 121)}
+    )
+    short = pd.DataFrame({"Flight type": ["Charter flight", "Total"], "Departures": [3, 3]})
+
+    def shown(*outputs) -> nbformat.NotebookNode:
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=d) for d in outputs]
+        return cell
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Long table\n\n" + "A line of text. " * 120),
+        shown(
+            {"text/markdown": "**Departures by place**"},
+            {"text/html": styled(long).to_html()},
+            {"text/markdown": "**Departures by flight type**"},
+            {"text/html": styled(short).to_html()},
+        ),
+    ]
+    executed = base / "long.ipynb"
+    nbformat.write(notebook, executed)
+    to_html(executed, base / "long.html", "Run test", "Long table")
+    html_to_pdf(base / "long.html", base / "long.pdf")
+    notebook_to_docx(executed, base / "long.docx", "Run test", "Long table")
+    done = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{base / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(base / "word"),
+            str(base / "long.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "HOME": str(base)},
+    )
+    assert done.returncode == 0, done.stderr
+    return base
+
+
+@pytest.mark.parametrize("copy", ["long.pdf", "word/long.pdf"])
+def test_a_long_table_runs_on_with_its_header_on_every_page(long_table_report, copy):
+    """Browser PDF and Word: the long table starts under its caption on the first page
+    (which it fills), runs on across pages with its header row on each, and no row is
+    cut; the short table after it stays whole, with its caption."""
+    pages = page_words(long_table_report / copy)
+    texts = [" ".join(t for *_, t in words) for _, words in pages]
+    assert len(pages) >= 3
+    assert "Departures by place" in texts[0] and "Place 1 " in texts[0] + " "
+    with_rows = [n for n, text in enumerate(texts) if re.search(r"\bPlace \d+\b", text)]
+    assert len(with_rows) >= 2
+    for n in with_rows:  # the header row: both column names on the page
+        assert {"Mantika", "Departures"} <= set(texts[n].split()), f"page {n + 1}"
+    shown = [int(m) for text in texts for m in re.findall(r"\bPlace (\d+)\b", text)]
+    assert sorted(shown) == list(range(1, 121))  # every row once, none cut in two
+    (short,) = [n for n, text in enumerate(texts) if "Charter flight" in text]
+    assert "Departures by flight type" in texts[short]
+    margins = BROWSER_MARGINS if copy == "long.pdf" else WORD_MARGINS
+    fills = page_fills(long_table_report / copy, margins, long_table_report / "pages" / copy)
+    assert fills[0] > 0.9
