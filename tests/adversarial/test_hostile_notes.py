@@ -113,6 +113,8 @@ SINGLED_OUT = [
     "Two Eritrean women aged 30 and 34 from Sebha were referred.",
     "Three separated children (12, 14 and 16) from Kufra were placed with a host.",
     "A pregnant Nigerian woman (22) was released from detention.",
+    "A 15-year-old from Eritrea was released.",
+    "A baby (3 months) from Sebha was referred.",
 ]
 
 
@@ -137,6 +139,9 @@ AGGREGATES = [
     "A woman aged 40 attended the training.",
     "12 unaccompanied children (aged 14 to 17) were referred to UNICEF.",
     "A charter to Banjul on 2026-12-02; training for 20 host families.",
+    "A 2-day training for 25 women in Sebha.",
+    "One boy and two girls were referred to the partner.",
+    "A 5-year plan was agreed with UNICEF in Tripoli.",
 ]
 
 

@@ -557,15 +557,15 @@ _ADULT = r"m[ae]n|wom[ae]n|persons?|people|mothers?|fathers?|brothers?|sisters?|
 _ADULT += r"|wi(?:fe|ves)|migrants?|survivors?|victims?|siblings?|youths?|individuals?"
 _NOT_A_FEW = r"group|groups|number|numbers|total|few|family|families|lot|dozens?|hundreds"
 _NOT_A_FEW += r"|thousands|several|many|some|all|most|more|other|flight|flights|charter|session"
-_AGE_WORD = r"\d{1,2}[ -]?(?:years?|yrs?)[ -]?old"
+_AGE_WORD = r"\d{1,2}[ -]?(?:years?|yrs?|months?)[ -]?old"
 _FEW_PEOPLE = re.compile(
     r"(?<![\w-])(?:a|an|one|two|three|four|single|lone|[1-4])"
     rf"(?:[ ,]+(?!(?:{_NOT_A_FEW})\b)(?:{_AGE_WORD}|[^\W\d_][\w'’-]*)){{0,5}}?"
-    rf"[ ,]+(?P<person>{_CHILD}|{_ADULT})(?![\w-])",
+    rf"[ ,]+(?P<person>{_CHILD}|{_ADULT}|{_AGE_WORD})(?![\w-])",  # "a 15-year-old from …"
     re.I,
 )
 _AGE = re.compile(
-    r"\(\s*\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\s*(?:y(?:ea)?rs?|y/?o)?\s*\)"
+    r"\(\s*\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\s*(?:y(?:ea)?rs?|y/?o|months?)?\s*\)"
     r"|\bage[ds]?\s*(?:of\s*)?\d{1,2}\b"
     rf"|\b{_AGE_WORD}\b|\b\d{{1,2}}\s*(?:yo|y/o|y\.o\.)(?!\w)",
     re.I,
@@ -615,7 +615,11 @@ def _descriptions(lines: list[_Shown]) -> set[NoteFinding]:
             few = _FEW_PEOPLE.search(text)
             if few is None or not (_AGE.search(text) or _AGE_AFTER.search(text)):
                 continue
-            child = re.fullmatch(_CHILD, few.group("person"), re.I) is not None
+            person = few.group("person")
+            age = re.match(r"\d+", person)  # "a 15-year-old": a child under 18
+            child = re.fullmatch(_CHILD, person, re.I) is not None or (
+                age is not None and (int(age.group()) < 18 or "month" in person.lower())
+            )
             identifying = any(
                 p.search(text) for p in (_SITUATION, _PLACE_AFTER, _DAY, _origins(), _places())
             )
