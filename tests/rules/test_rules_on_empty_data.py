@@ -5,6 +5,7 @@ others run."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -20,6 +21,7 @@ from protection_workbench.rules import (
     run_rules,
 )
 from protection_workbench.rules.registry import Context, Rule
+from protection_workbench.run.check import CheckResult, run_check, write_check_outputs
 from protection_workbench.synth.generate import generate_demo_exports
 
 AS_OF = pd.Timestamp("2026-11-24")
@@ -28,11 +30,17 @@ EARLY = ["2019-01-31", "2025-10-01"]
 
 
 @pytest.fixture(scope="module")
-def frames(tmp_path_factory) -> dict[str, pd.DataFrame]:
-    """The cleaned frames of a small generated export, with their real dtypes."""
+def export(tmp_path_factory):
+    """A small generated export, cleaned."""
     folder = tmp_path_factory.mktemp("rules-empty") / "demo"
     generate_demo_exports(folder, 400, 3, date(2026, 11, 24), 0.02)
-    return load_export(folder).frames
+    return load_export(folder)
+
+
+@pytest.fixture(scope="module")
+def frames(export) -> dict[str, pd.DataFrame]:
+    """The cleaned frames, with their real dtypes."""
+    return export.frames
 
 
 def emptied(frames: dict[str, pd.DataFrame], *datasets: str) -> dict[str, pd.DataFrame]:
@@ -112,3 +120,24 @@ def test_run_rules_raises_a_failed_rule_with_its_code(frames, monkeypatch):
     monkeypatch.setitem(RULES, "Z999", Rule("Z999", "error", "Broken", "", ("cases",), (), _broken))
     with pytest.raises(RulesFailed, match="Z999"):
         run_rules(frames, AS_OF)
+
+
+def test_a_check_with_a_failed_rule_says_so_and_keeps_it(export, monkeypatch, tmp_path):
+    """`workbench check` and the runs: the result is not passed, the summary names the rule,
+    check.json gives its error (restricted output), rule_errors.log its traceback, and the
+    prepared data of a run keep the failure for the notebooks."""
+    monkeypatch.setitem(
+        RULES, "Z999", Rule("Z999", "warning", "Broken", "", ("cases",), (), _broken)
+    )
+    result = run_check(export.folder, AS_OF, gate=False, export=export)
+    assert set(result.failed_rules) == {"Z999"} and not result.passed
+    assert result.exit_code == 1
+    assert result.rules_failed() == {"Z999": "TypeError"}
+    assert any(line.startswith("  Z999 could not run") for line in result.summary_lines())
+    out = write_check_outputs(result, tmp_path / "check")
+    summary = json.loads((out / "check.json").read_text())
+    assert summary["rules_failed"] == {"Z999": "TypeError: a bug in this rule"}
+    assert "_broken" in (out / "rule_errors.log").read_text()
+    (tmp_path / "prepared").mkdir()
+    loaded = CheckResult.load(result.save(tmp_path / "prepared"))
+    assert loaded.failed_rules == result.failed_rules
