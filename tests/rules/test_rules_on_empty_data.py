@@ -69,6 +69,16 @@ def test_each_rule_runs_with_one_of_its_datasets_empty(frames, code, dataset):
         pytest.fail(f"{code} found records in the empty dataset {dataset}")
 
 
+@pytest.mark.parametrize(("code", "dataset"), CASES_BY_DATASET)
+def test_each_rule_runs_when_every_value_of_one_of_its_datasets_is_missing(frames, code, dataset):
+    """Rows, but every cell empty (an export whose columns were all cleared): the same
+    shapes as no rows for the groupings and lookups of a rule."""
+    blank = frames[dataset].copy()
+    for column in blank.columns:
+        blank[column] = blank[column].iloc[0:0].reindex(blank.index)
+    run_one(RULES[code], {**frames, dataset: blank}, AS_OF)
+
+
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_each_rule_runs_on_an_export_with_no_rows(frames, code):
     found = run_one(RULES[code], emptied(frames, *frames), AS_OF)
