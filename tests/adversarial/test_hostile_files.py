@@ -6,16 +6,24 @@ folders, beside this module). Real files through the real readers and the CLI.
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
+from xlsx_parts import write_xlsx
 
+from protection_workbench.clean import xlsx_guard
 from protection_workbench.clean.dataset import clean_dataset
+from protection_workbench.clean.limits import Limits
 from protection_workbench.clean.read import read_csv, read_table
+from protection_workbench.config import ConfigError, default_config_dir, load_config
 from protection_workbench.errors import InputFileError
 from protection_workbench.synth.generate import generate_demo_exports
 
@@ -229,3 +237,171 @@ def test_a_few_hundred_stray_quotes_are_all_set_aside(tmp_path: Path):
     _accounted(ds)
     assert ds.report.rows_quarantined == 500 and ds.report.rows_clean == 1000
     assert ds.quarantine["line"].tolist() == list(range(2, 1502, 3))
+
+
+# --------------------------------------------------------------------------- XLSX extent
+
+NS = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+ACTIVITIES = [
+    "activity_id",
+    "date",
+    "activity_type",
+    "location",
+    "mantika",
+    "participants_f",
+    "participants_m",
+    "participants_children",
+    "items",
+    "notes",
+]
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _sheet(body: str) -> str:
+    header = "".join(_inline(f"{chr(65 + i)}1", h) for i, h in enumerate(ACTIVITIES))
+    return f'{NS}<sheetData><row r="1">{header}</row>{body}</sheetData></worksheet>'
+
+
+def _activity(row: int) -> str:
+    return (
+        f'<row r="{row}">{_inline(f"A{row}", f"ACT-{row}")}{_inline(f"B{row}", "2026-11-20")}'
+        f"{_inline(f'C{row}', 'distribution')}{_inline(f'D{row}', 'Tripoli')}"
+        f"{_inline(f'E{row}', 'Tripoli')}</row>"
+    )
+
+
+def _measured_clean(data: Path, out: Path, timeout: float) -> tuple[int, str, float, float]:
+    """``workbench clean`` in a fresh process: exit status, stderr, seconds and peak memory
+    (MB) of that process alone."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "limit = float(sys.argv[1])\n"
+        "p = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=limit)\n"
+        "s = time.perf_counter() - t\n"
+        "mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(p.returncode, s, mb)\n"
+        "sys.stderr.write(p.stderr)\n"
+    )
+    command = [sys.executable, "-m", "protection_workbench", "clean", "--data", str(data)]
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(timeout), *command, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=timeout + 30,
+    )
+    code, seconds, mb = proc.stdout.split()
+    return int(code), proc.stderr, float(seconds), float(mb)
+
+
+def test_a_2_kb_workbook_with_a_cell_at_gr1048576_costs_seconds_not_a_minute(tmp_path: Path):
+    """The issue's case: header and one cell at GR1048576 (inside max_rows x max_columns).
+    It cost 58-112 s and 10 GB (calamine built 1 048 576 x 200 cells); now the two rows it
+    holds are read, the value's row keeps its sheet row number and is accounted for."""
+    data = tmp_path / "data"
+    data.mkdir()
+    body = '<row r="1048576"><c r="GR1048576"><v>1</v></c></row>'
+    path = write_xlsx(data / "activities.xlsx", _sheet(body))
+    assert path.stat().st_size < 2500
+    code, stderr, seconds, mb = _measured_clean(data, tmp_path / "out", timeout=60)
+    assert code == 0, stderr
+    assert seconds < 10 and mb < 1000, (seconds, mb)
+    table = read_table(path)
+    assert table.line_numbers.tolist() == [1048576] and table.dropped_empty_rows == 1048574
+    ds = clean_dataset("activities", path)
+    _accounted(ds)
+    assert ds.quarantine[["line", "column"]].values.tolist() == [[1048576, "activity_id"]]
+
+
+def test_a_cell_whose_reference_lies_far_below_its_row_is_not_built_there(tmp_path: Path):
+    """A cell in row element 2 whose own reference says GR1048576 (the XLSX reader places
+    a cell by its reference): read on its row, nothing built in between."""
+    path = write_xlsx(
+        tmp_path / "activities.xlsx", _sheet('<row r="2"><c r="GR1048576"><v>1</v></c></row>')
+    )
+    started = time.perf_counter()
+    table = read_table(path)
+    assert time.perf_counter() - started < 5
+    assert table.line_numbers.tolist() == [2] and table.data.shape == (1, 11)
+
+
+def test_rows_of_formatting_only_are_not_built(tmp_path: Path):
+    """Many rows holding only formatted empty cells after the data (a trailing formatted
+    area): not built, not refused, not counted as rows of the export."""
+    formatted = "".join(f'<row r="{r}"><c r="J{r}" s="1"/></row>' for r in range(4, 60_000))
+    path = write_xlsx(tmp_path / "activities.xlsx", _sheet(_activity(2) + _activity(3) + formatted))
+    limits = Limits(max_cells=100_000)  # the sheet as it is: 60 000 rows x 10 columns
+    table = read_table(path, limits)
+    assert table.data["activity_id"].tolist() == ["ACT-2", "ACT-3"]
+    assert table.line_numbers.tolist() == [2, 3] and table.dropped_empty_rows == 0
+
+
+def test_a_sheet_with_too_many_real_cells_is_refused_naming_the_limit(tmp_path: Path):
+    """30 000 rows, each with one value in column GR: 6 million cells to build from 30 000
+    values (the reader builds every column up to the last value): refused with exit 2,
+    naming the file, the limit and where it is set, before anything is built."""
+    data = tmp_path / "data"
+    data.mkdir()
+    body = "".join(f'<row r="{r}"><c r="GR{r}"><v>1</v></c></row>' for r in range(2, 30_002))
+    write_xlsx(data / "activities.xlsx", _sheet(body))
+    code, stderr, seconds, mb = _measured_clean(data, tmp_path / "out", timeout=60)
+    assert code == 2, stderr
+    assert "activities.xlsx" in stderr and "max_cells" in stderr
+    assert "config/thresholds.yaml" in stderr and "Traceback" not in stderr
+    assert seconds < 10 and mb < 1000, (seconds, mb)
+
+
+def test_a_huge_shared_strings_table_is_refused(tmp_path: Path):
+    strings = "".join(f"<si><t>{i:x}</t></si>" for i in range(20_000))
+    shared = (
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>'
+    )
+    path = write_xlsx(
+        tmp_path / "activities.xlsx",
+        _sheet('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'),
+        shared=shared,
+    )
+    with pytest.raises(InputFileError, match=r"shared strings.*max_cells"):
+        read_table(path, Limits(max_cells=10_000))
+    assert read_table(path).data["activity_id"].tolist() == ["0"]
+
+
+def test_a_compacted_sheet_reads_as_the_sheet_itself(tmp_path: Path, monkeypatch):
+    """A sheet with a long empty stretch is read from a compacted copy: the same values and
+    types (dates through the workbook's styles), sheet row numbers and empty rows as when
+    calamine reads the sheet itself."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(ACTIVITIES)
+    for r in (2, 3, 5003, 5004):
+        values = [f"ACT-{r}", dt.datetime(2026, 11, r % 28 + 1), "distribution", "Tripoli"]
+        values += ["Tripoli", 3, 4.5, None, r, "note"]
+        for c, v in enumerate(values, start=1):
+            ws.cell(row=r, column=c, value=v)
+    path = tmp_path / "activities.xlsx"
+    wb.save(path)
+    plan = xlsx_guard.check_xlsx(path, Limits())
+    assert plan.first_sheet == "xl/worksheets/sheet1.xml"
+    assert plan.to_compact(Limits()) is not None  # cells 5 000 rows below the 5 rows
+    compact = read_table(path)
+    monkeypatch.setattr(xlsx_guard.XlsxPlan, "to_compact", lambda self, limits: None)
+    plain = read_table(path)
+    pd.testing.assert_frame_equal(compact.data, plain.data)
+    assert compact.line_numbers.tolist() == plain.line_numbers.tolist() == [2, 3, 5003, 5004]
+    assert compact.dropped_empty_rows == plain.dropped_empty_rows == 4999
+    assert isinstance(compact.data["date"].iloc[0], dt.date)  # a date, through the styles
+
+
+def test_max_cells_is_validated_on_load(tmp_path: Path):
+    config = tmp_path / "config"
+    shutil.copytree(default_config_dir(), config)
+    thresholds = config / "thresholds.yaml"
+    text = thresholds.read_text("utf-8")
+    assert "\nmax_cells: 5000000\n" in text
+    assert Limits.of(load_config(config)).max_cells == 5_000_000
+    thresholds.write_text(text.replace("\nmax_cells: 5000000\n", "\nmax_cells: 0\n"), "utf-8")
+    with pytest.raises(ConfigError, match="max_cells"):
+        load_config(config)

@@ -59,7 +59,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import InputFileError
 from .limits import Limits
-from .xlsx_guard import XLS_MESSAGE, check_xlsx
+from .xlsx_guard import XLS_MESSAGE, check_xlsx, compacted
 
 CSV_EXTENSIONS = (".csv", ".txt")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -1288,11 +1288,19 @@ def _blank(value: object) -> bool:
 def _read_xlsx(path: Path, limits: Limits) -> RawTable:
     if path.stat().st_size == 0:
         raise InputFileError(path, "file is empty")
-    check_xlsx(path, limits)  # before calamine allocates anything
+    plan = check_xlsx(path, limits)  # before calamine allocates anything
     from python_calamine import CalamineWorkbook
 
+    sheet_rows: list[int] | None = None  # sheet row of each row read, when compacted
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        sparse = plan.to_compact(limits)
+        if sparse is not None:
+            # Only the rows holding a value: a cell far down (GR1048576) or rows of
+            # formatting only would make calamine build every row of the sheet's extent.
+            copy, sheet_rows = compacted(path, sparse.part)
+            workbook = CalamineWorkbook.from_filelike(copy)
+        else:
+            workbook = CalamineWorkbook.from_path(str(path))
         if not workbook.sheet_names:
             raise InputFileError(path, "the workbook has no sheet")
         sheet = workbook.get_sheet_by_index(0)
@@ -1314,13 +1322,16 @@ def _read_xlsx(path: Path, limits: Limits) -> RawTable:
     _too_many_columns(path, len(header), limits)
     n_cols = len(header)
     body = rows[header_at + 1 :]
-    body_lines = list(range(header_at + 2, header_at + 2 + len(body)))
+    # The sheet row of each row read (row i of a compacted copy is sheet row sheet_rows[i]).
+    lines = np.arange(1, len(rows) + 1) if sheet_rows is None else np.asarray(sheet_rows)
+    body_lines = lines[header_at + 1 :]
     keep_rows = [i for i, row in enumerate(body) if not all(_blank(v) for v in row)]
-    # Rows after the last value are not "empty rows" of the export, just sheet area.
-    last = keep_rows[-1] if keep_rows else -1
-    dropped_rows = (last + 1) - len(keep_rows)
     body = [body[i] for i in keep_rows]
-    line_numbers = np.asarray([body_lines[i] for i in keep_rows], dtype=np.int64)
+    line_numbers = np.asarray(body_lines[keep_rows], dtype=np.int64)
+    # The empty rows between the header and the last value (rows after it are not empty
+    # rows of the export, just sheet area), counted by sheet row numbers.
+    last = int(line_numbers[-1]) if len(line_numbers) else int(lines[header_at])
+    dropped_rows = last - int(lines[header_at]) - len(keep_rows)
     keep = [
         i
         for i, name in enumerate(header)
