@@ -9,7 +9,13 @@ the column cleaners see exactly what the export holds. What this module does:
   data row, the line of the file where its record starts (quoted fields may span lines;
   a line feed ends a line). Files pyarrow cannot read as a regular table (ragged rows,
   odd quoting) are read with the csv module, which names the line of any problem; both
-  paths give the same table (tests/clean/test_read_paths.py).
+  paths give the same table (tests/clean/test_read_paths.py). A quote not closed on its
+  line (which would swallow the lines after it into one value) is found by the record it
+  makes: a value running to the end of the file, another number of fields than the
+  header, a line of the value that is a whole record, or a line break in a column the
+  data contract keeps on one line; that record is set aside (:attr:`RawTable.set_aside`,
+  quarantined by the dataset with its line and reason) and the lines after it read again.
+  Every line is accounted for: in a record, set aside, or empty.
 * XLSX/XLSM: reads the first sheet with calamine; the header is the first non-empty
   row; line numbers are sheet row numbers.
 * Both: drops fully empty rows (counted) and fully empty columns without a header
@@ -25,7 +31,10 @@ Hostile or broken files are bounded before they are loaded (limits of
 ``max_columns`` columns, an XLSX whose zip parts declare or actually inflate to more than
 ``max_inflated_bytes`` (or inflate ``max_compression_ratio`` times their size), or whose
 sheets declare or hold a cell beyond ``max_rows``/``max_columns``, is refused before the
-XLSX reader allocates anything. A data file that is a symbolic link out of its folder is
+XLSX reader allocates anything. The work on a sheet is bounded by what it holds: cells far
+below its rows or rows of formatting only are read from a compacted copy (rows holding a
+value), and a sheet that would still make the reader build more than ``max_cells`` cells
+is refused (:mod:`.xlsx_guard`). A data file that is a symbolic link out of its folder is
 refused without being read.
 
 Text integrity: a UTF-8 file with a few Windows-1252/1256 values is decoded value by value
