@@ -560,8 +560,8 @@ _NOT_A_FEW += r"|thousands|several|many|some|all|most|more|other|flight|flights|
 _AGE_WORD = r"\d{1,2}[ -]?(?:years?|yrs?|months?)[ -]?old"
 _FEW_PEOPLE = re.compile(
     r"(?<![\w-])(?:a|an|one|two|three|four|single|lone|[1-4])"
-    rf"(?:[ ,]+(?!(?:{_NOT_A_FEW})\b)(?:{_AGE_WORD}|[^\W\d_][\w'’-]*)){{0,5}}?"
-    rf"[ ,]+(?P<person>{_CHILD}|{_ADULT}|{_AGE_WORD})(?![\w-])",  # "a 15-year-old from …"
+    rf"(?:[ ,]++(?!(?:{_NOT_A_FEW})\b)(?:{_AGE_WORD}|[^\W\d_][\w'’-]*)){{0,5}}?"
+    rf"[ ,]++(?P<person>{_CHILD}|{_ADULT}|{_AGE_WORD})(?![\w-])",  # "a 15-year-old from …"
     re.I,
 )
 _AGE = re.compile(
