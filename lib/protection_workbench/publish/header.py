@@ -50,8 +50,9 @@ def describe_sources(names: Iterable[str | None]) -> str:
     """The export files for a header, without a name reviewers may not read: the
     one-per-flight manifests are counted when there are more than two, and a file whose
     name is not public (:func:`public_file_name`, or None) is counted, never named."""
+    names = list(names)
     shown = [n for n in names if n is not None and public_file_name(n)]
-    withheld = len([n for n in names if n is None or not public_file_name(n)])
+    withheld = len(names) - len(shown)
     manifests = [n for n in shown if dataset_of(Path(n)) == "manifest"]
     parts = sorted(n for n in shown if n not in manifests)
     if len(manifests) > 2:
