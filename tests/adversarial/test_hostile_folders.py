@@ -340,6 +340,17 @@ def test_no_thread_changes_the_working_directory_with_a_relative_out(
     assert f"(see {run / 'error.txt'})" in captured.out
     assert f"Never share: {here / 'site-restricted'} " in captured.out
     assert str(notebooks) not in captured.out + captured.err + json.dumps(record)
+
+    def paths(value):  # every absolute path the record holds
+        if isinstance(value, dict):
+            return [p for v in value.values() for p in paths(v)]
+        if isinstance(value, list):
+            return [p for v in value for p in paths(v)]
+        return [value] if isinstance(value, str) and value.startswith("/") else []
+
+    recorded = paths(record)
+    assert str(here / "site-restricted" / run.name) in recorded and str(demo) in recorded
+    assert all(Path(p).is_relative_to(here) or Path(p).is_relative_to(demo) for p in recorded)
     # the kernel itself still started in the notebooks' folder
     executed = nbformat.read(run / "notebooks" / "slow.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"].strip() == str(notebooks)
