@@ -172,6 +172,22 @@ def test_a_stray_quote_in_a_free_text_note_is_found_by_the_records_it_swallows(t
     assert ds.report.rows_clean == 19
 
 
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_a_stray_quote_in_a_note_of_a_semicolon_tab_or_pipe_export(tmp_path: Path, sep: str):
+    rows = [VISITS_HEADER.replace(",", sep)] + [
+        sep.join([f"VIS-{i}", f"PLC-{i}", "13/12/2025", "routine", "compliant", "", "ok"])
+        for i in range(1, 16)
+    ]
+    rows[3] = rows[3][: -len("ok")] + '"ok'  # line 4: never closed ...
+    rows[10] = rows[10][: -len("ok")] + '"a\nb"'  # ... but for this note's opening quote
+    path = tmp_path / "visits.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    for arrow in (True, False):
+        table = read_csv(path, arrow=arrow)
+        assert [r.line for r in table.set_aside] == [4], arrow
+        assert len(table) == 14 and table.data["notes"].tolist()[8] == "a\nb"  # line 11
+
+
 def test_a_line_break_where_the_contract_has_none_sets_the_record_aside(tmp_path: Path):
     """A referral id written over two lines (a misplaced quote, or a pasted line break):
     the record is set aside with the lines it covers, never merged or guessed."""

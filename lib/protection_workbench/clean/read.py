@@ -646,12 +646,33 @@ class _Quotes:
         spanning = np.flatnonzero(in_values[1:]) + 1
         if not len(spanning):
             return
+        spanning = spanning[self._suspects(table.take(pa.array(spanning)))]
+        ends_file = len(lines) - 1
+        if in_values[ends_file] and (not len(spanning) or spanning[-1] != ends_file):
+            spanning = np.append(spanning, ends_file)  # its quote may never close
+        if not len(spanning):
+            return
         rows = table.take(pa.array(spanning)).to_pylist()
         starts = lines[spanning].tolist()
         ends = (lines[spanning] + in_values[spanning]).tolist()
-        last = len(lines) - 1 in set(spanning.tolist())
         records = [list(row.values()) for row in rows]
+        last = bool(spanning[-1] == ends_file)
         self.check(text, list(zip(starts, ends, records, strict=True)), last)
+
+    def _suspects(self, rows: pa.Table) -> np.ndarray:
+        """Which of ``rows`` (records spanning lines) may be broken, found column by column
+        in Arrow (speed: a file of notes over several lines is not judged record by
+        record): a line break in a column kept on one line, or a line of a value with
+        as many delimiters as a record has."""
+        n_cols = len(self.header)
+        sep = r"\t" if self.delimiter == "\t" else re.escape(self.delimiter)  # RE2 syntax
+        whole_line = rf"\n[^\n]*(?:{sep}[^\n]*){{{n_cols - 1}}}"
+        suspect = np.zeros(rows.num_rows, dtype=bool)
+        for i, column in enumerate(rows.columns):
+            pattern = whole_line if self._may_break(i) else r"\n"
+            hit = pc.fill_null(pc.match_substring_regex(column, pattern), False)
+            suspect |= np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        return suspect
 
     def check(self, text: _Text, records: list[tuple[int, int, list]], last: bool) -> None:
         """Raise :class:`_BrokenQuotes` for the broken ones among ``records`` (start line,
