@@ -119,6 +119,19 @@ def test_stray_quote_closed_by_a_later_quoted_value_loses_no_row(tmp_path: Path)
     assert (ds.report.rows_in, ds.report.rows_clean) == (40, 39)
 
 
+def test_a_stray_quote_swallowing_more_than_a_value_can_hold_loses_no_row(tmp_path: Path):
+    """The swallowed value outgrows the csv module's field limit (it used to be refused,
+    exit 2): the line is set aside and the 5 000 lines after it read."""
+    lines = [_referral(i) for i in range(1, 5001)]
+    lines[3] = _stray_quote(lines[3])  # line 5
+    path = _referrals(tmp_path, lines)
+    ds = clean_dataset("referrals", path)
+    _accounted(ds)
+    assert (ds.report.rows_in, ds.report.rows_clean) == (5000, 4999)
+    assert ds.quarantine["line"].tolist() == [5]
+    assert "not closed" in ds.quarantine["reason"].iloc[0]
+
+
 def test_two_stray_quotes_are_both_set_aside(tmp_path: Path):
     """The second stray quote closes the first: once the first line is set aside, the
     second swallows the rest of the file, and is set aside in turn."""

@@ -604,6 +604,7 @@ def _read_records(
 # number of records set aside (beyond, the file's quoting is broken, not a few lines).
 _MAX_QUOTE_ROUNDS = 10
 _MAX_SET_ASIDE = 1000
+_BATCH = 4096
 # Lines of a swallowed value looked at to tell whole records from the lines of a note.
 _MAX_LINES_LOOKED_AT = 1000
 
@@ -652,12 +653,21 @@ class _Quotes:
             spanning = np.append(spanning, ends_file)  # its quote may never close
         if not len(spanning):
             return
-        rows = table.take(pa.array(spanning)).to_pylist()
-        starts = lines[spanning].tolist()
-        ends = (lines[spanning] + in_values[spanning]).tolist()
-        records = [list(row.values()) for row in rows]
         last = bool(spanning[-1] == ends_file)
-        self.check(text, list(zip(starts, ends, records, strict=True)), last)
+        found: list[tuple[SetAside, tuple[int, int]]] = []
+        # In batches: a file broken on every line is refused after _MAX_SET_ASIDE records.
+        for at in range(0, len(spanning), _BATCH):
+            batch = spanning[at : at + _BATCH]
+            rows = table.take(pa.array(batch)).to_pylist()
+            starts = lines[batch].tolist()
+            ends = (lines[batch] + in_values[batch]).tolist()
+            records = [list(row.values()) for row in rows]
+            at_end = last and at + _BATCH >= len(spanning)
+            found += self._broken(text, list(zip(starts, ends, records, strict=True)), at_end)
+            if len(found) > _MAX_SET_ASIDE:
+                break
+        if found:
+            raise _BrokenQuotes([r for r, _ in found], [span for _, span in found])
 
     def _suspects(self, rows: pa.Table) -> np.ndarray:
         """Which of ``rows`` (records spanning lines) may be broken, found column by column
@@ -677,17 +687,25 @@ class _Quotes:
     def check(self, text: _Text, records: list[tuple[int, int, list]], last: bool) -> None:
         """Raise :class:`_BrokenQuotes` for the broken ones among ``records`` (start line,
         end line, fields) that span lines; ``last``: the last of them ends the file."""
-        found, spans = [], []
+        found = self._broken(text, records, last)
+        if found:
+            raise _BrokenQuotes([r for r, _ in found], [span for _, span in found])
+
+    def _broken(
+        self, text: _Text, records: list[tuple[int, int, list]], last: bool
+    ) -> list[tuple[SetAside, tuple[int, int]]]:
+        """The broken ones among ``records`` (no more than _MAX_SET_ASIDE + 1 are judged:
+        beyond, the file is refused) and the lines to blank for each."""
+        found = []
         for k, (start, end, fields) in enumerate(records):
             if end == start:
                 continue
             broken = self._judge(text, start, end, fields, last and k == len(records) - 1)
             if broken is not None:
-                record, span = broken
-                found.append(record)
-                spans.append(span)
-        if found:
-            raise _BrokenQuotes(found, spans)
+                found.append(broken)
+                if len(found) > _MAX_SET_ASIDE:
+                    break
+        return found
 
     def _judge(
         self, text: _Text, start: int, end: int, fields: list, at_end: bool
@@ -1143,6 +1161,15 @@ def _python_read(
         rows, lines, ends = _python_records(decoded, delimiter)
     except csv.Error as exc:
         line = getattr(exc, "line", None)
+        if quotes is not None and line and line > 1 and "field larger" in str(exc):
+            # Far longer than any cell (Excel stops at 32 767 characters): a quote that is
+            # not closed swallows the lines after it.
+            reason = (
+                f"a quote opened on this line is not closed on it: its value grows beyond "
+                f"{csv.field_size_limit():,} characters over the lines after it; this line is "
+                "set aside and the lines after it are read"
+            )
+            raise _BrokenQuotes([SetAside(line, "", reason)], [(line, line)]) from None
         where = f"line {line}: " if line else ""
         raise InputFileError(
             path, f"{where}not a readable CSV record ({_csv_error_reason(exc)})"
