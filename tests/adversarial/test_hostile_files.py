@@ -357,6 +357,38 @@ def test_a_cell_whose_reference_lies_far_below_its_row_is_not_built_there(tmp_pa
     assert table.line_numbers.tolist() == [2] and table.data.shape == (1, 11)
 
 
+FAR = {
+    "a cell without a reference": '<row r="1048576"><c><v>1</v></c></row>',
+    "prefixed tags": '<x:row r="1048576"><x:c r="GR1048576"><x:v>1</x:v></x:c></x:row>',
+    "odd spacing": '<row  r = "1048576" ><c  r = "GR1048576" ><v>1</v></c></row>',
+}
+
+
+@pytest.mark.parametrize("name", list(FAR))
+def test_far_cells_written_in_other_ways_are_read_on_their_row(tmp_path: Path, name: str):
+    sheet = _sheet(FAR[name]).replace("<worksheet ", '<worksheet xmlns:x="x" ', 1)
+    sheet = sheet.replace('xmlns:x="x"', 'xmlns:x="' + NS.split('"')[1] + '"')
+    started = time.perf_counter()
+    table = read_table(write_xlsx(tmp_path / "activities.xlsx", sheet))
+    assert time.perf_counter() - started < 5
+    assert table.line_numbers.tolist() == [1048576] and len(table.data) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<row r="1048576"><c r="GR1048576"><v>1</v></c>',  # a row never closed
+        '<c  r="GR1048576"><v>1</v></c>',  # a cell outside any row
+    ],
+)
+def test_far_cells_outside_well_formed_rows_are_refused(tmp_path: Path, body: str):
+    path = write_xlsx(tmp_path / "activities.xlsx", _sheet(body))
+    started = time.perf_counter()
+    with pytest.raises(InputFileError, match="outside its rows"):
+        read_table(path)
+    assert time.perf_counter() - started < 5
+
+
 def test_rows_of_formatting_only_are_not_built(tmp_path: Path):
     """Many rows holding only formatted empty cells after the data (a trailing formatted
     area): not built, not refused, not counted as rows of the export."""

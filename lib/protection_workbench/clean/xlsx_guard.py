@@ -280,18 +280,23 @@ def check_xlsx(path: Path, limits: Limits) -> XlsxPlan:
                 path, "not a readable XLSX workbook (truncated or corrupt)"
             ) from None
         plan.first_sheet = _first_sheet(path, {p.filename for p in parts})
-    # Only the first sheet is read; when it cannot be told, every sheet must pass.
+        if plan.first_sheet is None and len(plan.sheets) == 1:
+            plan.first_sheet = next(iter(plan.sheets))
+    # Only the first sheet is read (and compacted); when it cannot be told, every sheet
+    # must pass as it is.
     first = plan.sheets.get(plan.first_sheet or "")
     for sheet in [first] if first is not None else plan.sheets.values():
-        _check_cells(path, sheet, limits)
+        _check_cells(path, sheet, limits, compactable=first is not None)
     return plan
 
 
-def _check_cells(path: Path, sheet: SheetExtent, limits: Limits) -> None:
+def _check_cells(path: Path, sheet: SheetExtent, limits: Limits, compactable: bool) -> None:
     """Refuse a sheet that would make the reader build more than ``max_cells`` cells, even
     from a compacted copy (only its rows holding a value)."""
-    rows = sheet.rows_compacted if sheet.needs_compacting(limits) else sheet.rows_as_is
-    rows = min(rows, sheet.rows_as_is)
+    if compactable and sheet.needs_compacting(limits):
+        rows = sheet.rows_compacted
+    else:  # a sparse sheet read as it is may reach down to max_rows
+        rows = limits.max_rows if sheet.sparse else sheet.rows_as_is
     cells = rows * sheet.width
     if cells > limits.max_cells:
         raise InputFileError(
@@ -350,7 +355,7 @@ def _check_part(
         if rows > limits.max_rows:
             refuse(f"has more rows than the limit max_rows ({limits.max_rows:,})")
         if shared:
-            strings += piece.count(b"<si>") + piece.count(b"<si ")
+            strings += sum(piece.count(tag) for tag in (b"<si>", b"<si ", b":si>", b":si "))
             if strings > limits.max_cells:
                 refuse(
                     f"holds more shared strings than the limit max_cells ({limits.max_cells:,}) "
@@ -501,17 +506,44 @@ def compacted(path: Path, part: str) -> tuple[io.BytesIO, list[int]]:
                 while chunk := reader.read(_PIECE):
                     buf = tail + chunk
                     cut = _last_row_start(buf)
-                    writer.write(_ROW_ELEMENT.sub(renumbering.row, buf[:cut]))
+                    writer.write(_checked(path, renumbering, buf[:cut]))
                     tail = buf[cut:]
-                writer.write(_ROW_ELEMENT.sub(renumbering.row, tail))
+                writer.write(_checked(path, renumbering, tail))
     out.seek(0)
     return out, renumbering.kept
 
 
+def _checked(path: Path, renumbering: _Renumbering, xml: bytes) -> bytes:
+    """``xml`` with its rows renumbered; refused when a cell or row still lies beyond the
+    rows kept (outside any well-formed row element: the reader would build down to it)."""
+    out = _ROW_ELEMENT.sub(renumbering.row, xml)
+    bound = (len(renumbering.kept) // _GAP + 1) * _GAP
+    if _refs_beyond(bound).search(out):
+        raise InputFileError(
+            path, "refused: the first sheet of the workbook holds a cell outside its rows"
+        )
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def _refs_beyond(row: int) -> re.Pattern:
+    """A cell or row element whose reference lies beyond ``row`` (any spelling)."""
+    beyond = _greater(str(row), _DIGITS)
+    return re.compile(
+        rb"<(?:[\w.-]+:)?(?:c|row)(?=[\s/>])[^>]*\sr\s*=\s*[\"']\s*[A-Za-z]*"
+        + f"(?:{beyond})".encode()
+        + rb"[\"'\s]"
+    )
+
+
 def _last_row_start(buf: bytes) -> int:
-    """Where the last row element of ``buf`` starts (it may be incomplete), else its end
-    less a few bytes (a tag may be cut)."""
-    at = max(buf.rfind(b"<row"), buf.rfind(b":row"))
-    if at < 0:
-        return max(0, buf.rfind(b"<"))
-    return buf.rfind(b"<", 0, at + 1)
+    """Where the last row element of ``buf`` starts (it may be incomplete), else its last
+    ``<`` (a tag may be cut there)."""
+    plain = buf.rfind(b"<row")
+    end = len(buf)
+    while (at := buf.rfind(b":row", plain + 1, end)) >= 0:  # a prefixed <x:row ...>?
+        lt = buf.rfind(b"<", 0, at)
+        if lt >= 0 and buf[lt + 1 : lt + 2] != b"/":
+            return lt
+        end = max(lt, 0)
+    return plain if plain >= 0 else max(0, buf.rfind(b"<"))
