@@ -54,7 +54,8 @@ class CleaningReport:
     unknown_columns: list[str]
     missing_optional_columns: list[str]
     dropped_empty_rows: int
-    # For a reviewer: fuzzy country matches, columns read month-first, header conflicts.
+    # For a reviewer: date orders (month-first, ambiguous), columns not used, fuzzy, pattern
+    # and two-letter country matches, header conflicts (shown in the data-quality report).
     notes: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
