@@ -228,3 +228,22 @@ def test_the_ambiguous_note_reaches_the_data_quality_report(tmp_path):
     full = review_notes({"activities": ds.report.notes}, restricted=True)
     assert full["Details"].iloc[0].startswith("activities_week.csv: the order of day and month")
     assert review_notes({"activities": []}, restricted=False) is None
+
+
+def test_download_timestamps_are_read_without_the_per_value_reader(monkeypatch):
+    """A download has one distinct value per minute: weekday and time are removed in Arrow
+    and the dates read vectorised, never one Python call per value (speed: a million rows)."""
+    from protection_workbench.clean import dates
+
+    def refuse(value):
+        raise AssertionError(f"per-value reader called for {value!r}")
+
+    monkeypatch.setattr(dates, "_read_one", refuse)
+    minutes = pd.date_range("2025-01-01", periods=5000, freq="17min")
+    raw = pd.Series(minutes.strftime("%a, %m/%d/%Y - %H:%M"), dtype="str")
+    reading = dates.read_dates(raw)
+    cleaned = dates.assemble(reading, [("", slice(None))], [dates.MONTH_FIRST])
+    assert (cleaned.values.to_numpy() == minutes.normalize().to_numpy()).all()
+    assert not cleaned.invalid.any()
+    wrong = pd.Series(["Fri, 01/01/2026 - 12:00", "Thu, 01/01/2026 - 12:00"], dtype="str")
+    assert dates.clean_dates(wrong, dayfirst=False).invalid.tolist() == [True, False]

@@ -284,8 +284,7 @@ def read_dates(values: pd.Series, markers: frozenset[str] = frozenset()) -> Date
     encoded = factorize(values)
     uniques = encoded.uniques
     n = len(uniques)
-    day, month, kinds, todo = _fast_path(uniques, encoded.dictionary)
-    weekday = np.full(n, -1, dtype=np.int8)
+    day, month, kinds, todo, weekday = _fast_path(uniques, encoded.dictionary)
     blank = np.zeros(n, dtype=bool)
     plain = np.asarray(uniques, dtype=object) if todo.any() else None
     for i in np.flatnonzero(todo):
@@ -426,6 +425,17 @@ _FAST_FORMATS = (
     (r"^(?P<d>\d{1,2})-(?P<m>[A-Za-z]{3})-(?P<y>\d{4})$", True, False, "date_format"),  # %d-%b-%Y
 )
 _MONTH_ABBREVIATIONS = [m[:3] for m in _MONTHS]
+# The same weekdays and times for Arrow's regular expressions (RE2: no look-around), English
+# and French names only; Arabic names and rarer forms go to ``_read_one``. The last entry of
+# the numbers stands for "no weekday".
+_RE2_WEEKDAYS = {w: i for w, i in _WEEKDAY_NUMBER.items() if w.isascii()}
+_RE2_NAMES = sorted(_RE2_WEEKDAYS, key=len, reverse=True)
+_RE2_NUMBERS = [_RE2_WEEKDAYS[w] for w in _RE2_NAMES] + [-1]
+_RE2_WEEKDAY = r"(?i)^(?P<wd>" + "|".join(_RE2_NAMES) + r")\.?,?\s+"
+_RE2_TIME = (
+    r"(?i)(?:\s*[-–—,@|]\s*|\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AP]\.?M\.?)?"
+    r"(?:\s*(?:Z|UTC|GMT)?\s*(?:[+-]\d{1,2}(?::?\d{2})?)?)?$"
+)
 _ARABIC_DIGIT_CHARS = "[\u0660-\u0669\u06f0-\u06f9]"
 _DAY_MIN = np.datetime64(f"{YEAR_MIN}-01-01", "D")
 _DAY_MAX = np.datetime64(f"{YEAR_MAX}-12-31", "D")
@@ -463,12 +473,14 @@ def _fields(parts, by_name: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return year, month, day
 
 
-def _fast_path(uniques, dictionary=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fast_path(uniques, dictionary=None) -> tuple[np.ndarray, ...]:
     """Read the distinct values in the common forms with vectorised Arrow and numpy.
 
     Returns the day-first and month-first readings (datetime64[D]), repair kinds (numbers
-    into ``_KINDS``), and a mask of values left for the per-value reader (other forms,
-    objects, dates impossible both ways such as 31/02/1990). Values written with
+    into ``_KINDS``), a mask of values left for the per-value reader (other forms,
+    objects, dates impossible both ways such as 31/02/1990) and the weekday written before
+    each date (Monday 0, -1: none; English and French names, a time after the date
+    removed). Values written with
     Arabic-Indic or Persian digits are translated first and read in the same forms (repair
     kind "arabic_digits", as ``_read_one`` gives). ``dictionary`` may hold ``uniques`` as
     an Arrow string array (saves a conversion).
@@ -479,7 +491,7 @@ def _fast_path(uniques, dictionary=None) -> tuple[np.ndarray, np.ndarray, np.nda
     kinds = np.zeros(n, dtype=np.int8)
     todo = np.ones(n, dtype=bool)
     if n == 0:
-        return day_first, month_first, kinds, todo
+        return day_first, month_first, kinds, todo, np.full(n, -1, dtype=np.int8)
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -490,7 +502,7 @@ def _fast_path(uniques, dictionary=None) -> tuple[np.ndarray, np.ndarray, np.nda
         values = np.asarray(uniques, dtype=object)
         is_str = np.fromiter((isinstance(u, str) for u in values), dtype=bool, count=n)
         if not is_str.any():
-            return day_first, month_first, kinds, todo
+            return day_first, month_first, kinds, todo, np.full(n, -1, dtype=np.int8)
         arrow = pa.array(values[is_str], type=pa.large_string())
         where = np.flatnonzero(is_str)
     # Arabic-Indic digits: translate those values (few) and read them alongside.
@@ -501,7 +513,11 @@ def _fast_path(uniques, dictionary=None) -> tuple[np.ndarray, np.ndarray, np.nda
         raw = pc.filter(arrow, arabic).to_pylist()
         translated = pa.array([t.translate(ARABIC_DIGITS) for t in raw], type=arrow.type)
         groups.append((translated, where[arabic_np], True))
-    for strings, rows_of, is_arabic in groups:
+    weekday = np.full(n, -1, dtype=np.int8)
+
+    def forms(strings, rows_of, is_arabic: bool, decorated: bool):
+        """Read ``strings`` (the distinct values at ``rows_of``) in the fast forms; return
+        what is left."""
         for pattern, by_name, either_way, kind in _FAST_FORMATS:
             if len(strings) == 0:
                 break
@@ -527,10 +543,33 @@ def _fast_path(uniques, dictionary=None) -> tuple[np.ndarray, np.ndarray, np.nda
             todo[rows] = False
             if is_arabic:
                 kinds[rows] = _KINDS.index("arabic_digits")
-            elif kind:
-                kinds[rows] = _KINDS.index(kind)
+            elif kind or decorated:
+                kinds[rows] = _KINDS.index("date_format")
             strings, rows_of = strings_next, rows_next
-    return day_first, month_first, kinds, todo
+        return strings, rows_of
+
+    for strings, rows_of, is_arabic in groups:
+        strings, rows_of = forms(strings, rows_of, is_arabic, False)
+        if len(strings) == 0:
+            continue
+        # A weekday before the date and a time after it ("Thu, 01/01/2026 - 12:00", one
+        # distinct value per minute in a download): removed in Arrow, the rest read as
+        # above, the weekday kept to be checked against the date. Others: ``_read_one``.
+        body = pc.replace_substring_regex(strings, _RE2_TIME, "")
+        named = pc.extract_regex(body, _RE2_WEEKDAY)
+        body = pc.replace_substring_regex(body, _RE2_WEEKDAY, "")
+        changed = pc.fill_null(pc.not_equal(body, strings), False)
+        changed_np = changed.to_numpy(zero_copy_only=False)
+        if not changed_np.any():
+            continue
+        rows = rows_of[changed_np]
+        written = pc.struct_field(named.filter(changed), "wd")  # null: no weekday
+        number = pc.index_in(pc.utf8_lower(written), value_set=pa.array(_RE2_NAMES))
+        weekday[rows] = np.asarray(_RE2_NUMBERS)[
+            pc.fill_null(number, len(_RE2_NUMBERS) - 1).to_numpy(zero_copy_only=False)
+        ]
+        forms(pc.filter(body, changed), rows, is_arabic, True)
+    return day_first, month_first, kinds, todo, weekday
 
 
 # ------------------------------------------------------------- a file's order of day and month
