@@ -266,9 +266,7 @@ class DateReading:
     @property
     def order_matters(self) -> bool:
         """Whether some value reads differently day-first and month-first."""
-        return bool((self.by_days != 0).any() or (self.by_weekday != 0).any()) or bool(
-            self.ambiguous.any()
-        )
+        return bool(self.by_days.any() or self.by_weekday.any() or self.ambiguous.any())
 
     def counts(self, rows: slice) -> np.ndarray:
         """Rows of ``rows`` that hold each distinct value."""
@@ -289,6 +287,7 @@ def read_dates(values: pd.Series, markers: frozenset[str] = frozenset()) -> Date
     plain = np.asarray(uniques, dtype=object) if todo.any() else None
     for i in np.flatnonzero(todo):
         u = plain[i]
+        weekday[i] = -1
         if is_blank(u):
             blank[i] = True
             continue
@@ -369,9 +368,11 @@ def assemble(reading: DateReading, files: list[tuple[str, slice]], orders: list[
         out[rows] = np.append(np.where(invalid, _NAT, date), _NAT).astype("datetime64[ns]")[
             row_codes
         ]
-        bad[rows] = np.append(invalid, False)[row_codes]
         kind[rows] = np.append(np.where(invalid, 0, kinds), 0)[row_codes]
-        weekday_off[rows] = np.append(off, False)[row_codes]
+        if invalid.any():  # (clean columns skip these two passes over the rows)
+            bad[rows] = np.append(invalid, False)[row_codes]
+        if off.any():
+            weekday_off[rows] = np.append(off, False)[row_codes]
     repaired: dict[str, pd.Series] = {}
     present = [k for k in range(1, len(_KINDS)) if (kind == k).any()]
     for k in present:
