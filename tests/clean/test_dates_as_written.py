@@ -247,3 +247,16 @@ def test_download_timestamps_are_read_without_the_per_value_reader(monkeypatch):
     assert not cleaned.invalid.any()
     wrong = pd.Series(["Fri, 01/01/2026 - 12:00", "Thu, 01/01/2026 - 12:00"], dtype="str")
     assert dates.clean_dates(wrong, dayfirst=False).invalid.tolist() == [True, False]
+
+
+def test_dates_that_contradict_one_another_are_flagged(tmp_path):
+    """Half the dates can only be day-first, half only month-first: no order is taken for
+    granted; the file is read day-first, flagged, and the impossible ones are value issues."""
+    raw = ["20/11/2026", "25/10/2026", "11/20/2026", "10/25/2026", "03/04/2026"]
+    ds = clean_dataset("activities", _activities(tmp_path, raw), CFG)
+    assert _days(ds.frame)[:2] == ["2026-11-20", "2026-10-25"]
+    assert ds.frame["date"][2:4].isna().all()
+    assert ds.issues["value"].tolist() == ["11/20/2026", "10/25/2026"]
+    [note] = ds.report.notes
+    assert note["kind"] == "ambiguous_dates" and note["rows"] == 1
+    assert "contradict one another (2 fit only day-first, 2 only month-first)" in note["message"]
