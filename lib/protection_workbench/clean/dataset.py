@@ -484,7 +484,7 @@ def _wrong_column(
     mostly not values of ``col`` (more than ``wrong_column_min_share`` of at least
     ``wrong_column_min_values``: world regions under "Region" taken as mantikas), and a
     note for each such file; None when there is none."""
-    if col.kind not in _CLOSED_KINDS or not headers:
+    if col.kind not in _CLOSED_KINDS or not headers or not result.invalid.any():
         return None
     t = cfg.thresholds
     present = (result.values.notna() | result.invalid).to_numpy()

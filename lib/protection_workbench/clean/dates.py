@@ -270,8 +270,7 @@ class DateReading:
 
     def counts(self, rows: slice) -> np.ndarray:
         """Rows of ``rows`` that hold each distinct value."""
-        codes = self.codes[rows]
-        return np.bincount(codes[codes >= 0], minlength=len(self.day))
+        return np.bincount(self.codes[rows] + 1, minlength=len(self.day) + 1)[1:]
 
 
 def read_dates(values: pd.Series, markers: frozenset[str] = frozenset()) -> DateReading:
