@@ -680,13 +680,15 @@ def _order_of(
         )
     else:
         reason = "no day is above 12, no weekday is written and no date_order is configured"
+    n = t["ambiguous"]
+    dates_that = "1 date that reads" if n == 1 else f"{n} dates that read"
     return DAY_FIRST, note(
         "ambiguous_dates",
-        f"the order of day and month cannot be told: {reason}. {t['ambiguous']} dates that "
-        "read differently either way were read day-first (the workbench's default) and may "
-        "be wrong: check them in the source system, or set date_order for this file in "
+        f"the order of day and month cannot be told: {reason}. {dates_that} differently "
+        "either way were read day-first (the workbench's default) and may be wrong: check "
+        "them in the source system, or set date_order for this file in "
         f"config/thresholds.yaml{where}",
-    ) | {"rows": t["ambiguous"]}
+    ) | {"rows": n}
 
 
 def clean_date_column(
