@@ -38,6 +38,7 @@ def test_world_regions_under_an_alias_of_mantika_are_not_used(tmp_path: Path):
     n = len(WORLD_REGIONS)
     # nothing lost: every row is clean, the column is treated as absent ...
     assert ds.report.rows_in == ds.report.rows_clean == n
+    assert ds.report.dataset == ds.name == "activities"
     assert ds.frame["mantika"].isna().all()
     # ... and its values are kept beside the data and in the value issues
     assert ds.frame["Region"].tolist() == WORLD_REGIONS

@@ -351,9 +351,9 @@ def clean_dataset(name: str, paths: list[Path] | Path, cfg: Config | None = None
             if wrong is not None:
                 mask, wrong_notes = wrong
                 header = wrong_notes[0]["header"]
-                name = header if header not in data.columns else f"{header} (not used)"
-                not_used[name] = values.where(pd.Series(mask, index=values.index))
-                unknown_columns += [f"{n['file']}: {n['header']}" for n in wrong_notes]
+                extra = header if header not in data.columns else f"{header} (not used)"
+                not_used[extra] = values.where(pd.Series(mask, index=values.index))
+                unknown_columns += [f"{w['file']}: {w['header']}" for w in wrong_notes]
                 notes += wrong_notes
                 result = _drop_rows(result, mask)
             frame[col.name] = result.values
