@@ -122,3 +122,28 @@ def test_an_optional_wrong_column_is_dropped_for_its_file_only(tmp_path: Path):
     assert "required" not in note["message"]
     assert ds.frame["Airport"][:10].tolist() == cities
     assert ds.frame["Airport"][10:].isna().all()
+
+
+def test_a_list_column_of_something_else_sets_no_flag(tmp_path: Path):
+    """ "Specific Needs" (an alias of vulnerabilities) holding causes of death, as in the
+    Missing Migrants "Cause of Death" column: not used, and no vuln_* flag is set."""
+    causes = ["Drowning", "Vehicle accident", "Violence", "Harsh conditions", "Sickness",
+              "Drowning", "Mixed", "Unknown", "Drowning", "Violence", "Drowning", "medical"]  # fmt: skip
+    header = ("Case No,Individual No,Principal,Given Name,Surname,Sex,Age,Nationality,"
+              "Destination,Location Type,Location,Mantika,Registration Date,TD Status,FTT,"
+              "Case Status,Last Update,Specific Needs")  # fmt: skip
+    rows = [
+        f"C-{i},IND-{i},yes,Ada,Obi,F,30,Nigeria,Nigeria,urban,Tripoli,Tripoli,20/11/2026,"
+        f"issued,fit,ready,21/11/2026,{cause}"
+        for i, cause in enumerate(causes)
+    ]
+    path = tmp_path / "cases.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    ds = clean_dataset("cases", path, CFG)
+    assert ds.frame["vulnerabilities"].isna().all()
+    assert not ds.frame["vuln_medical"].any()
+    [note] = [n for n in ds.report.notes if n["kind"] == "wrong_column"]
+    assert (note["header"], note["column"], note["required"]) == (
+        "Specific Needs", "vulnerabilities", False
+    )  # fmt: skip
+    assert ds.frame["Specific Needs"].tolist() == causes

@@ -546,11 +546,15 @@ def _drop_rows(result: Cleaned, mask: np.ndarray) -> Cleaned:
     )
     if result.problems is not None:
         problems = problems.fillna(result.problems)
+    flags = result.flags
+    if flags is not None:  # a list column: no code flagged in the rows not used
+        flags = flags.copy()
+        flags.loc[mask, :] = False
     return Cleaned(
         values=result.values.where(keep),
         repaired={k: m & keep for k, m in result.repaired.items() if (m & keep).any()},
         invalid=result.invalid,
-        flags=None if result.flags is None else result.flags.where(keep.to_numpy()[:, None], False),
+        flags=flags,
         notes=result.notes,
         problems=problems,
     )
