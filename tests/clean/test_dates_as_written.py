@@ -133,7 +133,10 @@ def test_other_date_columns_of_the_file_settle_the_order(tmp_path):
 
 def test_each_file_of_a_dataset_has_its_own_order(tmp_path):
     """Two manifests: one month-first (Missing Migrants style), one day-first."""
-    header = "Manifest ID,Flight Date,Flight Type,Destination,Individual ID,First Name,Last Name,Nationality,FTT Status"
+    header = (
+        "Manifest ID,Flight Date,Flight Type,Destination,Individual ID,First Name,Last Name,"
+        "Nationality,FTT Status"
+    )
     us = tmp_path / "manifest_a.csv"
     us.write_text(
         f"{header}\nM-1,Thu 11/19/2026,charter,Nigeria,IND-1,Ada,Obi,Nigeria,fit\n"

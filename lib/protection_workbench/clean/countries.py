@@ -306,11 +306,12 @@ def clean_countries(values: pd.Series, cfg: Config | None = None) -> Cleaned:
     Missing markers ("NA", "N/A", "-", "unknown", "غير معروف": config/missing_values.yaml)
     are missing ("missing_marker"). Then recognised through the layers of this module:
     codes (ISO3 in any case; ISO2 only as a value of exactly two letters, in capitals or
-    in a column of codes, see ``country_code_min_share``), the project's aliases, ISO 3166 names (also
-    reordered, "The Democratic Republic of the Congo", "Iran (Islamic Republic of)"), the
-    names of hdx-python-country in English, French, Spanish and Arabic, its name patterns
-    and fuzzy matches at or above the configured score. Matching ignores case, accents,
-    HTML entities, punctuation, spacing and a leading "the". Changed values are repaired
+    in a column of codes, see ``country_code_min_share``), the project's aliases, ISO
+    3166 names (also reordered, "The Democratic Republic of the Congo", "Iran (Islamic
+    Republic of)"), the names of hdx-python-country in English, French, Spanish and
+    Arabic, fuzzy matches at or above the configured score and the library's name
+    patterns. Matching ignores case, accents, HTML entities, punctuation, spacing and a
+    leading "the". Changed values are repaired
     under "html_entity" when the value held an HTML entity, "country_pattern" and
     "country_fuzzy" for the library's patterns and fuzzy matches, else "country_alias".
     Pattern, fuzzy and two-letter matches are listed in :attr:`Cleaned.notes` for review.
