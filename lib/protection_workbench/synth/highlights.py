@@ -1,7 +1,9 @@
 """A sample ``highlights.md`` for the demo folder: the team's notes on the week of as-of.
 
 Written from the generated records as a team would write them: flights, outreach,
-distributions, embassy meetings, what got in the way and what is planned. Only places,
+distributions, embassy meetings, what got in the way and what is planned. The figures are
+the weekly report's own (its tables for the week of as-of), so the notes never contradict
+the week in brief printed beside them. Only places,
 countries, airports, dates and counts of activities or kits appear; never a count of
 people, a name, an id or a phone number. A place or country whose words are also a name
 in the case records is left out, so that the weekly run's personal-data check passes.
@@ -17,19 +19,14 @@ import pandas as pd
 import pycountry
 
 from ..config import Config
+from ..publish.labels import OTHER, code_labels, column_label
+from ..publish.tables import TOTAL
+from ..reports import weekly_tables
+from ..reports.weekly import AIRPORT, DESTINATION, FLIGHT_TYPE, NOT_RECORDED, weekly_data
+from ..reports.weekly_tables import CHARTER
 
-_MANIFEST_ID = re.compile(r"^(?:MNF|COM)-\d{8}-([A-Z]{3})-([A-Z]{3})")
 _WORD = re.compile(r"[^\W\d_]+")
-
-
-def _charters(rows: pd.DataFrame, date_column: str, airports: dict[str, str]):
-    """(country, departure airport, day) of each charter manifest of ``rows``, by date;
-    manifests whose id names no known airport are left out."""
-    flights = rows.drop_duplicates("manifest_id").sort_values(date_column)
-    for mid, when in zip(flights["manifest_id"], flights[date_column], strict=True):
-        m = _MANIFEST_ID.match(str(mid))
-        if m and m[1] in airports:
-            yield _country(m[2]), airports[m[1]], _day(when)
+FLIGHT_DATE = column_label("flight_date")
 
 
 def _country(code: str) -> str:
@@ -63,10 +60,31 @@ def _name_words(frames: dict[str, pd.DataFrame]) -> set[str]:
     return words
 
 
+def _flight_rows(published, kind: str) -> pd.DataFrame:
+    """The rows of the report's flights table of one flight type, with their dates."""
+    flights = published.table("flights")
+    rows = flights[flights[FLIGHT_TYPE].eq(kind).to_numpy()]
+    return rows.assign(_date=pd.to_datetime(rows[FLIGHT_DATE], format="%a %d %b %Y"))
+
+
+def _top(column: pd.Series, n: int) -> list[str]:
+    """The rows of a published column with the most, at least one, the Total left out."""
+    values = column.drop(index=TOTAL, errors="ignore").astype("Float64").fillna(0)
+    return [
+        str(i) for i in values[values > 0].sort_values(ascending=False, kind="stable").index[:n]
+    ]
+
+
 def write_highlights(
     frames: dict[str, pd.DataFrame], as_of: date, cfg: Config, seed: int = 1
 ) -> str:
-    """The text of a sample ``highlights.md`` for the ISO week of ``as_of``."""
+    """The text of a sample ``highlights.md`` for the week the weekly report shows for
+    ``as_of`` (its Monday to as-of).
+
+    Every figure is read from the weekly report's own tables (:func:`.weekly.weekly_data`
+    and :func:`.weekly_tables.publish` on these records), so that the notes agree with the
+    week in brief beside them: charter flights and their airports from the flights table,
+    outreach sessions from the activities table, NFI kits from the kits table."""
     rng = np.random.default_rng([seed, 77])
     names = _name_words(frames)
 
@@ -74,8 +92,9 @@ def write_highlights(
         return not any(w.casefold() in names for w in _WORD.findall(text))
 
     as_of_ts = pd.Timestamp(as_of)
-    week_start = as_of_ts - pd.Timedelta(days=7)  # the last seven days, as-of included
-    airports = {a.iata: a.name for a in cfg.sites.airports}
+    data = weekly_data(frames, as_of, cfg)
+    published = weekly_tables.publish(data)
+    tables = set(published.names())
     iso = as_of.isocalendar()
     lines = [
         f"<!-- Sample notes for week {iso.year}-W{iso.week:02d}, written by the demo "
@@ -85,52 +104,56 @@ def write_highlights(
         "",
     ]
     highlights: list[str] = []
-
-    cases = frames["cases"]
-    gone = cases[
-        (cases["case_status"] == "departed")
-        & (cases["flight_type"] == "charter")
-        & (cases["departure_date"] > week_start)
-        & (cases["departure_date"] <= as_of_ts)
-    ]
-    for country, airport, when in _charters(gone, "departure_date", airports):
-        sentence = (
-            f"A charter flight to {country} left {airport} on {when}; "
-            "the returnees were met by the IOM mission on arrival."
-        )
-        if safe(sentence):
-            highlights.append(sentence)
+    charters = _flight_rows(published, CHARTER) if "flights" in tables else None
+    if charters is not None:
+        gone = charters[(charters["Week"] == "This week") & (charters["_date"] <= as_of_ts)]
+        for country, airport, when in zip(
+            gone[DESTINATION], gone[AIRPORT], gone["_date"], strict=True
+        ):
+            where = f" {airport}" if airport not in (NOT_RECORDED, OTHER) else ""
+            sentence = (
+                f"A charter flight to {country} left{where} on {_day(when)}; "
+                "the returnees were met by the IOM mission on arrival."
+            )
+            if safe(sentence):
+                highlights.append(sentence)
     if not highlights:
         highlights.append(
             "Returns continued on commercial bookings while the next charters were prepared."
         )
 
-    acts = frames["activities"]
-    week = acts[(acts["date"] > week_start) & (acts["date"] <= as_of_ts)]
-    outreach = week[week["activity_type"] == "outreach_session"]
-    places = [m for m in outreach["mantika"].value_counts().index[:3] if safe(m)]
-    if len(outreach) and places:
-        sessions = "session" if len(outreach) == 1 else "sessions"
-        highlights.append(
-            f"The team held {len(outreach)} outreach {sessions} on the voluntary return "
-            f"process in {_listing(places)}."
-        )
-    nfi = week[week["activity_type"] == "nfi_distribution"]
-    kits = int(pd.to_numeric(nfi["items"], errors="coerce").fillna(0).sum())
-    sites = [s for s in nfi["location"].value_counts().index[:2] if safe(s)]
-    if kits and sites:
-        highlights.append(
-            f"{kits:,} NFI kits (hygiene kits and blankets) were distributed, "
-            f"mostly at {_listing(sites)}."
-        )
-    if (week["activity_type"] == "embassy_meeting").any():
-        highlights.append(
-            "Meetings with the embassies on travel documents for the next flights went well; "
-            "a consular registration day is being planned."
-        )
+    kinds = code_labels("activity_type", cfg)
+    if "activities" in tables:
+        log = published.values("activities")
+        outreach = log.get(kinds["outreach_session"], pd.Series(dtype="Float64"))
+        sessions = int(outreach.get(TOTAL, 0) or 0)
+        places = [m for m in _top(outreach, 3) if safe(m)]
+        if sessions and places:
+            word = "session" if sessions == 1 else "sessions"
+            highlights.append(
+                f"The team held {sessions:,} outreach {word} on the voluntary return "
+                f"process in {_listing(places)}."
+            )
+    if "nfi_kits" in tables:
+        given = published.values("nfi_kits")["Kits distributed"]
+        kits = int(given.get(TOTAL, 0) or 0)
+        places = [m for m in _top(given, 2) if safe(m)]
+        if kits and places:
+            highlights.append(
+                f"{kits:,} NFI kits (hygiene kits and blankets) were distributed, "
+                f"mostly in {_listing(places)}."
+            )
+    if "activities" in tables and kinds["embassy_meeting"] in published.values("activities"):
+        meetings = published.values("activities")[kinds["embassy_meeting"]]
+        if int(meetings.get(TOTAL, 0) or 0):
+            highlights.append(
+                "Meetings with the embassies on travel documents for the next flights went "
+                "well; a consular registration day is being planned."
+            )
     lines += [f"- {h}" for h in highlights] + ["", "## Challenges", ""]
 
     challenges: list[str] = []
+    cases = frames["cases"]
     waiting = cases[cases["case_status"] == "documents_pending"]
     slow = [_country(c) for c in waiting["destination_country"].value_counts().index[:2]]
     slow = [c for c in slow if safe(c)]
@@ -152,16 +175,16 @@ def write_highlights(
     lines += [f"- {c}" for c in challenges] + ["", "## Next week", ""]
 
     plans: list[str] = []
-    manifest = frames.get("manifest")
-    if manifest is not None and len(manifest):
-        ahead = manifest[
-            (manifest["flight_date"] > as_of_ts)
-            & (manifest["flight_date"] <= as_of_ts + pd.Timedelta(days=7))
-            & (manifest["flight_type"] == "charter")
+    if charters is not None:
+        ahead = charters[
+            (charters["_date"] > as_of_ts) & (charters["_date"] <= as_of_ts + pd.Timedelta(days=7))
         ]
-        for country, airport, when in _charters(ahead, "flight_date", airports):
+        for country, airport, when in zip(
+            ahead[DESTINATION], ahead[AIRPORT], ahead["_date"], strict=True
+        ):
+            where = f" from {airport}" if airport not in (NOT_RECORDED, OTHER) else ""
             sentence = (
-                f"Charter to {country} from {airport} on {when}: "
+                f"Charter to {country}{where} on {_day(when)}: "
                 "the initial manifest is under review before it goes to Operations."
             )
             if safe(sentence):
