@@ -216,7 +216,10 @@ def test_manifests_and_pick_manifest(manifest):
         "MNF-B": 1,
         "MNF-A": 4,
     }
-    assert M.pick_manifest(manifest, AS_OF) == "MNF-B"  # first flight after the as-of date
+    # the next charter after the as-of date, before the commercial booking that leaves first
+    assert M.pick_manifest(manifest, AS_OF) == "MNF-A"
+    commercial_only = manifest[manifest["manifest_id"] != "MNF-A"]
+    assert M.pick_manifest(commercial_only, AS_OF) == "MNF-B"  # no charter: the first flight
     assert M.pick_manifest(manifest, "2026-12-31") == "MNF-A"  # none upcoming: the latest
     assert M.pick_manifest(manifest, AS_OF, "MNF-C") == "MNF-C"
     assert M.pick_manifest(manifest.iloc[:0], AS_OF) is None

@@ -121,3 +121,22 @@ def test_no_flight_in_the_window_is_said_plainly(checked):
         review.sentence()
         == "No flight is planned from 2 January to 15 January 2030: no manifest to review."
     )
+
+
+def test_the_flight_in_detail_is_the_next_charter(checked):
+    """Issue 22: the flight reviewed in detail is the next charter flight, not the one-
+    passenger commercial booking that leaves before it."""
+    result, truth = checked
+    manifest = result.export.frames["manifest"]
+    chosen = M.pick_manifest(manifest, AS_OF)
+    flights = truth.drop_duplicates("manifest_id")
+    upcoming = flights[pd.to_datetime(flights["flight_date"]) > pd.Timestamp(AS_OF)]
+    upcoming = upcoming.sort_values(["flight_date", "manifest_id"], kind="stable")
+    charters = upcoming[upcoming["flight_type"] == "charter"]
+    assert len(charters) and upcoming.iloc[0]["flight_type"] == "commercial"  # the case
+    assert chosen == charters.iloc[0]["manifest_id"]
+    ours = M.manifests(manifest).set_index("manifest_id").loc[chosen]
+    assert ours["flight_type"] == "charter" and ours["passengers"] > 1
+    # With no charter ahead, the first flight after the as-of date.
+    commercial = manifest[manifest["flight_type"].astype("string").eq("commercial").to_numpy()]
+    assert M.pick_manifest(commercial, AS_OF) == upcoming.iloc[0]["manifest_id"]

@@ -49,7 +49,9 @@ def _first_value(values: pd.Series):
 
 
 def pick_manifest(manifest: pd.DataFrame, as_of: date | str | pd.Timestamp, wanted: str = ""):
-    """The manifest to review: ``wanted`` if given, else the first flight after ``as_of``.
+    """The manifest to review: ``wanted`` if given, else the next charter flight after
+    ``as_of`` (a charter carries most of the returnees of a week: its review matters more
+    than a commercial booking of one passenger), else the first flight after ``as_of``.
 
     When no flight is after ``as_of`` the latest manifest is taken; None when there is no
     manifest at all. Raises ValueError for a ``wanted`` id that is not in the folder.
@@ -62,8 +64,9 @@ def pick_manifest(manifest: pd.DataFrame, as_of: date | str | pd.Timestamp, want
         return wanted
     if table.empty:
         return None
-    upcoming = table[table["flight_date"] > pd.Timestamp(as_of)]
-    chosen = upcoming.iloc[0] if len(upcoming) else table.iloc[-1]
+    upcoming = table[(table["flight_date"] > pd.Timestamp(as_of)).to_numpy(dtype=bool)]
+    charters = upcoming[upcoming["flight_type"].astype("string").eq("charter").fillna(False)]
+    chosen = (charters if len(charters) else upcoming if len(upcoming) else table.tail(1)).iloc[0]
     return str(chosen["manifest_id"])
 
 
