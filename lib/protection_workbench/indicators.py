@@ -84,6 +84,9 @@ class Computation:
     dimensions: tuple[str, ...]
     people: bool  # the value counts people (published with disclosure control)
     function: Callable[[dict[str, pd.DataFrame], pd.Timestamp, Config, IndicatorSettings], Units]
+    # shares: what the units met and not met are, in words, and all of them (the breakdown's
+    # column headings: "Not met" beside a status read as a status)
+    counted: tuple[str, str, str] = ("Met", "Not met", "All")
 
     @property
     def description(self) -> str:
@@ -93,12 +96,14 @@ class Computation:
 CATALOGUE: dict[str, Computation] = {}
 
 
-def computation(name, kind, datasets, dimensions=(), people=False):
-    """Register a computation of the catalogue under ``name``."""
+def computation(name, kind, datasets, dimensions=(), people=False, counted=None):
+    """Register a computation of the catalogue under ``name`` (``counted``: for a share,
+    its units met, not met and all, in words)."""
 
     def register(function):
+        words = tuple(counted) if counted else ("Met", "Not met", "All")
         CATALOGUE[name] = Computation(
-            name, kind, tuple(datasets), tuple(dimensions), people, function
+            name, kind, tuple(datasets), tuple(dimensions), people, function, words
         )
         return function
 
@@ -180,7 +185,14 @@ def vulnerable_returns(frames, as_of, cfg, settings) -> Units:
     return _units(gone["departure_date"], dims=_person_dims(gone, gone["departure_date"], cfg))
 
 
-@computation("cleared_before_movement", "share", ("cases",), PEOPLE, people=True)
+@computation(
+    "cleared_before_movement",
+    "share",
+    ("cases",),
+    PEOPLE,
+    people=True,
+    counted=("Cleared before travel", "Not cleared", "Returnees needing clearance"),
+)
 def cleared_before_movement(frames, as_of, cfg, settings) -> Units:
     """Of the returnees whose vulnerability needs protection clearance (code list
     clearance_vulnerability), the share who travelled cleared: rule C009 found nothing
@@ -231,7 +243,13 @@ def referrals_made(frames, as_of, cfg, settings) -> Units:
     return _units(refs["referral_date"], dims=dims[["sex", "age_band", "nationality"]])
 
 
-@computation("referrals_followed_up_in_time", "share", ("referrals", "cases"), ("sex", "age_band"))
+@computation(
+    "referrals_followed_up_in_time",
+    "share",
+    ("referrals", "cases"),
+    ("sex", "age_band"),
+    counted=("Followed up in time", "Not followed up in time", "Follow-ups due"),
+)
 def referrals_followed_up_in_time(frames, as_of, cfg, settings) -> Units:
     """Of the referrals whose follow-up fell due (on the follow-up due date), the share
     followed up by that date. A follow-up still missing on the report's last day is
@@ -285,7 +303,12 @@ def hosting_placements(frames, as_of, cfg, settings) -> Units:
     return _units(pl["start_date"], dims=dims[["sex", "age_band", "nationality"]])
 
 
-@computation("monitoring_visits_compliant", "share", ("visits",))
+@computation(
+    "monitoring_visits_compliant",
+    "share",
+    ("visits",),
+    counted=("Compliant", "Not compliant", "Visits"),
+)
 def monitoring_visits_compliant(frames, as_of, cfg, settings) -> Units:
     """Of the monitoring visits to placements, the share that found the placement
     compliant (no minor or major issue), on the visit date."""
@@ -295,7 +318,12 @@ def monitoring_visits_compliant(frames, as_of, cfg, settings) -> Units:
     return _units(visits["visit_date"], met=met.to_numpy(dtype=bool))
 
 
-@computation("host_payments_on_time", "share", ("hosts", "placements", "payments"))
+@computation(
+    "host_payments_on_time",
+    "share",
+    ("hosts", "placements", "payments"),
+    counted=("Paid on time", "Not paid on time", "Payments due"),
+)
 def host_payments_on_time(frames, as_of, cfg, settings) -> Units:
     """Of the monthly payments hosts were owed (a month in which the host hosted someone,
     as rule H004 reads the placements: expected_amounts), the share paid within
@@ -350,9 +378,15 @@ class Indicator(_Strict):
         return CATALOGUE[self.computation].kind == "share"
 
 
+# one line of visible text (a title, a donor's name): not blank, no line break
+_ONE_LINE = r"^[^\r\n]*\S[^\r\n]*$"
+
+
 class Project(_Strict):
-    name: str = Field(min_length=1)
-    donor: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=_ONE_LINE)
+    donor: str = Field(min_length=1, max_length=120, pattern=_ONE_LINE)
+    # the donor report's title (default: the project's name)
+    title: str | None = Field(default=None, min_length=3, max_length=150, pattern=_ONE_LINE)
     start: date
     end: date
     locations: list[str] = Field(min_length=1)
@@ -361,6 +395,16 @@ class Project(_Strict):
     @property
     def all_locations(self) -> bool:
         return self.locations == ["all"]
+
+    @property
+    def report_title(self) -> str:
+        """The donor report's title: ``title``, else the project's name."""
+        return (self.title or self.name).strip()
+
+    def elapsed(self, day: date) -> float:
+        """The share of the project's days from its start to ``day`` (0 to 1)."""
+        days = (self.end - self.start).days + 1
+        return min(max(((day - self.start).days + 1) / days, 0.0), 1.0)
 
 
 class IndicatorSettings(_Strict):
@@ -539,6 +583,11 @@ class IndicatorResult:
     percent_of_target: float | None = None
     progress: float | None = None  # value reached / value expected by the period's end
     status: str = "No data"
+    # the project's target: the value since the start against what the time elapsed calls
+    # for (counts: target x share of the project's time; shares: the target itself)
+    expected_by_now: float | None = None
+    project_progress: float | None = None
+    project_status: str = "No data"
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # month -> value[, met, n]
     by: dict[str, pd.DataFrame] = field(default_factory=dict)  # dimension -> groups (period)
     by_cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)  # since the start
@@ -700,19 +749,21 @@ def evaluate(
             target = res.period_target or ind.target
             res.percent_of_target = percent_of_target(res.value, target)
             res.progress = None if res.value is None else res.value / target
+            res.expected_by_now = ind.target
+            res.project_progress = None if res.cumulative is None else res.cumulative / ind.target
         else:
             res.value = float(part["value"].sum())
             res.cumulative = float(cumulative["value"].sum())
+            res.expected_by_now = ind.target * project.elapsed(window[1])
+            res.project_progress = res.cumulative / res.expected_by_now
             if res.period_target:
                 res.percent_of_target = percent_of_target(res.value, res.period_target)
                 res.progress = res.value / res.period_target
             else:
                 res.percent_of_target = percent_of_target(res.cumulative, ind.target)
-                elapsed = ((window[1] - project.start).days + 1) / (
-                    (project.end - project.start).days + 1
-                )
-                res.progress = res.cumulative / (ind.target * elapsed)
+                res.progress = res.project_progress
         res.status = status_of(res.progress, settings.status)
+        res.project_status = status_of(res.project_progress, settings.status)
     return PeriodEvaluation(project, start, end, window, note, results)
 
 

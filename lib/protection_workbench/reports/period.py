@@ -34,7 +34,6 @@ from ..indicators import (
 )
 from ..publish.disclosure import (
     NOT_SHOWN,
-    is_marker,
     percent_table,
     show_count,
     show_percent,
@@ -52,12 +51,34 @@ COLUMNS = (
     "Code",
     "Indicator",
     "Baseline",
-    "Target",
     "This period",
+    "Period target",
+    "% of period target",
     "Since project start",
-    "% of target",
+    "Project target",
+    "% of project target",
     "Status",
 )
+NO_PERIOD_TARGET = "none set"  # a count without a target for this period
+NOT_AVAILABLE = "not available"  # the indicator's datasets are not in the exports
+# the published tables' files: period_<name>.csv (+ _totals.csv) in the run's tables/
+PREFIX = "period_"
+# row headings of published tables -> HXL hashtags (of the HXL dictionary) where the
+# heading alone would be tagged wrongly (a nationality shown by name, not by ISO3 code)
+ROW_TAGS = {
+    "Indicator": "#indicator+name",
+    "Sex": "#beneficiary+type",
+    "Age group": "#beneficiary+type",
+    "Vulnerability": "#beneficiary+type",
+    "Nationality": "#country+name",
+    "Where they stayed": "#loc+type",
+    "Country of return": "#country+name+dest",
+    "Flight type": "#activity+type",
+    "Activity": "#activity+type",
+    "What the visit found": "#status+name",
+    "Community hosting": "#indicator+name",
+    "Payments": "#indicator+name",
+}
 
 
 @dataclass
@@ -90,12 +111,26 @@ def _count(res: IndicatorResult, value: float | None, m: int) -> str:
     return show_count(int(round(value)), m) if res.computation.people else _number(value)
 
 
+def whole_percent(met: int, n: int) -> int:
+    """``100 * met / n`` to the whole percent, but 100 only when all were met and 0 only
+    when none was: 949 of 952 (99.7 %) is 99, so that a share never says "all" while its
+    breakdown shows some not met."""
+    shown = round(100 * met / n)
+    if met < n:
+        shown = min(shown, 99)
+    if met > 0:
+        shown = max(shown, 1)
+    return int(shown)
+
+
 def _share(res: IndicatorResult, met: int | None, n: int | None, m: int) -> str:
-    if not n:
+    """A share as published: not shown when there are none, or (for people, or fewer
+    than ``m`` units) when its part or whole is small (as disclosure.show_percent)."""
+    if not n or met is None:
         return NOT_SHOWN
-    if res.computation.people or n < m:
-        return show_percent(met, n, m)
-    return f"{100 * met / n:,.0f} %"
+    if (res.computation.people or n < m) and show_percent(met, n, m) == NOT_SHOWN:
+        return NOT_SHOWN
+    return f"{whole_percent(int(met), int(n))} %"
 
 
 def _cumulative_share(res: IndicatorResult) -> tuple[int, int]:
@@ -104,46 +139,73 @@ def _cumulative_share(res: IndicatorResult) -> tuple[int, int]:
     return int(res.monthly["met"].sum()), int(res.monthly["n"].sum())
 
 
-def _target(res: IndicatorResult) -> str:
-    ind = res.indicator
-    text = f"{ind.target:,.0f} %" if ind.is_share else f"{ind.target:,.0f}"
-    if res.period_target is not None:
-        per = f"{res.period_target:,.0f} %" if ind.is_share else f"{res.period_target:,.0f}"
-        text = f"{per} in this period ({text} in all)"
-    return text
+def _amount(res: IndicatorResult, value: float) -> str:
+    return f"{value:,.0f} %" if res.indicator.is_share else f"{value:,.0f}"
 
 
-def _percent_of_target(res: IndicatorResult, shown: str) -> str:
-    """% of target, unless it would reveal a hidden count."""
-    if res.percent_of_target is None or is_marker(shown) or shown == NOT_SHOWN:
+def shown_number(text: str) -> float | None:
+    """The number a published cell shows ("4,078", "99 %"), None for a marker ("<5",
+    "[c]", "–") or words: what a reader can read, nothing more."""
+    cleaned = str(text).replace(",", "").removesuffix("%").strip()
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def percent_of(shown: str, target: float | None) -> str:
+    """A shown value as a percent of ``target``: computed from the published figure, so
+    never from a hidden one ("–" then)."""
+    value = shown_number(shown)
+    if value is None or not target:
         return NOT_SHOWN
-    return f"{res.percent_of_target:,.0f} %"
+    return f"{100 * value / target:,.0f} %"
+
+
+def status_text(res: IndicatorResult, value: str, cumulative: str) -> str:
+    """The status as published: of the period (its target, else the project's pace), and
+    of the project too when that differs ("Ahead for the period, behind for the project").
+    "No data" when the figure it judges is not shown."""
+    period = res.status if shown_number(value) is not None else "No data"
+    project = res.project_status if shown_number(cumulative) is not None else "No data"
+    if res.period_target is None or project in ("No data", period):
+        return period
+    return f"{period} for the period, {project.lower()} for the project"
 
 
 def indicator_row(res: IndicatorResult, m: int) -> dict[str, str]:
     ind = res.indicator
-    baseline = f"{ind.baseline:,.0f} %" if ind.is_share else f"{ind.baseline:,.0f}"
+    baseline = _amount(res, ind.baseline)
+    # a share's target holds for every period; a count's only when one is set for it
+    period_target = res.period_target if res.period_target is not None else None
+    if period_target is None and ind.is_share:
+        period_target = ind.target
     if not res.available:
-        value = cumulative = pct = "not available (dataset not in the exports)"
+        value = cumulative = pct = pct_project = NOT_AVAILABLE
         status = "No data"
-    elif ind.is_share:
-        value = _share(res, res.numerator, res.denominator, m)
-        cumulative = _share(res, *_cumulative_share(res), m)
-        pct = _percent_of_target(res, value)
-        status = res.status if value != NOT_SHOWN else "No data"
     else:
-        value = _count(res, res.value, m)
-        cumulative = _count(res, res.cumulative, m)
-        # % of the project target is of the cumulative value, of a period target of the period
-        pct = _percent_of_target(res, value if res.period_target else cumulative)
-        status = res.status
-    return dict(
-        zip(
-            COLUMNS,
-            (ind.code, ind.statement, baseline, _target(res), value, cumulative, pct, status),
-            strict=True,
-        )
+        if ind.is_share:
+            value = _share(res, res.numerator, res.denominator, m)
+            cumulative = _share(res, *_cumulative_share(res), m)
+        else:
+            value = _count(res, res.value, m)
+            cumulative = _count(res, res.cumulative, m)
+        pct = percent_of(value, period_target) if period_target else NO_PERIOD_TARGET
+        pct_project = percent_of(cumulative, ind.target)
+        status = status_text(res, value, cumulative)
+    values = (
+        ind.code,
+        ind.statement,
+        baseline,
+        value,
+        _amount(res, period_target) if period_target else NO_PERIOD_TARGET,
+        pct,
+        cumulative,
+        _amount(res, ind.target),
+        pct_project,
+        status,
     )
+    return dict(zip(COLUMNS, values, strict=True))
 
 
 def indicator_table(ev: PeriodEvaluation, m: int) -> pd.DataFrame:
@@ -168,9 +230,18 @@ def breakdown_table(res: IndicatorResult, dimension: str, m: int) -> pd.DataFram
         counts = with_totals(counts, label=TOTAL).rename(columns={TOTAL: "All"})
         shown = suppress_table(counts, m, row_total=TOTAL, col_total="All")
         shares = percent_table(counts, m, row_total=TOTAL, col_total="All", of="row")
-        shown["Share"] = shares["Yes"]
+        # shown where percent_table shows it, rounded as the headline share (never 100 %
+        # with some not met)
+        exact = [
+            f"{whole_percent(int(a), int(b))} %" if b else NOT_SHOWN
+            for a, b in zip(counts["Yes"], counts["All"], strict=True)
+        ]
+        shown["Share"] = shares["Yes"].where(shares["Yes"] == NOT_SHOWN, exact)
         shown.index.name = name
-        return shown.rename(columns={"Yes": "Met", "No": "Not met", "All": "All (this period)"})
+        met, not_met, every = res.computation.counted
+        return shown.rename(
+            columns={"Yes": met, "No": not_met, "All": f"{every} (this period)", "Share": "Share"}
+        )
     counts = pd.DataFrame(
         {
             "This period": period["value"].reindex(groups, fill_value=0),
@@ -241,15 +312,25 @@ def monthly_tables(ev: PeriodEvaluation, m: int) -> tuple[pd.DataFrame, dict[str
             values = months["value"]
             published[code] = pd.Series([_count(res, v, m) for v in values], index=months.index)
             exact.setdefault(res.indicator.unit, {})[code] = values
+    # indicators as rows, named in words (code after), months as columns: the donor's
+    # indicator tracking table, and short headings that print
     table = pd.DataFrame(published)
     table.index = [_month_name(i) for i in table.index]
-    table.index.name = "Month"
+    names = {r.indicator.code: indicator_name(r.indicator) for r in ev.results}
+    table = table.T.rename(index=names)
+    table.index.name = "Indicator"
+    table.columns.name = None
     charts = {}
     for unit, columns in exact.items():
         frame = pd.DataFrame(columns)
         frame.index = [_month_name(i) for i in frame.index]
         charts[unit] = frame
     return table, charts
+
+
+def indicator_name(indicator) -> str:
+    """An indicator as a row of a table: its statement, its code after it."""
+    return f"{indicator.statement} ({indicator.code})"
 
 
 def _month_name(period: str) -> str:
@@ -422,11 +503,137 @@ def project_summary(report: PeriodReport) -> str:
     return "\n".join(lines)
 
 
+def report_title(report: PeriodReport) -> str:
+    """The donor report's title: the project's (config/indicators.yaml ``title``, else its
+    name), the donor and the period."""
+    project = report.evaluation.project
+    return f"{project.report_title}: report to {project.donor}, {report.label}"
+
+
+def title_markdown(report: PeriodReport) -> str:
+    return f"# {esc_markdown(report_title(report))}"
+
+
 def status_sentence(report: PeriodReport) -> str:
-    """How many indicators are on track, behind, ahead (statuses, not counts of people)."""
-    statuses = report.indicators["Status"].value_counts()
-    parts = [f"{n} {s.lower()}" for s, n in statuses.items()]
+    """How many indicators are on track, behind, ahead for the period (statuses, not
+    counts of people)."""
+    shown = report.indicators["Status"].str.split(" for the period").str[0]
+    parts = [f"{n} {s.lower()}" for s, n in shown.value_counts().items()]
     return f"Of the {len(report.indicators)} indicators: " + ", ".join(parts) + "."
+
+
+def status_meaning(report: PeriodReport, settings: IndicatorSettings | None = None) -> str:
+    """What the status column means, in words, with this period's figures."""
+    rule = (settings or get_indicators()).status
+    ev = report.evaluation
+    elapsed = ev.project.elapsed(ev.window[1]) if ev.window else None
+    pace = f" ({100 * elapsed:.0f} % of it at the end of this period)" if elapsed else ""
+    low, high = f"{100 * rule.behind_below:.0f} %", f"{100 * rule.ahead_above:.0f} %"
+    return (
+        "**What the status means.** It compares what was reached with what was expected. "
+        "For a count with a target for this period, the expected value is that target. For "
+        "the other counts, and for the project, it is the project's target times the share "
+        f"of the project's time that has passed{pace}. For a share (a percent), it is the "
+        f"target share. *On track*: between {low} and {high} of the expected value; "
+        f"*Behind*: below {low}; *Ahead*: above {high}. When the period and the project "
+        "differ, both are said. *No data*: the figure is not available or not shown. "
+        "Shares are rounded to the whole percent, but 100 % means every one and 0 % none."
+    )
+
+
+# --------------------------------------------------------------------------- narrative
+
+
+def _say(text: str, unit: str = "") -> str:
+    """A published cell in a sentence: its figure, or what stands for a hidden one."""
+    if text == NOT_AVAILABLE:
+        return "not available (its records are not in the exports)"
+    if shown_number(text) is None:
+        primary = str(text).startswith("<")
+        return f"fewer than {text[1:]}" + (f" {unit}" if unit else "") if primary else "not shown"
+    return f"{text} {unit}".strip()
+
+
+def _unit_words(res: IndicatorResult) -> str:
+    return "" if res.indicator.is_share else res.indicator.unit
+
+
+def indicator_sentence(res: IndicatorResult, row: pd.Series, elapsed: float) -> str:
+    """One indicator in plain sentences, from its published row only (a hidden figure is
+    said "fewer than 5" or "not shown", and nothing is worked out from it): what was
+    reached in the period against its target, since the project started against the
+    project's target, and how far ahead or behind of what the time elapsed (``elapsed``,
+    the share of the project's days) calls for."""
+    ind = res.indicator
+    unit = _unit_words(res)
+    name = f"**{esc_markdown(ind.statement)}** ({esc_markdown(ind.code)})"
+    if not res.available:
+        return f"{name}: not available, its records are not in the exports."
+    value, cumulative = row["This period"], row["Since project start"]
+    parts = [f"{name}: {_say(value, unit)} in this period"]
+    if row["Period target"] != NO_PERIOD_TARGET:
+        against = f"against a target of {row['Period target']}"
+        if row["% of period target"] != NOT_SHOWN:
+            against += f" ({row['% of period target']} of it)"
+        parts[0] += f", {against}"
+    parts[0] += "."
+    reached = shown_number(cumulative)
+    since = f"Since the project started: {_say(cumulative, unit)}"
+    if row["% of project target"] != NOT_SHOWN:
+        since += (
+            f", {row['% of project target']} of the project's target of {row['Project target']}"
+        )
+    else:
+        since += f" (the project's target is {row['Project target']})"
+    parts.append(since + ".")
+    if reached is not None and res.expected_by_now and not ind.is_share:
+        expected = round(res.expected_by_now)
+        gap = round(reached) - expected
+        lead = (
+            f"By now ({100 * elapsed:.0f} % of the project's time) about {expected:,} were expected"
+        )
+        if res.project_status == "Behind":
+            parts.append(f"{lead}: it is behind by about {-gap:,} {unit}.")
+        elif res.project_status == "Ahead":
+            parts.append(f"{lead}: it is ahead by about {gap:,} {unit}.")
+        else:
+            parts.append(f"{lead}: it is on track.")
+    elif ind.is_share:
+        share = shown_number(value)
+        if share is None:
+            share = reached
+        points = None if share is None else round(share - ind.target)
+        if points is not None and points < 0:
+            word = "point" if points == -1 else "points"
+            parts.append(f"Behind: {-points} {word} below the target of {ind.target:,.0f} %.")
+        elif points is not None:
+            parts.append(f"The target of {ind.target:,.0f} % is met.")
+    return " ".join(parts)
+
+
+def narrative(report: PeriodReport) -> list[str]:
+    """The period in plain sentences, one per indicator, read from the published
+    indicator table (:attr:`PeriodReport.indicators`) only."""
+    ev = report.evaluation
+    if ev.window is None:
+        return [esc_markdown(ev.note)]
+    rows = report.indicators.set_index("Code", drop=False)
+    elapsed = ev.project.elapsed(ev.window[1])
+    out = [indicator_sentence(r, rows.loc[r.indicator.code], elapsed) for r in ev.results]
+    behind = [
+        esc_markdown(r.indicator.code)
+        for r in ev.results
+        if r.available and "Behind" in rows.loc[r.indicator.code, "Status"]
+    ]
+    lead = status_sentence(report)
+    if behind:
+        lead += " Behind for the period or the project: " + ", ".join(behind) + "."
+    return [lead, *out]
+
+
+def narrative_markdown(report: PeriodReport) -> str:
+    first, *rest = narrative(report)
+    return first + "\n\n" + "\n".join(f"- {line}" for line in rest)
 
 
 # --------------------------------------------------------------------------- analysts' notes
@@ -449,3 +656,99 @@ def weekly_highlights(data_dir: str | Path, start: date, end: date) -> dict[str,
         week: render_markdown(read_notes(path), top_level=4)
         for week, path in highlight_files(data_dir, start, end).items()
     }
+
+
+# --------------------------------------------------------------------------- published tables
+
+ACTIVITY_FILES = {
+    "Returns by flight type": "returns_by_flight_type",
+    "Returns by country of return (the ten main ones)": "returns_by_country_of_return",
+    "Field activities": "field_activities",
+    "Community hosting placements": "hosting_placements_started_ended_active",
+    "Monitoring visits": "monitoring_visits",
+    "Payments to hosts": "payments_to_hosts",
+}
+_PERCENT = r"^-?[\d,]+(\.\d+)? %$"
+# columns of the period's work that count other things than people
+NOT_PEOPLE = ("Flights or bookings", "Activities", "Items handed out")
+
+
+def _as_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """A published table as its CSV holds it: "99 %" as 99 (the heading or the Unit column
+    says percent), words standing for no figure ("none set", "not available") empty;
+    markers ("<5", "[c]", "–") stay, for the HXL writer to put beside their column."""
+    text = table.astype(str)
+    text = text.apply(lambda c: c.where(~c.str.fullmatch(_PERCENT), c.str.removesuffix(" %")))
+    return text.replace({NO_PERIOD_TARGET: "", NOT_AVAILABLE: ""})
+
+
+def _unit(res: IndicatorResult) -> str:
+    return "percent" if res.indicator.is_share else res.indicator.unit
+
+
+def csv_tables(report: PeriodReport) -> dict[str, tuple[pd.DataFrame, bool]]:
+    """Every table of the report as published in CSV: name -> (table, counts of people).
+    The indicator table, the months, each breakdown and the period's work; the same
+    figures as the page (read from the report's published strings, never recomputed)."""
+    results = {r.indicator.code: r for r in report.evaluation.results}
+    indicators = report.indicators.set_index("Code")
+    indicators.insert(1, "Unit", [_unit(results[c]) for c in indicators.index])
+    out: dict[str, tuple[pd.DataFrame, bool]] = {"indicators": (_as_csv(indicators), False)}
+    if not report.monthly.empty:
+        units = {indicator_name(r.indicator): _unit(r) for r in report.evaluation.results}
+        monthly = report.monthly.copy()
+        monthly.insert(0, "Unit", [units[name] for name in monthly.index])
+        out["indicators_by_month"] = (_as_csv(monthly), False)
+    for code, tables in report.breakdowns.items():
+        res = results[code]
+        for dimension, table in tables.items():
+            name = f"{res.indicator.computation}_by_{dimension.lower().replace(' ', '_')}"
+            if name in out:  # two indicators of one computation: the code tells them apart
+                name = f"{code.lower().replace('.', '_')}_{name}"
+            out[name] = (_as_csv(table), res.computation.people)
+    for title, table in report.activity.items():
+        name = ACTIVITY_FILES.get(title) or title.lower().replace(" ", "_")
+        out[name] = (_as_csv(table), title != "Payments to hosts" and title != "Monitoring visits")
+    return out
+
+
+def table_hashtags(table: pd.DataFrame, people: bool) -> dict[str, str]:
+    """HXL hashtags of a published table, all of the HXL dictionary
+    (:func:`protection_workbench.publish.hxl.table_tags`): counts of people
+    ``#reached+ind`` (``+f``/``+m``/``+children`` from their headings), other numbers
+    ``#indicator+num``, the row heading by what it holds (:data:`ROW_TAGS`), the code
+    ``#indicator+code``, the status ``#status+name``."""
+    from ..publish import hxl
+
+    numbers = [c for c in table.columns if c not in ("Unit", "Indicator", "Status")]
+    shares = [c for c in numbers if str(c).startswith("Share") or "%" in str(c)]
+    counted = [c for c in numbers if c not in shares and c not in NOT_PEOPLE] if people else []
+    tags = hxl.table_tags(table, people=counted)
+    row = table.index.name or "row"
+    tags[row] = ROW_TAGS.get(row, "#indicator+code" if row == "Code" else tags[row])
+    for column, tag in (("Unit", "#meta"), ("Indicator", "#indicator+name")):
+        if column in table.columns:
+            tags[column] = tag
+    if "Status" in table.columns:
+        tags["Status"] = "#status+name"
+    return tags
+
+
+def write_published_tables(report: PeriodReport, folder: str | Path) -> list[Path]:
+    """Write every published table of the report as ``period_<name>.csv`` with an HXL
+    hashtag row, as the weekly report does (:func:`protection_workbench.publish.tables.
+    write_tables`: plain numbers, markers beside their column, total rows in
+    ``period_<name>_totals.csv``). Returns the files written."""
+    from ..publish.tables import write_tables
+
+    tables = csv_tables(report)
+    frames = {name: table for name, (table, _) in tables.items()}
+    tags = {name: table_hashtags(table, people) for name, (table, people) in tables.items()}
+    return write_tables(frames, folder, tags, prefix=PREFIX, index=True)
+
+
+def breakdown_title(report: PeriodReport, code: str, dimension: str) -> str:
+    """A breakdown's caption: the indicator in words, its code, and the groups."""
+    res = next(r for r in report.evaluation.results if r.indicator.code == code)
+    name = esc_markdown(indicator_name(res.indicator))
+    return f"**{name}, by {esc_markdown(dimension.lower())}**"

@@ -7,7 +7,9 @@ removed in a ``finally``, error reports without data values, exit codes 0–3, r
 the site index. What differs: the run id names the period (``2026-Q3_…``, ``2026-10_…``,
 ``2026-07-01_2026-08-15_…``), the notebook is ``period_report.ipynb`` with the parameters
 ``date_from``, ``date_to`` and ``project``, and run.json records the period and project.
-Each report also gets its Word and PDF copies (:mod:`.copies`).
+Each report also gets its Word and PDF copies (:mod:`.copies`), and publishes its tables
+(CSV with an HXL row) into ``tables/``, described by the run's ``datapackage.json``, as the
+weekly run does. The report's title is the project's (config/indicators.yaml).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from ..errors import WorkbenchError
 from ..paths import notebooks_dir
 from .copies import write_copies
+from .site import write_run_datapackage
 from .weekly import (
     EXIT_BAD_INPUT,
     LOCK_TIMEOUT_S,
@@ -93,8 +96,25 @@ def run_period(
         keep_restricted,
         lock_timeout_s,
         lambda: _run(
-            data, start, end, chosen.name, out, restricted_root, reports, source_dir, notes_pii
+            data,
+            start,
+            end,
+            chosen.name,
+            out,
+            restricted_root,
+            _titled(reports, chosen.report_title),
+            source_dir,
+            notes_pii,
         ),
+    )
+
+
+def _titled(reports: tuple[Report, ...], title: str) -> tuple[Report, ...]:
+    """The period report titled after the project (its page's and copies' title)."""
+    from dataclasses import replace
+
+    return tuple(
+        replace(r, title=title) if r.notebook == PERIOD_REPORTS[0].notebook else r for r in reports
     )
 
 
@@ -130,10 +150,12 @@ def _run(data, start, end, project, out, restricted_root, reports, source_dir, n
             "run_id": run_id,
             "prepared_dir": str(prepared),
             "notes_file": notes_file,
+            "tables_dir": str(staging / "tables"),  # each report's own folder (run_reports)
         }
         check.save(prepared)
         run_reports(reports, parameters, staging, private, record, source_dir)
         write_copies(record, staging)
+        write_run_datapackage(record, staging)  # datapackage.json: every published table
         _settle_status(record, check.passed, staging, private)
     except BaseException as exc:
         shutil.rmtree(prepared, ignore_errors=True)
