@@ -540,3 +540,56 @@ def test_hosting_report_speaks_plain_english_and_names_what_to_act_on(
         "H002 Host over capacity",
         "H003 Overlapping placements of one person",
     ]
+
+
+# --------------------------------------------------------------------------- issue 22
+
+
+@pytest.fixture(scope="module")
+def monday_run(tmp_path_factory):
+    """Generated exports and their checks on a Monday, 7 December: November's host
+    payments are still being made (hosts are paid in the first days of the next month)."""
+    from datetime import date
+
+    from protection_workbench.run.check import run_check
+    from protection_workbench.synth.generate import generate_demo_exports
+
+    data = tmp_path_factory.mktemp("hosting-monday") / "demo"
+    generate_demo_exports(data, 6000, 7, date(2026, 12, 7), 0.01)
+    return run_check(data, date(2026, 12, 7), gate=False)
+
+
+def test_the_payments_difference_is_explained_by_hosts_not_yet_paid(monday_run):
+    """Issue 22: "Difference −46,440" beside "out of line 0" is explained: the amount
+    expected for the hosts with no payment yet for the month, plus the difference on the
+    payments made; both add up to the difference, and the page says it in words."""
+    from protection_workbench.reports.community_hosting import hosting_report
+    from protection_workbench.rules import catalogue
+    from protection_workbench.rules.hosting import expected_amounts
+
+    frames, day = monday_run.export.frames, pd.Timestamp("2026-12-07")
+    report = hosting_report(frames, monday_run.findings, day, catalogue=catalogue())
+    table = report.payments.set_index("period")
+    november = table.loc["2026-11"]
+    number = lambda text: float(text.replace(",", ""))  # noqa: E731
+    # the truth: hosts expected for November with no November payment in the exports
+    exp = expected_amounts(frames["placements"], frames["hosts"], day)
+    exp = exp[(exp["period"] == "2026-11") & (exp["expected"] > 0)]
+    paid = set(frames["payments"].loc[frames["payments"]["period"] == "2026-11", "host_id"])
+    owed = exp[~exp["host_id"].isin(paid)]
+    assert len(owed) >= 5, "the demo pays November in the first days of December"
+    assert november["hosts_not_yet_paid"] == f"{len(owed):,}"
+    assert number(november["not_yet_paid_lyd"]) == pytest.approx(owed["expected"].sum(), abs=1)
+    assert number(november["difference_lyd"]) < 0
+    assert number(november["difference_lyd"]) == pytest.approx(
+        number(november["payments_difference_lyd"]) - number(november["not_yet_paid_lyd"]),
+        abs=1,
+    )
+    for month, row in table.drop(index=["2026-11", "Total"]).iterrows():  # paid in full
+        assert row["hosts_not_yet_paid"] == "0", month
+    sentence = report.difference_sentence()
+    assert f"November 2026: difference {november['difference_lyd']} LYD" in sentence
+    assert f"{november['not_yet_paid_lyd']} LYD not yet paid to {len(owed):,} hosts" in sentence
+    shown = report.display(report.payments)
+    assert "Expected, not yet paid (LYD)" in shown.columns
+    assert list(shown.columns)[-1] == "Payments out of line"

@@ -66,6 +66,9 @@ TABLE_TAGS: dict[str, dict[str, str]] = {
         "expected_lyd": "#value+budget",
         "paid_lyd": "#value+transfer",
         "difference_lyd": "#value",
+        "hosts_not_yet_paid": "#indicator+num",
+        "not_yet_paid_lyd": "#value+budget",
+        "payments_difference_lyd": "#value",
         "h004_findings": "#indicator+num",
     },
     "alerts": {"rule": "#indicator+code", "title": "#description", "records": "#indicator+num"},
@@ -102,6 +105,9 @@ HEADINGS = {
     "expected_lyd": "Expected (LYD)",
     "paid_lyd": "Paid (LYD)",
     "difference_lyd": "Difference (LYD)",
+    "hosts_not_yet_paid": "Hosts not yet paid for the month",
+    "not_yet_paid_lyd": "Expected, not yet paid (LYD)",
+    "payments_difference_lyd": "Difference on the payments made (LYD)",
     "h004_findings": "Payments out of line",
 }
 
@@ -206,6 +212,38 @@ class HostingReport:
             return ""
         named = [pd.Period(m, "M").strftime("%B %Y") for m in months]
         return f", in {', '.join(named)}"
+
+    def difference_sentence(self) -> str:
+        """Why paid and expected differ, month by month, in words: the amount expected for
+        hosts with no payment yet for the month (hosts are paid in the first days of the
+        next month, so the last full month is still being paid) and the difference on the
+        payments made, beside the payments out of line (rule H004). Published figures
+        only: a month whose amounts are hidden is named without them."""
+        months = self.payments[self.payments["period"] != TOTAL]
+        parts = []
+        for _, row in months.iterrows():
+            if row["difference_lyd"] in ("0", "–"):
+                continue
+            month = pd.Period(row["period"], "M").strftime("%B %Y")
+            unpaid = ""
+            if row["hosts_not_yet_paid"] != "0":
+                unpaid = (
+                    f"{row['not_yet_paid_lyd']} LYD not yet paid to "
+                    f"{_w(row['hosts_not_yet_paid'])} hosts for the month, and "
+                )
+            parts.append(
+                f"{month}: difference {row['difference_lyd']} LYD = {unpaid}"
+                f"{row['payments_difference_lyd']} LYD on the payments made; payments out "
+                f"of line: {_w(row['h004_findings'])}."
+            )
+        if not parts:
+            return "Every month's payments match what the placements call for."
+        return (
+            "Where paid and expected differ: hosts are paid in the first days of the "
+            "following month, so the last full month is still being paid. A host not yet "
+            "paid is not a payment out of line (that rule checks the payments made).\n\n"
+            + "\n".join(f"- {p}" for p in parts)
+        )
 
     def display(self, table: pd.DataFrame) -> pd.DataFrame:
         """A published table with plain-English column headings (:data:`HEADINGS`)."""
@@ -354,7 +392,11 @@ def hosting_report(
         visits=_named(published.table("visits"), "mantika"),
         compliance=compliance_shown,
         follow_up=follow_up,
-        payments=published_payments(reconciled, cfg),
+        payments=published_unpaid(
+            published_payments(reconciled, cfg),
+            not_yet_paid(hosts, placements, payments, reconciled, day),
+            cfg,
+        ),
         alerts=pd.DataFrame(
             {
                 "rule": alerts["rule"],
@@ -370,6 +412,57 @@ def hosting_report(
 
 
 RULES_COUNTED = ("H002", "H003", "H005")
+
+
+def not_yet_paid(hosts, placements, payments, reconciled: pd.DataFrame, day) -> pd.DataFrame:
+    """What the difference paid − expected of each month of ``reconciled``
+    (:func:`.hosting_monitoring.payments_reconciliation`) is made of: the hosts expected
+    to be paid for the month (rule H004's :func:`~protection_workbench.rules.hosting.
+    expected_amounts`) with no payment recorded for it, the amount expected for them, and
+    the difference on the payments made (the rest). A host with no payment yet is not a
+    payment out of line: H004 checks the payments made."""
+    from ..rules.hosting import expected_amounts
+
+    expected = expected_amounts(placements, hosts, day)
+    expected = expected[expected["expected"] > 0]
+    paid = pd.MultiIndex.from_frame(payments[["host_id", "period"]].astype("str"))
+    owed = ~pd.MultiIndex.from_frame(expected[["host_id", "period"]]).isin(paid)
+    unpaid = expected[owed].groupby("period")["expected"].agg(["size", "sum"])
+    periods = reconciled["period"].astype("str")
+    out = pd.DataFrame({"period": periods.to_numpy()})
+    out["hosts_not_yet_paid"] = unpaid["size"].reindex(periods).fillna(0).astype(int).to_numpy()
+    out["not_yet_paid_lyd"] = unpaid["sum"].reindex(periods).fillna(0.0).round(2).to_numpy()
+    out["payments_difference_lyd"] = (
+        reconciled["difference_lyd"].to_numpy() + out["not_yet_paid_lyd"].to_numpy()
+    ).round(2)
+    return out
+
+
+def published_unpaid(published: pd.DataFrame, unpaid: pd.DataFrame, cfg) -> pd.DataFrame:
+    """The published payments table with :func:`not_yet_paid` inserted before the
+    payments out of line: hosts through ``show_count``; amounts hidden ("–") where the
+    month's amounts are, or where a few hosts are not yet paid (their amount would
+    disclose what they are paid; the difference on the payments made would give it
+    back)."""
+    m = disclosure.min_cell(cfg)
+    months = published["period"] != TOTAL
+    shown = published.loc[months, "difference_lyd"].ne("–").to_numpy()
+    ok = shown & ~np.asarray(disclosure.is_small(unpaid["hosts_not_yet_paid"], m), dtype=bool)
+
+    def amount(values: pd.Series) -> list[str]:
+        whole = values.astype(float).round(0) + 0.0  # no "-0"
+        return [f"{v:,.0f}" if k else "–" for v, k in zip(whole, ok, strict=True)]
+
+    added = {
+        "hosts_not_yet_paid": [disclosure.show_count(v, m) for v in unpaid["hosts_not_yet_paid"]],
+        "not_yet_paid_lyd": amount(unpaid["not_yet_paid_lyd"]),
+        "payments_difference_lyd": amount(unpaid["payments_difference_lyd"]),
+    }
+    out = published.copy()
+    at = list(out.columns).index("h004_findings")
+    for offset, (name, values) in enumerate(added.items()):
+        out.insert(at + offset, name, [*values, *[""] * int((~months).sum())])
+    return out
 
 
 def protected_tables(hosts, placements, visits, findings, day, start, cfg) -> Published:
