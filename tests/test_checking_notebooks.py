@@ -205,7 +205,7 @@ def test_reviewer_changes_since_previous_run_hide_small_counts(run):
 
 
 def manifest_expected(run, chosen: str) -> dict[str, int]:
-    """GO / GO (check) / NO-GO of the chosen flight, computed from run_check's findings."""
+    """GO / GO with warnings / NO-GO of the chosen flight, computed from run_check's findings."""
     manifest = run["check"].export.frames["manifest"]
     passengers = set(manifest.loc[manifest["manifest_id"] == chosen, "individual_id"].astype(str))
     findings = run["check"].findings
@@ -214,7 +214,7 @@ def manifest_expected(run, chosen: str) -> dict[str, int]:
     warned = set(ours.loc[ours["severity"] == "warning", "record_id"]) - errors
     return {  # in the order the report publishes them (suppression picks by position)
         "NO-GO": len(errors),
-        "GO (check)": len(warned),
+        "GO with warnings": len(warned),
         "GO": len(passengers) - len(errors) - len(warned),
         "Total": len(passengers),
     }
@@ -230,7 +230,7 @@ def chosen_manifest(run, text: str) -> str:
 
 
 DECISION = re.compile(
-    r"\*\*Verdict: (NO-GO|GO \(check\)|GO)\.\*\* Passengers: (.+) NO-GO, (.+) GO \(check\), "
+    r"\*\*Verdict: (NO-GO|GO with warnings|GO)\.\*\* Passengers: (.+) NO-GO, (.+) GO with warnings, "
     r"(.+) GO \(of (.+) on the manifest\)"
 )
 IN_WORDS = {"fewer than 5": "<5", "not shown": "[c]"}
@@ -241,7 +241,9 @@ def decision_shown(text: str) -> tuple[str, dict[str, str]]:
     found = DECISION.search(text)
     assert found, "decision summary missing"
     counts = [IN_WORDS.get(g, g) for g in found.groups()[1:]]
-    return found.group(1), dict(zip(("NO-GO", "GO (check)", "GO", "Total"), counts, strict=True))
+    return found.group(1), dict(
+        zip(("NO-GO", "GO with warnings", "GO", "Total"), counts, strict=True)
+    )
 
 
 def test_reviewer_manifest_decisions_are_counts_only(run):
@@ -250,13 +252,13 @@ def test_reviewer_manifest_decisions_are_counts_only(run):
     expected = manifest_expected(run, chosen_manifest(run, text))
     verdict, shown = decision_shown(text)
     # the verdict is a decision: never suppressed
-    assert verdict == next((d for d in ("NO-GO", "GO (check)") if expected[d]), "GO")
+    assert verdict == next((d for d in ("NO-GO", "GO with warnings") if expected[d]), "GO")
     # the three decisions add up to the total: they are suppressed together
     assert shown == safe_series(pd.Series(expected), total="Total").to_dict()
     assert all(exact_or_hidden(shown[k], n) for k, n in expected.items())
     found = tables(nb)
     assert "Go / no-go" not in found and "To send back to Operations" not in found
-    if expected["NO-GO"] + expected["GO (check)"] == 0:  # a flight with no issue: GO
+    if expected["NO-GO"] + expected["GO with warnings"] == 0:  # a flight with no issue: GO
         assert "No passenger of this flight breaks a rule: **GO**." in text
         assert "Passengers by rule (NO-GO reasons first)" not in found
     else:

@@ -111,7 +111,7 @@ def test_headline_states_its_periods_and_agrees_with_the_tables(runs, seed):
     )
     assert table and "followed up late" in line and "still open" in line
     # ... and the rule's count, which looks back further, says so
-    assert re.search(r"also before this period \(rule H005\): \*\*", text)
+    assert re.search(r"also before this period: \*\*", text)
     assert "Reporting period: the 28 days from 28 October 2026 to 24 November 2026" in text
 
 

@@ -31,7 +31,7 @@ from protection_workbench.publish.header import (
 from protection_workbench.run import weekly
 from protection_workbench.run.copies import plain_banner
 from protection_workbench.run.provenance import public_inputs
-from protection_workbench.run.site import sources_of
+from protection_workbench.run.site import about_text, sources_of
 from protection_workbench.run.weekly import Report, RunFailed, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
 
@@ -83,7 +83,7 @@ def test_headers_count_the_files_whose_names_are_not_public():
         "as_of": "2026-11-24",
         "inputs": [{"dataset": "manifest", "file": HOSTILE_MANIFEST}, {"file": "cases.csv"}],
     }
-    for shown in (sources_of(record), plain_banner(record)):
+    for shown in (sources_of(record), plain_banner(record), *about_text(record)):
         assert not [t for t in TRACES if t in shown], shown
 
 

@@ -182,7 +182,7 @@ def test_manifest_decisions(manifest):
     assert out.columns.tolist() == ["record_id", "decision", "errors", "warnings", "reasons"]
     assert out[["record_id", "decision", "errors", "warnings"]].values.tolist() == [
         ["IND-1", "NO-GO", 1, 1],
-        ["IND-2", "GO (check)", 0, 1],
+        ["IND-2", "GO with warnings", 0, 1],
         ["IND-3", "GO", 0, 0],
         ["IND-4", "GO", 0, 0],
     ]
@@ -192,7 +192,7 @@ def test_manifest_decisions(manifest):
     assert out.loc[2, "reasons"] == ""
     assert M.decision_summary(out).values.tolist() == [
         ["NO-GO", 1],
-        ["GO (check)", 1],
+        ["GO with warnings", 1],
         ["GO", 2],
     ]
     ops = M.operations_list(out)
@@ -434,9 +434,9 @@ def manifest_tables(found, manifest, chosen, restricted=False):
 def test_decision_counts_are_suppressed_with_their_total(manifest):
     found = findings_frame([("manifest", "IND-1", "C-1", "M004", "error", "pending")])
     exact = M.decision_counts(manifest_tables(found, manifest, "MNF-A", True))
-    assert exact.to_dict() == {"NO-GO": "1", "GO (check)": "0", "GO": "3", "Total": "4"}
+    assert exact.to_dict() == {"NO-GO": "1", "GO with warnings": "0", "GO": "3", "Total": "4"}
     shown = M.decision_counts(manifest_tables(found, manifest, "MNF-A"))
-    assert shown["NO-GO"] in ("<5", SECONDARY) and shown["GO (check)"] == "0"
+    assert shown["NO-GO"] in ("<5", SECONDARY) and shown["GO with warnings"] == "0"
     assert not shown.map(is_bare_small).any()
     big = pd.DataFrame(
         {
@@ -455,7 +455,7 @@ def test_decision_counts_are_suppressed_with_their_total(manifest):
     # the flight's passengers elsewhere in the report are the same published cell
     assert published.cell("passengers", "MNF-X") == shown[T.TOTAL]
     assert M.decision_sentence(M.manifest_decisions(two, big, "MNF-X"), published).startswith(
-        "**Verdict: NO-GO.** Passengers: fewer than 5 NO-GO, 0 GO (check), "
+        "**Verdict: NO-GO.** Passengers: fewer than 5 NO-GO, 0 GO with warnings, "
     )
 
 
@@ -600,7 +600,7 @@ def test_failed_expectations_and_notes():
     )
     shown = CI.failed_expectations(failed, False)
     assert shown.values.tolist() == [
-        ["Case records", "Another structural check of Individual", "<5"]
+        ["Case records", "Another check of the column Individual", "<5"]
     ]
     assert CI.failed_expectations(failed, True)["Records affected"].tolist() == ["2"]
     failed["expectation"] = "expect_column_values_to_be_unique"  # described, never named

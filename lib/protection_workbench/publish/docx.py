@@ -19,6 +19,7 @@ import base64
 import html as html_lib
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 NBSP = "\u00a0"
@@ -380,9 +381,12 @@ def _source(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def notebook_to_docx(executed: Path, target: Path, banner: str = "", title: str = "") -> Path:
+def notebook_to_docx(
+    executed: Path, target: Path, banner: str = "", title: str = "", about: Sequence[str] = ()
+) -> Path:
     """Write the executed reviewer notebook ``executed`` as a Word document ``target``.
-    ``banner`` is a plain-text line (run, date, sources) put under the report's title."""
+    ``banner`` is a plain-text line (the report date) put under the report's title;
+    ``about`` the lines of the closing "About this report" section (run reference, files)."""
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
@@ -418,6 +422,10 @@ def notebook_to_docx(executed: Path, target: Path, banner: str = "", title: str 
                 if not banner_written:
                     document.add_paragraph().add_run(banner).italic = True
                     banner_written = True
+    if about:
+        document.add_heading("About this report", level=2)
+        for line in about:
+            document.add_paragraph(line)
     target = Path(target)
     document.save(str(target))
     return target

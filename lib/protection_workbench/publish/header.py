@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from IPython.display import Markdown
@@ -64,8 +64,41 @@ def describe_sources(names: Iterable[str | None]) -> str:
     return ", ".join(parts) if parts else "(none found)"
 
 
+def _day(day: date, year: bool) -> str:
+    return f"{day.day} {day:%B %Y}" if year else f"{day.day} {day:%B}"
+
+
+def week_words(day: date) -> str:
+    """The ISO week holding ``day`` as a reader says it: "week 48 of 2026 (23 to 29
+    November)", "week 49 of 2026 (30 November to 6 December)", "week 1 of 2026 (29 December
+    2025 to 4 January 2026)". Machines keep the ISO label (2026-W48) in file names and CSV."""
+    iso = day.isocalendar()
+    monday = day - timedelta(days=iso.weekday - 1)
+    sunday = monday + timedelta(days=6)
+    if monday.year != sunday.year:
+        span = f"{_day(monday, True)} to {_day(sunday, True)}"
+    elif monday.month != sunday.month:
+        span = f"{_day(monday, False)} to {_day(sunday, False)}"
+    else:
+        span = f"{monday.day} to {_day(sunday, False)}"
+    return f"week {iso.week} of {iso.year} ({span})"
+
+
+def week_label_words(label: str) -> str:
+    """An ISO week label ("2026-W48") in words (:func:`week_words`); a label that is not
+    one is returned as it is."""
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", str(label).strip())
+    if match is None:
+        return str(label)
+    try:
+        return week_words(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+    except ValueError:
+        return str(label)
+
+
 def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "") -> Markdown:
-    """Title block every report starts with: as-of date, data sources and run id.
+    """Title block of a report opened on its own (no run): the report date in words and,
+    for the analyst at the notebook, the data sources and the run id.
 
     The export files are described by :func:`describe_sources` (no file name that could
     hold personal data; files that are not exports are left out); the folder's name, the
@@ -76,14 +109,13 @@ def report_header(title: str, as_of: date, data_dir: str | Path, run_id: str = "
         if folder.is_dir()
         else []
     )
-    iso = as_of.isocalendar()
     lines = [
         f"# {esc_markdown(title)}",
         "",
-        f"**As of** {as_of:%d %B %Y} (ISO week {iso.year}-W{iso.week:02d})  ",
-        f"**Data sources** {esc_markdown(describe_sources(sources))} in "
-        f"{esc_markdown(folder.name + '/')}  ",
-        f"**Run** {esc_markdown(run_id or 'interactive')}",
+        f"**Figures as of** {as_of.day} {as_of:%B %Y}, {week_words(as_of)}  ",
+        f"**Files read** {esc_markdown(describe_sources(sources))} in the folder "
+        f"{esc_markdown(folder.name)}  ",
+        f"**Run reference** {esc_markdown(run_id or 'none (opened on its own)')}",
     ]
     return Markdown("\n".join(lines))
 

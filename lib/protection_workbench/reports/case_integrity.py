@@ -166,7 +166,7 @@ EXPECTATION_DESCRIPTIONS = {
     "expect_column_values_to_match_regex": "{column} is written in the expected format",
     "expect_column_values_to_be_between": "{column} is within the allowed range",
 }
-OTHER_EXPECTATION = "Another structural check of {column}"
+OTHER_EXPECTATION = "Another check of the column {column}"
 
 
 def describe_expectations(expectations: pd.Series, columns: pd.Series) -> pd.Series:
@@ -187,7 +187,11 @@ def gate_sentence(gate) -> str:
         return "**Quality gate: not run** (the gate could not run on these exports)."
     verdict = "passed" if gate.passed else "failed"
     met = int(gate.results["success"].astype(bool).sum())
-    return f"**Quality gate: {verdict}**: {met:,} of {len(gate.results):,} structural checks met."
+    return (
+        f"**Quality gate: {verdict}**: {met:,} of {len(gate.results):,} checks on the columns "
+        "of the exports met (each column present, filled in, unique or within its list as it "
+        "must be)."
+    )
 
 
 def failed_expectations(failed: pd.DataFrame, restricted: bool) -> pd.DataFrame:

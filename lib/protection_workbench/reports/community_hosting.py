@@ -91,8 +91,8 @@ HEADINGS = {
     "ongoing": "Ongoing",
     "stay": "Stay",
     "median_days": "Median days",
-    "p25_days": "Shortest quarter up to (days)",
-    "p75_days": "Longest quarter from (days)",
+    "p25_days": "A quarter of stays shorter than (days)",
+    "p75_days": "A quarter of stays longer than (days)",
     "visited": "Visited",
     "due": "Due",
     "overdue": "Overdue",
@@ -182,19 +182,19 @@ class HostingReport:
                 f"**{self.published_set.say('new')}**; exits: "
                 f"**{_w(self.exits[TOTAL])}**",
                 f"- Length of stay of placements ended so far: {stays}",
-                f"- Active placements overdue for a monitoring visit on {self.as_of:%d %B} "
-                f"(rule H001): **{_w(self.visits.loc[TOTAL, 'overdue'])}**"
+                f"- Active placements overdue for a monitoring visit on {self.as_of:%d %B}: "
+                f"**{_w(self.visits.loc[TOTAL, 'overdue'])}**"
                 f"{self.concerned()}; due in the next 7 days: "
                 f"**{_w(self.visits.loc[TOTAL, 'due'])}**",
                 f"- Major issues found {period}: **{_w(major)}**; of these followed up late: "
                 f"**{_w(self.follow_up['followed up late'])}**, still open: "
                 f"**{_w(self.follow_up['open'])}**",
                 f"- Placements with a major issue not followed up in time, looking back over "
-                f"every visit, also before this period (rule H005): **{_w(self.found('H005'))}**",
-                f"- Payments out of line in the last 6 full months (rule H004): **{_w(h004)}**"
+                f"every visit, also before this period: **{_w(self.found('H005'))}**",
+                f"- Payments out of line in the last 6 full months: **{_w(h004)}**"
                 f"{self.months_concerned()}",
-                f"- Hosts over capacity (rule H002): **{_w(self.found('H002'))}**; placements "
-                f"overlapping another of the same person (rule H003): "
+                f"- Hosts over capacity: **{_w(self.found('H002'))}**; placements "
+                f"overlapping another of the same person: "
                 f"**{_w(self.found('H003'))}**",
             ]
         )
@@ -326,9 +326,11 @@ class HostingReport:
         row (numbers without thousands separators) into ``folder``, and the share of cells
         and people the report hides (``community_hosting_disclosure.json``, which the
         weekly run copies into run.json)."""
-        written = write_tables(
-            self.published, folder, TABLE_TAGS, prefix=TABLE_PREFIX, thousands=False
-        )
+        # headers in words, as on the page (the HXL row under them is unchanged)
+        words = {**HEADINGS, "rule": "Rule", "title": "What the rule finds", "records": "Records"}
+        tables = {k: v.rename(columns=words) for k, v in self.published.items()}
+        tags = {k: {words.get(c, c): t for c, t in v.items()} for k, v in TABLE_TAGS.items()}
+        written = write_tables(tables, folder, tags, prefix=TABLE_PREFIX, thousands=False)
         if self.published_set is not None:
             write_summary(self.published_set, folder, prefix=TABLE_PREFIX)
         return written

@@ -1,6 +1,6 @@
 """Tables behind the data quality notebook: what the cleaning did to the exports.
 
-Rows in, clean and quarantined per dataset; values repaired by kind; rows set aside and
+Rows in, clean and set aside for correction per dataset; values repaired by kind; rows set aside and
 values not recognised by reason; columns not in the data contract. Rows are records
 about people: the reviewer version (``restricted=False``) protects their counts like
 counts of people. Counts of values (repaired, not recognised) and of columns identify no
@@ -37,7 +37,7 @@ REPAIR_LABELS = {
     "airport_alias": "Airports spelled another way",
     "whitespace": "Stray spaces",
     "html_entity": "Web character codes",
-    "encoding": "Garbled characters (mojibake)",
+    "encoding": "Garbled characters (wrong text encoding)",
     "legacy_encoding": "Text in a Windows code page",
     "control_characters": "Invisible control characters removed",
     "missing_marker": "Not-known markers (NA, -, unknown) read as empty",

@@ -2,7 +2,7 @@
 passenger of one flight with the reasons, and the list to send back to Operations.
 
 A passenger is NO-GO with any error-severity finding of the manifest rules (M001–M008),
-"GO (check)" with warnings only, else GO. The reviewer version (``restricted=False``)
+"GO with warnings" with warnings only, else GO. The reviewer version (``restricted=False``)
 counts passengers through :mod:`protection_workbench.publish.disclosure`; only the case
 workers' copy lists them.
 """
@@ -24,7 +24,7 @@ from ..publish.tables import TOTAL
 from .common import hide_birth_dates, key_text, severity_rank
 from .weekly import country_name
 
-DECISIONS = ("NO-GO", "GO (check)", "GO")
+DECISIONS = ("NO-GO", "GO with warnings", "GO")
 
 
 def manifests(manifest: pd.DataFrame) -> pd.DataFrame:
@@ -91,9 +91,9 @@ def manifest_decisions(
 ) -> pd.DataFrame:
     """Go / no-go per passenger of one manifest, with the reasons.
 
-    NO-GO when the passenger has any error-severity finding, "GO (check)" when warnings
+    NO-GO when the passenger has any error-severity finding, "GO with warnings" when warnings
     only, else GO. ``reasons`` lists "RULE message" pairs, errors first. Rows: NO-GO, then
-    GO (check), then GO, each in the manifest's order.
+    GO with warnings, then GO, each in the manifest's order.
     """
     passengers, found = _flight_findings(manifest_findings, manifest_frame, manifest_id)
     out = _decide(pd.DataFrame({"record_id": passengers}), found)
@@ -118,13 +118,13 @@ def _decide(passengers: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     out[["errors", "warnings"]] = out[["errors", "warnings"]].fillna(0).astype(int)
     out["reasons"] = out["reasons"].fillna("")
     out["decision"] = np.select(
-        [out["errors"] > 0, out["warnings"] > 0], ["NO-GO", "GO (check)"], default="GO"
+        [out["errors"] > 0, out["warnings"] > 0], ["NO-GO", "GO with warnings"], default="GO"
     )
     return out
 
 
 def decision_summary(decisions: pd.DataFrame) -> pd.DataFrame:
-    """Passengers per decision (NO-GO, GO (check), GO; zeros included)."""
+    """Passengers per decision (NO-GO, GO with warnings, GO; zeros included)."""
     counts = decisions["decision"].value_counts().reindex(list(DECISIONS), fill_value=0)
     return pd.DataFrame({"decision": list(DECISIONS), "passengers": counts.to_numpy(dtype=int)})
 
@@ -163,7 +163,7 @@ def flight_sentence(
 
 def decision_counts(published: Published) -> pd.Series:
     """Passengers of the flight reviewed in detail per decision and their Total (index
-    NO-GO, GO (check), GO, Total), as published in the table set (the three decisions add
+    NO-GO, GO with warnings, GO, Total), as published in the table set (the three decisions add
     up to the Total: they are protected together)."""
     table = published.table("decisions")
     table.columns = [str(c) for c in table.columns]
@@ -173,7 +173,7 @@ def decision_counts(published: Published) -> pd.Series:
 
 def flight_verdict(decisions: pd.DataFrame) -> str:
     """The verdict of a flight from its passengers' decisions: NO-GO when one passenger is
-    NO-GO, GO (check) when one has warnings only, else GO."""
+    NO-GO, GO with warnings when one has warnings only, else GO."""
     found = set(decisions["decision"])
     return next((d for d in DECISIONS[:2] if d in found), "GO")
 
@@ -241,7 +241,7 @@ class FlightReview:
     passengers: pd.DataFrame  # manifest_id, record_id, decision, errors, warnings, reasons
 
     def verdict_counts(self) -> pd.Series:
-        """Flights per verdict (NO-GO, GO (check), GO; zeros kept): flights, not people."""
+        """Flights per verdict (NO-GO, GO with warnings, GO; zeros kept): flights, not people."""
         counts = self.flights["verdict"].value_counts()
         return counts.reindex(list(DECISIONS), fill_value=0).astype(int)
 
@@ -257,7 +257,7 @@ class FlightReview:
         return f"{n:,} flight{'' if n == 1 else 's'} {window}: {parts}."
 
     def to_fix(self) -> pd.DataFrame:
-        """The passengers to fix per manifest (NO-GO, then GO (check)), flights in date
+        """The passengers to fix per manifest (NO-GO, then GO with warnings), flights in date
         order: case workers' copy only (real ids; show through
         :func:`~.common.for_display`)."""
         order = self.flights[["manifest_id", "flight_date"]]
@@ -277,7 +277,7 @@ def review_flights(
 ) -> FlightReview:
     """Go / no-go of every manifest whose flight is within ``days`` days after ``as_of``
     (:func:`upcoming_flights`): a flight is NO-GO when one of its passengers is NO-GO,
-    GO (check) when one has warnings only, else GO. ``findings`` are the run's findings
+    GO with warnings when one has warnings only, else GO. ``findings`` are the run's findings
     (those of the manifest rules M001–M008 are used); a passenger's findings count on
     every manifest of the window the passenger is on."""
     days = review_days() if days is None else int(days)
@@ -298,11 +298,11 @@ def review_flights(
     )
     flights = flights.assign(
         no_go=per_flight["NO-GO"].to_numpy(dtype=int),
-        check=per_flight["GO (check)"].to_numpy(dtype=int),
+        check=per_flight["GO with warnings"].to_numpy(dtype=int),
         go=per_flight["GO"].to_numpy(dtype=int),
     )
     flights["verdict"] = np.select(
-        [flights["no_go"] > 0, flights["check"] > 0], ["NO-GO", "GO (check)"], default="GO"
+        [flights["no_go"] > 0, flights["check"] > 0], ["NO-GO", "GO with warnings"], default="GO"
     )
     issues = (
         found.merge(pax, on="record_id")

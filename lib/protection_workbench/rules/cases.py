@@ -308,7 +308,12 @@ def c007(ctx: Context) -> pd.DataFrame:
     return _case_findings(cases, unaccompanied, message)
 
 
-@rule("C008", "error", "Unaccompanied or separated child without BIA", ("cases",))
+@rule(
+    "C008",
+    "error",
+    "Unaccompanied or separated child without a best interests assessment (BIA)",
+    ("cases",),
+)
 def c008(ctx: Context) -> pd.DataFrame:
     """An unaccompanied or separated child is at *ready* or later without a best-interests
     assessment (bia_date). The BIA must be done and recorded before the child can move."""

@@ -159,7 +159,12 @@ def m004(ctx: Context) -> pd.DataFrame:
     return _manifest_findings(p, not_fit | stale, join_reasons(parts))
 
 
-@rule("M005", "error", "Vulnerable passenger without clearance or BIA", ("manifest", "cases"))
+@rule(
+    "M005",
+    "error",
+    "Vulnerable passenger without clearance or best interests assessment (BIA)",
+    ("manifest", "cases"),
+)
 def m005(ctx: Context) -> pd.DataFrame:
     """A passenger with a vulnerability that needs protection clearance is not *cleared*, or
     an unaccompanied/separated child has no best-interests assessment. The passenger cannot

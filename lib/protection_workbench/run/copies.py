@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import printable
-from .site import sources_of
+from .site import about_text, as_of_words
 
 PDF_WORKERS = 4
 
@@ -27,9 +27,9 @@ def _log(message: str) -> None:
 
 
 def plain_banner(record: dict) -> str:
-    """The line under a Word report's title: run, period or as-of date, data sources."""
-    when = record.get("period_label") or f"as of {record['as_of']}"
-    return f"Run {record['run_id']} · {when} · data sources: {sources_of(record)}"
+    """The line under a Word report's title: the report date in words. The run reference
+    and the files read close the document ("About this report", :func:`~.site.about_text`)."""
+    return f"Figures as of {as_of_words(record)}"
 
 
 def write_copies(record: dict, staging: Path) -> None:
@@ -58,6 +58,7 @@ def _write_copies(record: dict, staging: Path) -> None:
                 staging / f"{stem}.docx",
                 banner=banner,
                 title=entry["title"],
+                about=about_text(record),
             )
             entry["docx"] = f"{stem}.docx"
         except Exception as exc:  # noqa: BLE001 (the HTML is published whatever happens)

@@ -78,12 +78,14 @@ def to_html(
     banner: str = "",
     title: str = "",
     tables: Sequence[tuple[str, str]] = (),
+    about: str = "",
 ) -> None:
     """Reviewer HTML: code hidden, outputs only, self-contained, no script, no network
     request (the reviewer template carries the Content-Security-Policy). ``banner`` is HTML
     built by the caller from escaped parts; ``title`` is the browser tab's title (the
     report's title and week); ``tables`` are (link, title) pairs of the report's published
-    tables, listed at the end of the page (the template escapes them)."""
+    tables, listed at the end of the page (the template escapes them); ``about`` is the
+    "About this report" section closing the page (HTML of escaped parts, like ``banner``)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -97,6 +99,10 @@ def to_html(
     notebook = nbformat.read(executed, as_version=4)
     if title:
         notebook.metadata["title"] = title  # the browser tab's <title>, not "Notebook"
-    resources = {"workbench_banner": banner, "workbench_tables": list(tables)}
+    resources = {
+        "workbench_banner": banner,
+        "workbench_tables": list(tables),
+        "workbench_about": about,
+    }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     target.write_text(body, "utf-8")

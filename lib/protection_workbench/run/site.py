@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date, datetime
 from pathlib import Path
 
-from ..publish.header import describe_sources
-from ..publish.html import CSP
+from ..publish.header import describe_sources, week_label_words, week_words
+from ..publish.html import CSP, esc
 from .notebooks import TEMPLATES, table_links
 
 STATUS_TEXT = {
@@ -42,6 +43,77 @@ def sources_of(record: dict) -> str:
     the name says nothing but a dataset or a flight's manifest id, else counted; the
     one-per-flight manifests counted in words when there are more than two."""
     return describe_sources([i.get("file") for i in record.get("inputs", [])])
+
+
+def period_words(record: dict) -> str:
+    """What a run reports on, as a reader says it: "week 48 of 2026 (23 to 29 November)",
+    or a period run's label ("October 2026"). The ISO label (2026-W48) stays in folder and
+    file names, run.json and the CSV tables, where machines read it."""
+    if record.get("period_label"):
+        return str(record["period_label"])
+    return week_label_words(str(record.get("week", "")))
+
+
+def as_of_words(record: dict) -> str:
+    """The report date in words: "24 November 2026, in week 48 of 2026 (23 to 29 November)",
+    or "31 October 2026 (period: October 2026)"."""
+    try:
+        as_of = date.fromisoformat(str(record["as_of"]))
+    except (KeyError, ValueError):
+        return str(record.get("as_of", ""))
+    if record.get("period_label"):
+        return f"{as_of.day} {as_of:%B %Y} (period: {record['period_label']})"
+    return f"{as_of.day} {as_of:%B %Y}, in {week_words(as_of)}"
+
+
+def _short_date(value: object) -> str:
+    """ "24 November 2026" for an ISO date; anything else as it is."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return f"{day.day} {day:%B %Y}"
+
+
+def page_banner(record: dict, index: str | None = "index.html") -> str:
+    """The line above every report of a run (HTML, escaped parts only): the report date in
+    words and a link to the run's page. The run reference and the files read are at the
+    end of the page (:func:`about_html`), not in the reader's way."""
+    link = f" · <a href='{esc(index)}'>all reports of this run</a>" if index else ""
+    return f"<b>Figures as of</b> {esc(as_of_words(record))}{link}"
+
+
+def _made_on(record: dict) -> str:
+    try:
+        started = datetime.fromisoformat(str(record["started"]))
+    except (KeyError, ValueError):
+        return ""
+    return f", made on {started.day} {started:%B %Y at %H:%M} UTC"
+
+
+def about_lines(record: dict) -> list[tuple[str, str]]:
+    """The facts of "About this report" (label, plain text): the report date, the files
+    read and the run reference a reader quotes when asking about a figure."""
+    return [
+        ("Figures as of", as_of_words(record)),
+        ("Files read", f"{sources_of(record)} (the data exports this report was made from)"),
+        (
+            "Run reference",
+            f"{record.get('run_id', '')}{_made_on(record)}. Quote it when you ask about a "
+            "figure: it names the exact files and checks behind this report.",
+        ),
+    ]
+
+
+def about_html(record: dict) -> str:
+    """ "About this report", the last section of every reviewer report (HTML, escaped)."""
+    items = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in about_lines(record))
+    return f"<h2>About this report</h2><ul>{items}</ul>"
+
+
+def about_text(record: dict) -> list[str]:
+    """The lines of "About this report" for a Word copy (plain text, no heading)."""
+    return [f"{k}: {v}" for k, v in about_lines(record)]
 
 
 def gate_text(record: dict) -> str:
@@ -110,11 +182,13 @@ def write_run_index(record: dict, folder: Path) -> None:
     page = _render(
         "run_index.html.j2",
         title=(
-            f"Period report, {record['period_label']} — run {record['run_id']}"
+            f"Period report, {record['period_label']}"
             if record.get("period_label")
-            else f"Weekly reports, week {record.get('week', '')} — run {record['run_id']}"
+            else f"Weekly reports, {period_words(record)}"
         ),
         run=record,
+        period=period_words(record),
+        as_of=as_of_words(record),
         status_text=STATUS_TEXT.get(status, status),
         sources=sources_of(record),
         gate=gate_text(record),
@@ -150,8 +224,8 @@ def _run_row(path: Path) -> dict | None:
     return {
         "folder": path.name,
         "run_id": str(rec.get("run_id", path.name)),
-        "week": str(rec.get("week", "")),
-        "as_of": str(rec.get("as_of", "")),
+        "week": period_words(rec),
+        "as_of": _short_date(rec.get("as_of")),
         "status": status,
         "status_text": STATUS_TEXT.get(status, status),
         "reports": len([r for r in reports if isinstance(r, dict) and r.get("html")]),

@@ -65,11 +65,17 @@ from ..outputs import (
     read_marker,
 )
 from ..paths import notebooks_dir
-from ..publish.html import esc
 from . import provenance
 from .copies import write_copies
 from .notebooks import execute_notebook, table_links, to_html
-from .site import sources_of, write_run_datapackage, write_run_index, write_site_index
+from .site import (
+    about_html,
+    page_banner,
+    period_words,
+    write_run_datapackage,
+    write_run_index,
+    write_site_index,
+)
 
 # Exit codes of `workbench run weekly` (and of the other commands).
 EXIT_OK = 0  # every report produced, gate passed, no error finding
@@ -573,16 +579,10 @@ def _previous_findings(restricted_root: Path) -> Path | None:
 
 
 def _banner(record: dict, index: str | None = "index.html") -> str:
-    """The one header block above every report (the notebooks show only their title): as-of
-    date and period, data sources, run, and a link to the run page. Escaped parts only."""
-    as_of = date.fromisoformat(record["as_of"])
-    period = record.get("period_label") or f"week {record['week']}"
-    link = f" · <a href='{esc(index)}'>all reports of this run</a>" if index else ""
-    return (
-        f"<b>As of</b> {esc(f'{as_of.day} {as_of:%B %Y}')} ({esc(period)}) · "
-        f"<b>Data sources</b> {esc(sources_of(record))} · <b>Run</b> {esc(record['run_id'])}"
-        f"{link}"
-    )
+    """The line above every report (the notebooks show only their title): the report date
+    in words and a link to the run page; the run reference and the files read close the
+    page ("About this report", :func:`~.site.about_html`)."""
+    return page_banner(record, index)
 
 
 def run_reports(
@@ -628,7 +628,7 @@ def _run_report(
     started = time.perf_counter()
     entry["status"] = "running"
     html_name = report.notebook.replace(".ipynb", ".html")
-    title = f"{report.title} — {record.get('period_label') or 'week ' + record['week']}"
+    title = f"{report.title} — {period_words(record)}"
     _log(f"  {name} …")
     executed = staging / "notebooks" / report.notebook
     log = private / "logs" / report.notebook.replace(".ipynb", ".kernel.log")
@@ -644,7 +644,7 @@ def _run_report(
         # the tables this report published, linked from its page and the run's page
         entry["tables"] = _publish_tables(own_tables, staging / "tables")
         links = table_links(entry["tables"], report.notebook)
-        to_html(executed, staging / html_name, _banner(record), title, tables=links)
+        to_html(executed, staging / html_name, _banner(record), title, links, about_html(record))
         entry.update(
             html=html_name,
             execute_seconds=round(executed_at - started, 2),
@@ -666,6 +666,7 @@ def _run_report(
                 private / html_name,
                 _banner(record, None) + " · <b>Case workers' copy</b>: real ids, exact counts",
                 title,
+                about=about_html(record),
             )
             entry["case_worker_copy"] = html_name
         entry["status"] = "ok"
