@@ -285,6 +285,21 @@ def _config_with(tmp_path: Path, edit) -> Path:
             "projects.0.locations.1",
             "not a mantika",
         ),
+        (
+            lambda t: t.replace(
+                "title: Voluntary humanitarian return and community hosting in Libya",
+                'title: "   "',
+            ),
+            "projects.0.title",
+            "should match pattern",
+        ),
+        (
+            lambda t: t.replace(
+                "donor: Example donor (synthetic project for the demo data)", 'donor: "a\\nb"'
+            ),
+            "projects.0.donor",
+            "should match pattern",
+        ),
     ],
 )
 def test_a_config_error_names_file_and_key(tmp_path, edit, key, problem):
@@ -325,3 +340,142 @@ def test_periods_parse_one_way_only():
     ):
         with pytest.raises(WorkbenchError):
             parse_period(**bad)
+
+
+# --------------------------------------------------------------------------- the donor report
+
+
+def test_the_title_names_project_donor_and_period(seeded):
+    from protection_workbench.reports.period import period_report, report_title
+
+    project = get_indicators().project()
+    report = period_report(seeded[0], *Q3)
+    assert project.title and project.donor
+    assert report_title(report) == (
+        f"{project.title}: report to {project.donor}, July–September 2026 (2026-Q3)"
+    )
+
+
+def test_percent_of_target_against_the_period_and_the_project_both_labelled(seeded):
+    """O1.1 has a target for 2026-Q3: its row says the quarter against 3,000 and, apart,
+    the project's total against 24,000; the status names both when they differ."""
+    from protection_workbench.reports.period import period_report, shown_number
+
+    report = period_report(seeded[0], *Q3)
+    row = report.indicators.set_index("Code").loc["O1.1"]
+    value, since = shown_number(row["This period"]), shown_number(row["Since project start"])
+    assert row["Period target"] == "3,000" and row["Project target"] == "24,000"
+    assert row["% of period target"] == f"{100 * value / 3000:,.0f} %"
+    assert row["% of project target"] == f"{100 * since / 24000:,.0f} %"
+    res = next(r for r in report.evaluation.results if r.indicator.code == "O1.1")
+    if res.status != res.project_status:
+        assert row["Status"] == (
+            f"{res.status} for the period, {res.project_status.lower()} for the project"
+        )
+    # an indicator without a period target says so rather than a figure
+    row = report.indicators.set_index("Code").loc["O2.4"]
+    assert row["Period target"] == "none set" and row["% of period target"] == "none set"
+
+
+def test_a_share_agrees_with_its_breakdown_when_a_few_were_not_met(seeded):
+    """The case built to disagree before: 3 referrals of a quarter's many not followed up.
+    The share was rounded to "100 %" (and "Ahead") while its breakdown showed "Not met
+    <5"; now a share is 100 % only when every one was met."""
+    from protection_workbench.reports.period import period_report, whole_percent
+
+    frames = dict(seeded[0])
+    refs = frames["referrals"].copy()
+    due = refs["follow_up_due"].between(pd.Timestamp(Q3[0]), pd.Timestamp(Q3[1]))
+    due = due.fillna(False).to_numpy(dtype=bool)
+    refs.loc[due, "follow_up_date"] = refs.loc[due, "follow_up_due"]
+    # the quarter's referrals six times over (a busy quarter), three of them missed
+    refs = pd.concat([refs] + [refs[due]] * 5, ignore_index=True)
+    missed = refs.index[refs["follow_up_due"].between(pd.Timestamp(Q3[0]), pd.Timestamp(Q3[1]))]
+    refs.loc[missed[:3], "follow_up_date"] = pd.NaT
+    frames["referrals"] = refs
+    report = period_report(frames, *Q3)
+    res = next(r for r in report.evaluation.results if r.indicator.code == "O2.2")
+    assert res.denominator - res.numerator == 3 and res.denominator > 600  # rounds to 100
+    row = report.indicators.set_index("Code").loc["O2.2"]
+    assert row["This period"] == "99 %"
+    (sex,) = report.breakdowns["O2.2"].values()
+    assert sex.loc["Total", "Not followed up in time"] == "<5"
+    assert "Not met" not in sex.columns  # the breakdown's words are not a status
+    assert whole_percent(949, 952) == 99 and whole_percent(3, 952) == 1
+    assert whole_percent(952, 952) == 100 and whole_percent(0, 952) == 0
+    assert whole_percent(901, 1000) == 90
+
+
+def _numbers(text: str) -> set[float]:
+    import re
+
+    return {float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def test_the_narrative_names_each_indicator_against_both_targets(seeded):
+    import html
+
+    from protection_workbench.reports.period import narrative, period_report
+
+    report = period_report(seeded[0], *Q3)
+    lead, *sentences = [html.unescape(s) for s in narrative(report)]
+    assert lead.startswith("Of the 11 indicators:")
+    rows = report.indicators.set_index("Code")
+    for res, sentence in zip(report.evaluation.results, sentences, strict=True):
+        row = rows.loc[res.indicator.code]
+        assert res.indicator.statement in sentence and res.indicator.code in sentence
+        assert f"{row['This period']}" in sentence and "in this period" in sentence
+        assert f"project's target of {row['Project target']}" in sentence
+        assert f"{row['% of project target']} of the project's target" in sentence
+        if row["Period target"] != "none set":
+            assert f"against a target of {row['Period target']}" in sentence
+        if "Behind" in row["Status"] and not res.indicator.is_share:
+            assert "behind by about" in sentence
+    # O1.1: the quarter against 3,000 and the project against 24,000, both said
+    assert "against a target of 3,000" in sentences[0] and "target of 24,000" in sentences[0]
+
+
+def test_the_narrative_says_only_figures_the_tables_show(seeded):
+    """Every number of the narrative is one the indicator table shows, a target or
+    threshold of the configuration, or worked out from shown figures only (what the
+    time elapsed calls for, and the gap to it): a hidden figure cannot be recomputed."""
+    import html
+
+    from protection_workbench.reports.period import narrative, period_report, shown_number
+
+    settings = get_indicators()
+    report = period_report(seeded[0], *Q3)
+    text = html.unescape(" ".join(narrative(report)))
+    shown = _numbers(" ".join(report.indicators.astype(str).to_numpy().ravel()))
+    elapsed = report.evaluation.project.elapsed(Q3[1])
+    allowed = shown | {round(100 * elapsed), 5.0, 11.0} | set(range(12))  # counts of statuses
+    for res in report.evaluation.results:
+        since = shown_number(
+            report.indicators.set_index("Code").loc[res.indicator.code]["Since project start"]
+        )
+        if res.indicator.is_share:
+            value = shown_number(
+                report.indicators.set_index("Code").loc[res.indicator.code]["This period"]
+            )
+            if value is not None:
+                allowed.add(abs(round(value - res.indicator.target)))
+        elif since is not None:
+            expected = round(res.indicator.target * elapsed)
+            allowed |= {expected, abs(round(since) - expected)}
+    assert _numbers(text) - allowed == set()
+    assert settings.status.behind_below  # the thresholds are said in the status legend
+
+
+def test_a_hidden_figure_is_said_and_nothing_is_worked_out_from_it(seeded):
+    from protection_workbench.reports.period import indicator_sentence, period_report
+
+    report = period_report(seeded[0], *Q3)
+    res = next(r for r in report.evaluation.results if r.indicator.code == "O1.2")
+    row = report.indicators.set_index("Code").loc["O1.2"].copy()
+    row["This period"], row["Since project start"] = "<5", "[c]"
+    row["% of project target"] = "–"
+    sentence = indicator_sentence(res, row, 0.5)
+    assert "fewer than 5 people in this period" in sentence
+    assert "Since the project started: not shown" in sentence
+    assert "expected" not in sentence and "behind by" not in sentence
+    assert str(int(res.value)) not in sentence.replace("2,500", "")

@@ -84,7 +84,11 @@ def test_the_report_runs_for_a_month_a_quarter_and_the_project_life(executed):
         assert labels[name] in text, name
         for code in ("O1.1", "O2.2", "O3.3"):
             assert code in text
-        assert "Since project start" in text and "% of target" in text
+        assert "Since project start" in text and "% of period target" in text
+        assert "% of project target" in text and "What the status means" in text
+        assert text.count(get_indicators().project().report_title) >= 1  # the title
+        assert any("## The period in brief" in c.source for c in nb.cells)
+        assert "behind by about" in text or "on track" in text  # the narrative
         assert "Returns by flight type" in text and "Monitoring visits" in text
         assert sum("image/png" in o.get("data", {}) for o in outputs(nb)) >= 3
 
@@ -122,10 +126,15 @@ def copies(executed, tmp_path_factory) -> dict[str, Path]:
 def test_the_word_copy_has_headings_and_the_indicator_table(copies):
     document = docx.Document(str(copies["docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert "Period report" in headings and "Indicators" in headings
+    project = get_indicators().project()
+    assert "Indicators" in headings and "The period in brief" in headings
+    assert any(h.startswith(f"{project.report_title}: report to {project.donor}") for h in headings)
     indicator = next(t for t in document.tables if t.rows[0].cells[0].text == "Code")
     header = [c.text for c in indicator.rows[0].cells]
-    assert header[:4] == ["Code", "Indicator", "Baseline", "Target"]
+    assert header[:4] == ["Code", "Indicator", "Baseline", "This period"]
+    assert {"Period target", "% of period target", "Project target", "% of project target"} <= set(
+        header
+    )
     assert "Status" in header
     # the header row repeats on every page (w:tblHeader), the body rows are the indicators
     assert indicator.rows[0]._tr.trPr.xml.count("tblHeader") == 1
@@ -169,7 +178,8 @@ def test_the_pdf_has_pages_and_text(copies):
     reader = PdfReader(str(copies["pdf"]))
     assert len(reader.pages) > 0
     text = "".join(page.extract_text() for page in reader.pages)
-    assert "Period report" in text and "O1.1" in text and "Since project start" in text
+    assert "Voluntary humanitarian return and community" in text  # the project's title
+    assert "O1.1" in text and "Since project start" in text and "% of project target" in text
 
 
 def test_planted_personal_data_reaches_neither_word_nor_pdf(copies):
@@ -200,3 +210,30 @@ def test_tables_are_read_from_the_escaped_html():
 def test_print_css_is_a4_and_chromium_is_found():
     assert "size: A4 portrait" in printable("<html><head></head><body></body></html>")
     assert find_chromium() is not None, "Chromium is missing: `make browser` installs it"
+
+
+# --------------------------------------------------------------------------- the donor's page
+
+
+def test_the_month_table_is_headed_by_indicator_names(executed):
+    """Indicators as rows named in words (their code after), months as the columns:
+    no column or row is headed by a bare code such as O1.1."""
+    import re
+
+    project = get_indicators().project()
+    page = html.unescape(output_text(executed["quarter"]))
+    month_table = next(t for t in re.findall(r"<table.*?</table>", page, re.S) if "Sep 2026" in t)
+    headers = [
+        re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th.*?</th>", month_table, re.S)
+    ]
+    for indicator in project.indicators:
+        assert f"{indicator.statement} ({indicator.code})" in headers
+    assert not [h for h in headers if re.fullmatch(r"O\d\.\d", h)]
+    assert "Jul 2026" in headers and "Sep 2026" in headers
+
+
+def test_the_narrative_comes_before_the_team_notes(executed):
+    text = html.unescape(output_text(executed["quarter"]))
+    brief = text.index("in this period")
+    assert brief < text.index("Two charter flights left Misrata")  # the team's notes after
+    assert "Since the project started" in text and "project's target of 24,000" in text

@@ -156,3 +156,95 @@ def test_run_ids_name_the_period():
     assert period_tag(date(2026, 10, 1), date(2026, 10, 31)) == "2026-10"
     assert period_tag(date(2026, 7, 1), date(2026, 8, 15)) == "2026-07-01_2026-08-15"
     assert make_run_id(date(2026, 7, 1), date(2026, 9, 30)).startswith("2026-Q3_")
+
+
+# --------------------------------------------------------------------------- published tables
+
+DICTIONARY = Path(__file__).resolve().parent / "data" / "hxl"  # see its SOURCE.md
+
+
+def test_the_period_report_publishes_its_tables_as_valid_hxl(month_run):
+    """Like the weekly report's: the indicator table, the months, each breakdown and the
+    period's work as CSV with an HXL row, every hashtag of the HXL dictionary, no error or
+    warning of libhxl's core schema (its info hints name real busy rows only, never a
+    total: totals are in their own files), linked from the report's page."""
+    import hxl
+    import hxl.input
+
+    from protection_workbench.publish.hxl import outside_dictionary, read_dictionary, read_hxl_rows
+
+    out, record, _ = month_run
+    run = out / record["run_id"]
+    tables = sorted((run / "tables").glob("*.csv"))
+    names = {p.name for p in tables}
+    assert {
+        "period_indicators.csv",
+        "period_indicators_by_month.csv",
+        "period_returns_assisted_by_sex.csv",
+        "period_returns_by_flight_type.csv",
+        "period_referrals_followed_up_in_time_by_sex.csv",
+    } <= names
+    (report,) = record["reports"]
+    assert sorted(report["tables"]) == sorted(names)
+    dictionary = read_dictionary(DICTIONARY / "hashtag.hxl.csv", DICTIONARY / "attribute.hxl.csv")
+    for path in tables:
+        headers, tags = read_hxl_rows(path)
+        assert outside_dictionary(tags, dictionary) == [], path.name
+        source = hxl.data(str(path), hxl.input.InputOptions(allow_local=True))
+        issues = hxl.validate(source, hxl.schema())["issues"]
+        serious = [i for i in issues if i["severity"] != "info"]
+        assert serious == [], (path.name, serious)
+        hints = {i["description"] for i in issues}
+        assert hints <= {"Possible numeric outlier"}, (path.name, hints)
+    headers, tags = read_hxl_rows(run / "tables" / "period_indicators.csv")
+    assert headers[:3] == ["Code", "Indicator", "Unit"]
+    assert "% of period target" in headers and "% of project target" in headers
+    assert tags[:2] == ["#indicator+code", "#indicator+name"]
+    page = (run / "period_report.html").read_text("utf-8")
+    assert 'href="tables/period_indicators.csv"' in page
+
+
+def test_the_published_indicators_are_the_page_figures(month_run):
+    """The CSV holds the page's figures (a hidden count stays hidden: empty, its marker
+    beside it), the percents as numbers."""
+    import csv
+
+    out, record, _ = month_run
+    path = out / record["run_id"] / "tables" / "period_indicators.csv"
+    rows = list(
+        csv.DictReader(
+            path.read_text("utf-8").splitlines()[:1] + path.read_text("utf-8").splitlines()[2:]
+        )
+    )
+    codes = [r["Code"] for r in rows]
+    assert codes == [i.code for i in get_indicators().project().indicators]
+    o11 = rows[0]
+    assert o11["Project target"] == "24000" and o11["Unit"] == "people"
+    assert o11["This period"].isdigit() and o11["% of project target"].isdigit()
+    assert all("<" not in r["This period"] for r in rows)  # markers in their own column
+
+
+def test_the_data_package_describes_the_period_tables_and_is_valid(month_run):
+    import frictionless
+
+    out, record, _ = month_run
+    run = out / record["run_id"]
+    report = frictionless.validate(str(run / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])[:10]
+    data = json.loads((run / "datapackage.json").read_text("utf-8"))
+    assert {r["path"] for r in data["resources"]} == {
+        f"tables/{p.name}" for p in (run / "tables").glob("*.csv")
+    }
+    assert "October 2026" in data["title"]
+    titles = {r["title"] for r in data["resources"]}
+    assert "Indicators" in titles and "Returns assisted by sex" in titles
+
+
+def test_the_report_is_titled_after_the_project_and_its_donor(month_run):
+    out, record, _ = month_run
+    project = get_indicators().project()
+    page = (out / record["run_id"] / "period_report.html").read_text("utf-8")
+    import html as html_module
+
+    text = html_module.unescape(page)
+    assert f"{project.report_title}: report to {project.donor}, October 2026" in text
