@@ -423,3 +423,49 @@ def test_overdue_visits_are_the_h001_findings_of_placements_hosted_today(run):
     overdue = found["record_id"].isin(pl.loc[hosted, "placement_id"]).sum()
     assert agrees(published.cell("overdue_visits", TOTAL), int(overdue))
     assert agrees(published.cell("placements", "Hosted on the report date"), int(hosted.sum()))
+
+
+def test_caseload_on_the_report_date_by_where_they_stay(run):
+    """Issue 22: the open cases (not departed, not cancelled) on the report date by location
+    type, counted with the pipeline from one frame: the same people, protected together."""
+    truth, data, published = run
+    cases = truth["cases"].drop_duplicates("individual_id")
+    open_cases = cases[~cases["case_status"].isin(["departed", "cancelled"])]
+    expected = (
+        open_cases["location_type"]
+        .map(code_labels("location_type"))
+        .value_counts()
+        .to_frame("People")
+    )
+    expected.loc[TOTAL] = len(open_cases)
+    check(published, "caseload_by_location_type", expected)
+    table = published.table("caseload_by_location_type")
+    assert set(code_labels("location_type").values()) <= set(table.index)  # all four kinds
+    assert (expected.loc[TOTAL, "People"] > 0) and table.loc[TOTAL, "People"] != "0"
+    # the pipeline's open statuses add up to the same caseload (both from data.people)
+    pipeline = published.values("pipeline")["Individuals"]
+    open_statuses = [s for s in pipeline.index if s not in ("Departed", "Cancelled", TOTAL)]
+    if pipeline[open_statuses].notna().all():
+        assert pipeline[open_statuses].sum() == published.value("caseload_by_location_type", TOTAL)
+    assert published.title("caseload_by_location_type").startswith("Caseload on the report date")
+
+
+def test_referrals_made_this_week_by_service(run):
+    """Issue 22: the referrals made this week (referral date), by service, next to the same
+    days of the week before."""
+    truth, data, published = run
+    refs = truth["referrals"]
+    periods = truth_periods()
+    by_service = refs["service"].map(code_labels("service"))
+    expected = pd.DataFrame(
+        {
+            label: by_service[in_days(refs["referral_date"], *periods[label])].value_counts()
+            for label in ("This week", "Same days last week")
+        }
+    ).fillna(0)
+    expected.loc[TOTAL] = expected.sum()
+    assert expected.loc[TOTAL].sum() > 0, "the generated weeks have referrals"
+    check(published, "referrals_made_by_service", expected.astype(int))
+    table = published.table("referrals_made_by_service")
+    assert table.columns.tolist() == ["This week", "Same days last week"]
+    assert set(code_labels("service").values()) <= set(table.index)

@@ -432,11 +432,12 @@ def not_yet_paid(hosts, placements, payments, reconciled: pd.DataFrame, day) -> 
     unpaid = expected[owed].groupby("period")["expected"].agg(["size", "sum"])
     periods = reconciled["period"].astype("str")
     out = pd.DataFrame({"period": periods.to_numpy()})
-    out["hosts_not_yet_paid"] = unpaid["size"].reindex(periods).fillna(0).astype(int).to_numpy()
-    out["not_yet_paid_lyd"] = unpaid["sum"].reindex(periods).fillna(0.0).round(2).to_numpy()
-    out["payments_difference_lyd"] = (
-        reconciled["difference_lyd"].to_numpy() + out["not_yet_paid_lyd"].to_numpy()
-    ).round(2)
+    hosts_owed = unpaid["size"].reindex(periods).fillna(0).astype(int)
+    owed = unpaid["sum"].reindex(periods).astype(float).fillna(0.0).round(2)
+    out["hosts_not_yet_paid"] = hosts_owed.to_numpy()
+    out["not_yet_paid_lyd"] = owed.to_numpy()
+    difference = reconciled["difference_lyd"].astype(float).to_numpy() + owed.to_numpy()
+    out["payments_difference_lyd"] = difference.round(2)
     return out
 
 

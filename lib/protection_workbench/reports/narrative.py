@@ -58,6 +58,15 @@ PIPELINE_WORDS = {
     "On hold": "on hold",
     "Cancelled": "cancelled",
 }
+# Where the caseload stays (location types of config/code_lists.yaml) as a sentence says it.
+LOCATION_WORDS = {
+    "Detention centre": "in detention centres",
+    "Urban": "in urban areas",
+    "Shelter": "in shelters",
+    "Community hosting": "in community hosting",
+    "Other / unrecognised": "in places the configuration does not know",
+    "Not recorded": "whose location type is not recorded",
+}
 HOSTING_REPORT_DAYS = 28  # the window of the community hosting report's visits and issues
 
 
@@ -200,7 +209,47 @@ def case_flow_paragraph(data: WeeklyData, published: Published) -> str:
     )
     return (
         f"{first} On {day_phrase(data.as_of)} the case records held "
-        f"{count_phrase(everyone, 'individual')}, among them {detail}."
+        f"{count_phrase(everyone, 'individual')}, among them {detail}.{caseload_sentence(data, published)}"
+    )
+
+
+def caseload_sentence(data: WeeklyData, published: Published) -> str:
+    """ " The caseload on 24 November (everyone not departed or cancelled): 1,134 individuals,
+    573 in detention centres, 492 in urban areas, …" (empty without the table)."""
+    name = "caseload_by_location_type"
+    if not _has(published, name):
+        return ""
+    total = published.cell(name, TOTAL)
+    rows = published.table(name).index
+    where = listing(
+        [(published.cell(name, label), w) for label, w in LOCATION_WORDS.items() if label in rows]
+    )
+    return (
+        f" The caseload on {day_phrase(data.as_of)} (everyone not departed or cancelled): "
+        f"{count_phrase(total, 'individual')}" + (f", {where}." if where else ".")
+    )
+
+
+def referrals_made_sentence(data: WeeklyData, published: Published) -> str:
+    """ "In week 48 so far (to 24 November), 12 referrals were made to services (5 for
+    medical care, …). " (empty without the table)."""
+    name = "referrals_made_by_service"
+    if not _has(published, name):
+        return ""
+    week = period_names(data)["week"]
+    total = published.cell(name, TOTAL, week)
+    if is_zero(total):
+        return f"No referral to a service was made in {week_phrase(data)}. "
+    services = listing(
+        [
+            (published.cell(name, s, week), f"for {lower_first(s)}")
+            for s in published.table(name).index
+            if s != TOTAL
+        ]
+    )
+    return (
+        f"In {week_phrase(data)}, {count_phrase(total, 'referral')} to services "
+        f"{be(total)} made ({services}). "
     )
 
 
@@ -236,7 +285,7 @@ def referrals_paragraph(data: WeeklyData, published: Published) -> str:
         second += ", with the partners listed in the table below"
     elif partners:
         second += f", with {join_words(partners)}"
-    return f"{first}; {second}."
+    return f"{referrals_made_sentence(data, published)}{first}; {second}."
 
 
 def activities_paragraph(data: WeeklyData, published: Published) -> str:

@@ -63,6 +63,8 @@ FLIGHT = "Flight"
 CHANGE = "Change"
 FOLLOW_UP = "Follow-up"
 PLACE = "Kind of place"
+LOCATION_NOW = "Where they stay"  # the caseload's location type on the report date
+OPEN = "Open cases"  # not departed, not cancelled: the caseload on the report date
 
 # The dated steps of a case (case records' date columns), in the order a case moves.
 CASE_STEPS = {
@@ -123,6 +125,7 @@ class WeeklyData:
     flights: pd.DataFrame | None = None  # one row per flight this week and next (exact)
     passengers: pd.DataFrame | None = None  # one row per passenger of those flights
     referral_outcomes: pd.DataFrame | None = None  # follow-ups recorded this week
+    referrals_made: pd.DataFrame | None = None  # referred this week or the week before
     overdue_referrals: pd.DataFrame | None = None  # R001 on the as-of date
     activities: pd.DataFrame | None = None  # field log entries of the week
     placements: pd.DataFrame | None = None  # active on as-of, started or ended this week
@@ -241,8 +244,10 @@ def individuals(
     tables (missing for the others, so they are not counted there). ``airports`` maps a
     manifest id to its departure airport.
 
-    One frame for the pipeline and every table of returns, so that they are protected
-    together: the number of departed individuals is in both."""
+    One frame for the pipeline, the caseload and every table of returns, so that they are
+    protected together: the number of departed individuals is in both. Everyone has the
+    location type of the case record (:data:`LOCATION_NOW`) and whether the case is open
+    on as-of (:data:`OPEN`: a status other than the final ones of ``config/``)."""
     people = cases.drop_duplicates("individual_id").reset_index(drop=True)
     inside = Period("", since, as_of).contains(people["departure_date"])
     departed = _is(people["case_status"], "departed") & inside
@@ -282,6 +287,12 @@ def individuals(
                     "case_status": people["case_status"],
                     "vulnerabilities": people["vulnerabilities"].where(departed),
                     STATUS: labelled(people["case_status"], "case_status", cfg),
+                    LOCATION_NOW: labelled(people["location_type"], "location_type", cfg),
+                    OPEN: ~people["case_status"]
+                    .astype("string")
+                    .isin(cfg.codes("final_case_status"))
+                    .fillna(False)
+                    .to_numpy(dtype=bool),
                 }
             ),
             groups,
@@ -425,6 +436,22 @@ def referral_records(referrals: pd.DataFrame, as_of: date, week: Period):
     return grouped(recorded), grouped(overdue)
 
 
+def referrals_made(referrals: pd.DataFrame, periods: dict[str, Period]) -> pd.DataFrame:
+    """The referrals made this week or on the same days of the week before (their
+    ``referral_date``): service, and in which of the two periods (boolean columns ``week``
+    and ``previous``)."""
+    made = {p: periods[p].contains(referrals["referral_date"]) for p in ("week", "previous")}
+    inside = made["week"] | made["previous"]
+    made_in = referrals[inside]
+    return pd.DataFrame(
+        {
+            SERVICE: labelled(made_in["service"], "service").array,
+            "week": made["week"][inside],
+            "previous": made["previous"][inside],
+        }
+    )
+
+
 def site_types(locations: pd.Series, cfg: Config) -> pd.Series:
     """The kind of place of each site of ``config/sites.yaml`` (detention centre, urban,
     shelter, community hosting); other places "Other / unrecognised"."""
@@ -559,6 +586,7 @@ def weekly_data(
         data.referral_outcomes, data.overdue_referrals = referral_records(
             frames["referrals"], as_of, periods["week"]
         )
+        data.referrals_made = referrals_made(frames["referrals"], periods)
     if "activities" in frames:
         data.activities = activity_records(frames["activities"], periods["week"], cfg)
     if "placements" in frames:

@@ -32,8 +32,10 @@ from .weekly import (
     FLIGHT,
     FLIGHT_TYPE,
     FOLLOW_UP,
+    LOCATION_NOW,
     LOCATION_TYPE,
     MANTIKA,
+    OPEN,
     OUTCOME,
     PARTNER,
     PERIOD,
@@ -78,6 +80,8 @@ ROW_HEADINGS = {
     "departures_by_airport": AIRPORT,
     "case_flow": EVENT,
     "pipeline": STATUS,
+    "caseload_by_location_type": LOCATION_TYPE,
+    "referrals_made_by_service": SERVICE,
     "referral_outcomes_by_service": SERVICE,
     "referral_outcomes_by_partner": PARTNER,
     "overdue_by_partner": PARTNER,
@@ -162,7 +166,11 @@ def _flight_tables(ts: TableSet, data: WeeklyData) -> None:
 
 
 def _referral_tables(ts: TableSet, data: WeeklyData) -> None:
-    out, overdue = data.referral_outcomes, data.overdue_referrals
+    out, overdue, made = data.referral_outcomes, data.overdue_referrals, data.referrals_made
+    names = period_names(data)
+    ts.count("referrals_made_by_service", made, rows=SERVICE, totals=True,
+             cols={names[p]: made[p].to_numpy(dtype=bool) for p in ("week", "previous")},
+             title="Referrals made this week, by service")  # fmt: skip
     ts.count("referral_outcomes_by_service", out, rows=SERVICE, cols=OUTCOME, totals=True,
              title="Referral outcomes recorded this week, by service")  # fmt: skip
     ts.count("referral_outcomes_by_partner", out, rows=PARTNER, cols=OUTCOME, totals=True,
@@ -234,6 +242,11 @@ def table_set(data: WeeklyData) -> TableSet:
         _returns_tables(ts, data)
         ts.count("pipeline", data.people, rows=STATUS, totals=True, value_name="Individuals",
                  title="Individuals by status on the report date")  # fmt: skip
+        # the same frame as the pipeline and the returns: protected together with them
+        ts.count("caseload_by_location_type", data.people, rows=LOCATION_NOW, totals=True,
+                 where=data.people[OPEN].to_numpy(dtype=bool), value_name="People",
+                 title="Caseload on the report date by where they stay (everyone not "
+                 "departed or cancelled)")  # fmt: skip
         ts.count("case_flow", data.steps, rows=EVENT, cols=PERIOD,
                  title="Case flow: steps recorded in the case records")  # fmt: skip
     if data.flights is not None:
