@@ -425,8 +425,11 @@ def test_the_narrative_names_each_indicator_against_both_targets(seeded):
         row = rows.loc[res.indicator.code]
         assert res.indicator.statement in sentence and res.indicator.code in sentence
         assert f"{row['This period']}" in sentence and "in this period" in sentence
-        assert f"project's target of {row['Project target']}" in sentence
-        assert f"{row['% of project target']} of the project's target" in sentence
+        if res.indicator.is_share:
+            assert f"the project's target is {row['Project target']}" in sentence
+        else:
+            assert f"project's target of {row['Project target']}" in sentence
+            assert f"{row['% of project target']} of the project's target" in sentence
         if row["Period target"] != "none set":
             assert f"against a target of {row['Period target']}" in sentence
         if "Behind" in row["Status"] and not res.indicator.is_share:
@@ -474,8 +477,8 @@ def test_a_hidden_figure_is_said_and_nothing_is_worked_out_from_it(seeded):
     row = report.indicators.set_index("Code").loc["O1.2"].copy()
     row["This period"], row["Since project start"] = "<5", "[c]"
     row["% of project target"] = "–"
-    sentence = indicator_sentence(res, row, 0.5)
+    sentence = indicator_sentence(res, row)
     assert "fewer than 5 people in this period" in sentence
-    assert "Since the project started: not shown" in sentence
+    assert "not shown since the project started" in sentence
     assert "expected" not in sentence and "behind by" not in sentence
     assert str(int(res.value)) not in sentence.replace("2,500", "")

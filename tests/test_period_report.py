@@ -236,4 +236,4 @@ def test_the_narrative_comes_before_the_team_notes(executed):
     text = html.unescape(output_text(executed["quarter"]))
     brief = text.index("in this period")
     assert brief < text.index("Two charter flights left Misrata")  # the team's notes after
-    assert "Since the project started" in text and "project's target of 24,000" in text
+    assert "since the project started" in text and "project's target of 24,000" in text

@@ -558,57 +558,50 @@ def _unit_words(res: IndicatorResult) -> str:
     return "" if res.indicator.is_share else res.indicator.unit
 
 
-def indicator_sentence(res: IndicatorResult, row: pd.Series, elapsed: float) -> str:
-    """One indicator in plain sentences, from its published row only (a hidden figure is
+def indicator_sentence(res: IndicatorResult, row: pd.Series) -> str:
+    """One indicator in a plain sentence, from its published row only (a hidden figure is
     said "fewer than 5" or "not shown", and nothing is worked out from it): what was
     reached in the period against its target, since the project started against the
-    project's target, and how far ahead or behind of what the time elapsed (``elapsed``,
-    the share of the project's days) calls for."""
+    project's target, and how far ahead or behind of what the time elapsed calls for."""
     ind = res.indicator
     unit = _unit_words(res)
     name = f"**{esc_markdown(ind.statement)}** ({esc_markdown(ind.code)})"
     if not res.available:
         return f"{name}: not available, its records are not in the exports."
     value, cumulative = row["This period"], row["Since project start"]
-    parts = [f"{name}: {_say(value, unit)} in this period"]
+    text = f"{name}: {_say(value, unit)} in this period"
     if row["Period target"] != NO_PERIOD_TARGET:
-        against = f"against a target of {row['Period target']}"
-        if row["% of period target"] != NOT_SHOWN:
-            against += f" ({row['% of period target']} of it)"
-        parts[0] += f", {against}"
-    parts[0] += "."
-    reached = shown_number(cumulative)
-    since = f"Since the project started: {_say(cumulative, unit)}"
-    if row["% of project target"] != NOT_SHOWN:
-        since += (
-            f", {row['% of project target']} of the project's target of {row['Project target']}"
-        )
+        text += f", against a target of {row['Period target']}"
+        if row["% of period target"] != NOT_SHOWN and not ind.is_share:  # a share: its own %
+            text += f" ({row['% of period target']})"
+    text += f"; {_say(cumulative, unit)} since the project started"
+    if ind.is_share:
+        text += f" (the project's target is {row['Project target']})"
+    elif row["% of project target"] != NOT_SHOWN:
+        text += f", {row['% of project target']} of the project's target of {row['Project target']}"
     else:
-        since += f" (the project's target is {row['Project target']})"
-    parts.append(since + ".")
+        text += f" (the project's target is {row['Project target']})"
+    reached = shown_number(cumulative)
     if reached is not None and res.expected_by_now and not ind.is_share:
         expected = round(res.expected_by_now)
         gap = round(reached) - expected
-        lead = (
-            f"By now ({100 * elapsed:.0f} % of the project's time) about {expected:,} were expected"
-        )
+        text += f". About {expected:,} were expected by now"
         if res.project_status == "Behind":
-            parts.append(f"{lead}: it is behind by about {-gap:,} {unit}.")
+            text += f": behind by about {-gap:,} {unit}"
         elif res.project_status == "Ahead":
-            parts.append(f"{lead}: it is ahead by about {gap:,} {unit}.")
+            text += f": ahead by about {gap:,} {unit}"
         else:
-            parts.append(f"{lead}: it is on track.")
+            text += ": on track"
     elif ind.is_share:
         share = shown_number(value)
-        if share is None:
-            share = reached
+        share = reached if share is None else share
         points = None if share is None else round(share - ind.target)
         if points is not None and points < 0:
             word = "point" if points == -1 else "points"
-            parts.append(f"Behind: {-points} {word} below the target of {ind.target:,.0f} %.")
+            text += f". Behind: {-points} {word} below the target of {ind.target:,.0f} %"
         elif points is not None:
-            parts.append(f"The target of {ind.target:,.0f} % is met.")
-    return " ".join(parts)
+            text += f". The target of {ind.target:,.0f} % is met"
+    return text + "."
 
 
 def narrative(report: PeriodReport) -> list[str]:
@@ -618,16 +611,19 @@ def narrative(report: PeriodReport) -> list[str]:
     if ev.window is None:
         return [esc_markdown(ev.note)]
     rows = report.indicators.set_index("Code", drop=False)
-    elapsed = ev.project.elapsed(ev.window[1])
-    out = [indicator_sentence(r, rows.loc[r.indicator.code], elapsed) for r in ev.results]
+    out = [indicator_sentence(r, rows.loc[r.indicator.code]) for r in ev.results]
     behind = [
         esc_markdown(r.indicator.code)
         for r in ev.results
         if r.available and "Behind" in rows.loc[r.indicator.code, "Status"]
     ]
-    lead = status_sentence(report)
+    elapsed = ev.project.elapsed(ev.window[1])
+    lead = (
+        f"{status_sentence(report)} At the end of the period, {100 * elapsed:.0f} % of the "
+        "project's time had passed: what was expected by then is its target times that share."
+    )
     if behind:
-        lead += " Behind for the period or the project: " + ", ".join(behind) + "."
+        lead += " Behind for the period or for the project: " + ", ".join(behind) + "."
     return [lead, *out]
 
 
