@@ -177,7 +177,8 @@ def test_flights_of_this_week_and_next(data):
         "Commercial booking",
         "Charter flight",
     ]
-    assert flights[weekly.AIRPORT].tolist() == [NOT_RECORDED, NOT_RECORDED, "Mitiga"]
+    # the flights that left this week have no manifest in the exports: said so
+    assert flights[weekly.AIRPORT].tolist() == [weekly.NO_MANIFEST, weekly.NO_MANIFEST, "Mitiga"]
     on = data.people[weekly.FLIGHT].value_counts()
     assert on.to_dict() == {"Flight 1": 2, "Flight 2": 1, "Flight 3": 1}
 
@@ -469,3 +470,24 @@ def test_referrals_made_this_week_by_service(run):
     table = published.table("referrals_made_by_service")
     assert table.columns.tolist() == ["This week", "Same days last week"]
     assert set(code_labels("service").values()) <= set(table.index)
+
+
+def test_departure_airports_come_from_the_manifests_or_say_there_is_none(run):
+    """Issue 22: the demo manifests name their departure airport (the upcoming flights show
+    it); a flight that left this week has no manifest in the exports (the generator writes
+    the initial manifests of the flights to come): its airport says so instead of "Not
+    recorded"."""
+    truth, data, published = run
+    airports = {a.name for a in get_config().sites.airports}
+    flights = published.table("flights")
+    listed = set(truth["manifest"]["manifest_id"])
+    upcoming = flights[flights["Week"].eq("Next week").to_numpy()]
+    assert len(upcoming) and set(upcoming["Departure airport"]) <= airports
+    left = flights[~flights["Departure airport"].isin(airports).to_numpy()]
+    assert set(left["Departure airport"]) <= {weekly.NO_MANIFEST}
+    table = published.values("departures_by_airport")
+    assert NOT_RECORDED not in table.index
+    this_week = gone(truth)
+    this_week = this_week[in_days(this_week["departure_date"], *truth_periods()["This week"])]
+    without = int((~this_week["manifest_id"].isin(listed)).sum())
+    assert agrees(published.cell("departures_by_airport", weekly.NO_MANIFEST, TOTAL), without)

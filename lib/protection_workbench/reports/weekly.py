@@ -34,6 +34,9 @@ from ..rules.hosting import active_on, visit_status
 from ..rules.referrals import follow_up_overdue
 
 NOT_RECORDED = "Not recorded"
+# The airport of a flight whose manifest is not among the exports (a flight that left is
+# known from the case records, which hold no airport): said as such, not "Not recorded".
+NO_MANIFEST = "No manifest in the exports"
 AGE_BANDS = ("0–4", "5–11", "12–17", "18–59", "60+")
 AGE_EDGES = (0, 5, 12, 18, 60)
 TREND_WEEKS = 12
@@ -242,7 +245,8 @@ def individuals(
     """Every individual of the case records (one row each): the status of the export and,
     for those who departed from ``since`` to as-of, the grouping columns of the returns
     tables (missing for the others, so they are not counted there). ``airports`` maps a
-    manifest id to its departure airport.
+    manifest id of the exports to its departure airport (:func:`manifest_airports`); a
+    departure whose manifest is not among them has the airport :data:`NO_MANIFEST`.
 
     One frame for the pipeline, the caseload and every table of returns, so that they are
     protected together: the number of departed individuals is in both. Everyone has the
@@ -259,7 +263,12 @@ def individuals(
     names = [week_name(w, as_of) for w in weeks]
     week = pd.Categorical(week_start.where(week_start.isin(weeks)), categories=weeks)
     week = week.rename_categories(names)
-    airport = NOT_RECORDED if airports is None else gone["manifest_id"].map(airports)
+    listed = gone["manifest_id"].map(airports) if airports is not None else np.nan
+    airport = np.where(
+        gone["manifest_id"].isna().to_numpy(dtype=bool),
+        NOT_RECORDED,
+        pd.Series(listed, index=gone.index, dtype=object).fillna(NO_MANIFEST).to_numpy(),
+    )
     adult = age.ge(cfg.thresholds.adult_age)
     groups = pd.DataFrame(
         {
@@ -332,14 +341,24 @@ def case_steps(cases: pd.DataFrame, periods: dict[str, Period], names: dict[str,
 
 
 def manifest_airports(manifest: pd.DataFrame | None) -> pd.Series | None:
-    """manifest id -> departure airport name as recorded on the manifest."""
-    if manifest is None or "departure_airport" not in manifest:
+    """manifest id -> departure airport name as recorded on the manifest, for every
+    manifest of the exports ("Not recorded" when none of its rows names one); None
+    without manifests."""
+    if manifest is None:
         return None
-    known = manifest.assign(
-        _airport=known_names(manifest["departure_airport"], "departure_airport")
+    ids = manifest["manifest_id"].astype("string")
+    if "departure_airport" in manifest:
+        named = known_names(manifest["departure_airport"], "departure_airport")
+        named = named.where(manifest["departure_airport"].notna().to_numpy())
+    else:
+        named = pd.Series(np.nan, index=manifest.index, dtype=object)
+    named = pd.Series(named.to_numpy(), index=ids.to_numpy(), dtype=object)[ids.notna().to_numpy()]
+    return (
+        named.groupby(level=0, sort=False)
+        .first()
+        .reindex(ids.dropna().unique())
+        .fillna(NOT_RECORDED)
     )
-    recorded = known[manifest["departure_airport"].notna().to_numpy()]
-    return recorded.drop_duplicates("manifest_id").set_index("manifest_id")["_airport"]
 
 
 def flight_records(
@@ -368,6 +387,7 @@ def flight_records(
                     "airport": airport,
                     "type": on["flight_type"],
                     "destination": on["destination_country"],
+                    "listed": True,
                 }
             )
         )
@@ -384,6 +404,7 @@ def flight_records(
                     "airport": pd.Series(pd.NA, index=gone.index),
                     "type": gone["flight_type"],
                     "destination": gone["destination_country"],
+                    "listed": False,  # no manifest in the exports: no airport to read
                 }
             )
         )
@@ -398,7 +419,11 @@ def flight_records(
             FLIGHT: keys,
             "Week": np.where(next_week, "Next week", "This week"),
             column_label("flight_date"): first["date"].dt.strftime("%a %d %b %Y"),
-            AIRPORT: known_names(first["airport"], "departure_airport").to_numpy(),
+            AIRPORT: np.where(
+                first["listed"].to_numpy(dtype=bool),
+                known_names(first["airport"], "departure_airport").to_numpy(),
+                NO_MANIFEST,
+            ),
             DESTINATION: country_names(first["destination"]).to_numpy(),
             FLIGHT_TYPE: labelled(first["type"], "flight_type").astype(str).to_numpy(),
         }

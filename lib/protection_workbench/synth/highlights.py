@@ -22,7 +22,14 @@ from ..config import Config
 from ..publish.labels import OTHER, code_labels, column_label
 from ..publish.tables import TOTAL
 from ..reports import weekly_tables
-from ..reports.weekly import AIRPORT, DESTINATION, FLIGHT_TYPE, NOT_RECORDED, weekly_data
+from ..reports.weekly import (
+    AIRPORT,
+    DESTINATION,
+    FLIGHT_TYPE,
+    NO_MANIFEST,
+    NOT_RECORDED,
+    weekly_data,
+)
 from ..reports.weekly_tables import CHARTER
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -110,7 +117,7 @@ def write_highlights(
         for country, airport, when in zip(
             gone[DESTINATION], gone[AIRPORT], gone["_date"], strict=True
         ):
-            where = f" {airport}" if airport not in (NOT_RECORDED, OTHER) else ""
+            where = f" {airport}" if airport not in (NOT_RECORDED, NO_MANIFEST, OTHER) else ""
             sentence = (
                 f"A charter flight to {country} left{where} on {_day(when)}; "
                 "the returnees were met by the IOM mission on arrival."
@@ -182,7 +189,7 @@ def write_highlights(
         for country, airport, when in zip(
             ahead[DESTINATION], ahead[AIRPORT], ahead["_date"], strict=True
         ):
-            where = f" from {airport}" if airport not in (NOT_RECORDED, OTHER) else ""
+            where = f" from {airport}" if airport not in (NOT_RECORDED, NO_MANIFEST, OTHER) else ""
             sentence = (
                 f"Charter to {country}{where} on {_day(when)}: "
                 "the initial manifest is under review before it goes to Operations."
