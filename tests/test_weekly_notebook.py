@@ -192,3 +192,34 @@ def test_no_real_id_or_name_is_shown(runs, name):
     first_names = set(cases["first_name"].dropna().astype(str))
     shown = [n for n in first_names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
     assert shown == [], shown[:5]
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_caseload_by_where_they_stay_and_referrals_made_are_shown_and_published(runs, name):
+    """Issue 22: the caseload on the report date by location type and the referrals made
+    this week by service: in the week in brief, on the page and published (HXL CSV), each
+    agreeing with the generator's truth."""
+    run, as_of = runs[name], runs[name]["as_of"]
+    cases = run["truth"]["cases"].drop_duplicates("individual_id")
+    open_cases = cases[~cases["case_status"].isin(["departed", "cancelled"])]
+    caseload, tags = read_hxl_csv(run["tables"] / "weekly_caseload_by_location_type.csv")
+    caseload = caseload.set_index(caseload.columns[0])
+    plain = lambda cell: f"{int(cell):,}" if str(cell).isdigit() else str(cell)  # noqa: E731
+    assert agrees(plain(caseload.loc["Total", "People"]), len(open_cases))
+    assert tags["People"] == "#reached+ind"
+    assert {"Detention centre", "Urban", "Shelter", "Community hosting"} <= set(caseload.index)
+    refs = run["truth"]["referrals"]
+    monday = as_of - timedelta(days=as_of.weekday())
+    made = refs["referral_date"].between(pd.Timestamp(monday), pd.Timestamp(as_of)).sum()
+    referrals, _ = read_hxl_csv(run["tables"] / "weekly_referrals_made_by_service.csv")
+    referrals = referrals.set_index(referrals.columns[0])
+    assert agrees(plain(referrals.loc["Total", "This week"]), int(made))
+    text = markdown(run["nb"])
+    total = f"{len(open_cases):,}"
+    assert f"(everyone not departed or cancelled): {total} individuals" in text or (
+        "(everyone not departed or cancelled):" in text and len(open_cases) < 5
+    )
+    assert "referrals to services" in text or "referral to a service" in text
+    shown = notebook_runs.output_text(run["nb"])
+    assert "Caseload on the report date by where they stay" in shown
+    assert "Referrals made this week, by service" in shown
