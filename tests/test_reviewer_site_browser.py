@@ -42,7 +42,7 @@ def test_site_index_lists_the_run(site, browser, tmp_path):
     page.click(f"text={record['run_id']}")
     page.wait_for_load_state("load")
     body = page.inner_text("body")
-    assert record["as_of"] in body and "Weekly report" in body
+    assert "Figures as of 24 November 2026" in body and "Weekly report" in body
     context.close()
 
 
