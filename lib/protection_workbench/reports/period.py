@@ -208,6 +208,54 @@ def indicator_row(res: IndicatorResult, m: int) -> dict[str, str]:
     return dict(zip(COLUMNS, values, strict=True))
 
 
+PAGE_COLUMNS = (
+    "Code",
+    "Indicator",
+    "Baseline",
+    "This period",
+    "Period target (% reached)",
+    "Since project start",
+    "Project target (% reached)",
+    "Status",
+)
+
+
+def _target_and_share(res: IndicatorResult, target: str, percent: str, value: str) -> str:
+    """A target with how much of it was reached, in one cell: "3,000 (136 %)"; for a
+    share, whether the share reached its target: "90 % (met)"."""
+    if target == NO_PERIOD_TARGET or percent == NOT_AVAILABLE:
+        return target
+    # "136 %" kept on one line in a narrow column (a no-break space)
+    target, percent = target.replace(" %", "\u00a0%"), percent.replace(" %", "\u00a0%")
+    if res.indicator.is_share:
+        reached = shown_number(value)
+        if reached is None:
+            return f"{target} ({NOT_SHOWN})"
+        return f"{target} ({'met' if reached >= shown_number(target) else 'not met'})"
+    return f"{target} ({percent})"
+
+
+def page_table(report: PeriodReport) -> pd.DataFrame:
+    """The indicator table as the page prints it: each target beside how much of it was
+    reached ("3,000 (136 %)"), so that the name column keeps room on an A4 page; the
+    published CSV keeps them apart (:attr:`PeriodReport.indicators`)."""
+    results = {r.indicator.code: r for r in report.evaluation.results}
+    rows = []
+    for _, row in report.indicators.iterrows():
+        res = results[row["Code"]]
+        period = _target_and_share(
+            res, row["Period target"], row["% of period target"], row["This period"]
+        )
+        project = _target_and_share(
+            res, row["Project target"], row["% of project target"], row["Since project start"]
+        )
+        rows.append(
+            [row["Code"], row["Indicator"], row["Baseline"], row["This period"], period]
+            + [row["Since project start"], project, row["Status"]]
+        )
+    return pd.DataFrame(rows, columns=list(PAGE_COLUMNS)).astype(str)
+
+
 def indicator_table(ev: PeriodEvaluation, m: int) -> pd.DataFrame:
     """The logframe table: one row per indicator, every value published."""
     rows = [indicator_row(res, m) for res in ev.results]
@@ -534,10 +582,12 @@ def status_meaning(report: PeriodReport, settings: IndicatorSettings | None = No
         "For a count with a target for this period, the expected value is that target. For "
         "the other counts, and for the project, it is the project's target times the share "
         f"of the project's time that has passed{pace}. For a share (a percent), it is the "
-        f"target share. *On track*: between {low} and {high} of the expected value; "
-        f"*Behind*: below {low}; *Ahead*: above {high}. When the period and the project "
-        "differ, both are said. *No data*: the figure is not available or not shown. "
-        "Shares are rounded to the whole percent, but 100 % means every one and 0 % none."
+        f"target share. On track: between {low} and {high} of the expected value. "
+        f"Behind: below {low}. Ahead: above {high}. When the period and the project "
+        "differ, both are said. No data: the figure is not available or not shown. "
+        "Shares are rounded to the whole percent, but 100 % means every one and 0 % none. "
+        "In brackets beside a target: how much of it was reached (for a share, whether "
+        "the target share was met)."
     )
 
 
