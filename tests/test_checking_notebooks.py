@@ -225,7 +225,10 @@ def chosen_manifest(run, text: str) -> str:
     manifest = run["check"].export.frames["manifest"]
     flights = manifest.groupby("manifest_id")["flight_date"].min().sort_index(kind="stable")
     upcoming = flights[flights > pd.Timestamp(AS_OF)].sort_values(kind="stable")
-    assert chosen == upcoming.index[0]  # the first flight after the as-of date
+    kinds = manifest.groupby("manifest_id")["flight_type"].first().astype("string")
+    charters = upcoming[kinds.reindex(upcoming.index).eq("charter").fillna(False).to_numpy()]
+    # the next charter flight after the report date, else the next flight (issue 22)
+    assert chosen == (charters if len(charters) else upcoming).index[0]
     return chosen
 
 
