@@ -230,3 +230,17 @@ def test_words_shown_only_for_some_data_are_plain():
     ]
     assert REPAIR_LABELS["encoding"] == "Garbled characters (wrong text encoding)"
     assert {t: jargon_in_text(t) for t in texts if jargon_in_text(t)} == {}
+
+
+def test_a_notebook_opened_on_its_own_gives_its_date_in_words(tmp_path):
+    """Outside a run (no run reference) the header under the title gives the report date in
+    words and the files read (the analyst at the notebook); no ISO wording."""
+    from protection_workbench.reports.common import page_header
+
+    (tmp_path / "cases.csv").write_text("x\n")
+    text = page_header(date(2026, 11, 24), tmp_path)
+    lines = text.splitlines()
+    assert lines[0].startswith("**Figures as of** 24 November 2026, week 48 of 2026 (23 to 29")
+    assert lines[1].startswith("**Files read** cases&#46;csv")
+    assert "ISO" not in text and "Data sources" not in text
+    assert page_header(date(2026, 11, 24), tmp_path, run_id="r").startswith("This reviewer")

@@ -119,15 +119,15 @@ def rules_not_run(failed: Iterable[str], catalogue: pd.DataFrame, prefixes: str 
 
 def page_header(as_of, data_dir, run_id: str = "", restricted: bool = False) -> str:
     """The one header block under a notebook's title (Markdown): what this version shows,
-    and, when the notebook is opened on its own, the as-of date and the data sources.
+    and, when the notebook is opened on its own, the report date and the files read.
 
-    In a weekly run (``run_id`` set) the page's banner already gives the run, the as-of
-    date and the data sources: they are not repeated."""
+    In a run (``run_id`` set) the page's top line gives the report date and its closing
+    "About this report" the files read and the run reference: they are not repeated."""
     lines = []
     if not run_id:
         header = report_header("", as_of, data_dir).data.splitlines()
-        lines += [line for line in header if line.startswith("**As of**")]
-        lines += [line for line in header if line.startswith("**Data sources**")]
+        lines += [line for line in header if line.startswith("**Figures as of**")]
+        lines += [line for line in header if line.startswith("**Files read**")]
     lines.append(version_note(restricted))
     return "\n".join(lines)
 

@@ -392,7 +392,9 @@ def page_intro(data: WeeklyData, published: Published, data_dir, run_id: str = "
     lines = []
     if not run_id:
         header = report_header("", data.as_of, data_dir).data.splitlines()
-        lines += [line for line in header if line.startswith(("**As of**", "**Data sources**"))]
+        lines += [
+            line for line in header if line.startswith(("**Figures as of**", "**Files read**"))
+        ]
     lines.append(period_note(data))
     note = published.note()
     if note:
