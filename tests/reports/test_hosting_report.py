@@ -500,7 +500,10 @@ def test_hosting_report_computes_and_publishes_every_table(
     tables = [p.name for p in written if not p.stem.endswith("_totals")]  # totals: own files
     assert sorted(tables) == sorted(f"community_hosting_{name}.csv" for name in TABLE_TAGS)
     alerts, tags = read_hxl_csv(tmp_path / "community_hosting_alerts.csv")
-    assert tags["rule"] == "#indicator+code" and alerts["rule"].tolist() == ["H002", "H003"]
+    # headers in words, the HXL row unchanged
+    assert tags["Rule"] == "#indicator+code" and alerts["Rule"].tolist() == ["H002", "H003"]
+    payments_csv, tags = read_hxl_csv(tmp_path / "community_hosting_payments.csv")
+    assert tags["Expected, not yet paid (LYD)"] == "#value+budget"
     with pytest.raises(FileNotFoundError, match="payments"):
         hosting_report({k: v for k, v in frames.items() if k != "payments"}, findings, AS_OF)
 
