@@ -444,14 +444,21 @@ def test_the_narrative_says_only_figures_the_tables_show(seeded):
     time elapsed calls for, and the gap to it): a hidden figure cannot be recomputed."""
     import html
 
-    from protection_workbench.reports.period import narrative, period_report, shown_number
+    from protection_workbench.reports.period import (
+        narrative,
+        period_report,
+        shown_number,
+        status_sentence,
+    )
 
     settings = get_indicators()
     report = period_report(seeded[0], *Q3)
     text = html.unescape(" ".join(narrative(report)))
     shown = _numbers(" ".join(report.indicators.astype(str).to_numpy().ravel()))
     elapsed = report.evaluation.project.elapsed(Q3[1])
-    allowed = shown | {round(100 * elapsed), 5.0, 11.0} | set(range(12))  # counts of statuses
+    # the number of indicators of each status, and the share of the project's time
+    allowed = shown | _numbers(status_sentence(report)) | {round(100 * elapsed)}
+    allowed |= {5.0} if "fewer than 5" in text else set()
     for res in report.evaluation.results:
         since = shown_number(
             report.indicators.set_index("Code").loc[res.indicator.code]["Since project start"]
@@ -482,3 +489,32 @@ def test_a_hidden_figure_is_said_and_nothing_is_worked_out_from_it(seeded):
     assert "not shown since the project started" in sentence
     assert "expected" not in sentence and "behind by" not in sentence
     assert str(int(res.value)) not in sentence.replace("2,500", "")
+
+
+def test_a_month_with_few_people_says_fewer_than_5_and_never_the_count(seeded):
+    """A real month whose count of people is hidden ("<5"): its sentence says "fewer than
+    5" and works nothing out from it, and the exact count appears in no sentence's
+    figures for this period."""
+    import html
+
+    from protection_workbench.reports.period import narrative, period_report
+
+    project = get_indicators().project()
+    for month in pd.period_range(project.start, AS_OF, freq="M"):
+        start, end = month.start_time.date(), month.end_time.date()
+        report = period_report(seeded[0], start, end)
+        rows = report.indicators.set_index("Code")
+        hidden = [c for c in rows.index if rows.loc[c, "This period"] == "<5"]
+        if hidden:
+            break
+    assert hidden, "the demo has a month with fewer than 5 people in an indicator"
+    sentences = dict(
+        zip(rows.index, [html.unescape(s) for s in narrative(report)[1:]], strict=True)
+    )
+    for code in hidden:
+        res = next(r for r in report.evaluation.results if r.indicator.code == code)
+        assert 1 <= res.value <= 4
+        assert f"fewer than 5 {res.indicator.unit} in this period" in sentences[code]
+        assert rows.loc[code, "% of period target"] in ("none set", "–")
+        head = sentences[code].split(" in this period")[0]
+        assert str(int(res.value)) not in head.replace(f"({code})", "")
