@@ -186,6 +186,10 @@ def test_the_period_report_publishes_its_tables_as_valid_hxl(month_run):
     } <= names
     (report,) = record["reports"]
     assert sorted(report["tables"]) == sorted(names)
+    # what it hides, recorded in run.json as the weekly reports' (no share of people)
+    hidden = report["disclosure"]
+    assert hidden["cells"] > 100 and 0 < hidden["cells_hidden"] < hidden["cells"]
+    assert hidden["people_hidden_percent"] is None and hidden["min_cell"] == 5
     dictionary = read_dictionary(DICTIONARY / "hashtag.hxl.csv", DICTIONARY / "attribute.hxl.csv")
     for path in tables:
         headers, tags = read_hxl_rows(path)

@@ -11,6 +11,7 @@ Counts that are not of people (kits, sessions, visits, payments, flights) are ex
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ from ..indicators import (
 )
 from ..publish.disclosure import (
     NOT_SHOWN,
+    is_marker,
     percent_table,
     show_count,
     show_percent,
@@ -42,6 +44,7 @@ from ..publish.disclosure import (
 from ..publish.html import esc_markdown
 from ..publish.labels import OTHER, code_labels, known_labels
 from ..publish.notes import read_notes, render_markdown
+from ..publish.protected import SUMMARY_FILE
 from ..publish.tables import TOTAL, with_totals
 from ..rules.hosting import active_on
 from .weekly import AGE_BANDS, country_name
@@ -790,7 +793,31 @@ def write_published_tables(report: PeriodReport, folder: str | Path) -> list[Pat
     tables = csv_tables(report)
     frames = {name: table for name, (table, _) in tables.items()}
     tags = {name: table_hashtags(table, people) for name, (table, people) in tables.items()}
-    return write_tables(frames, folder, tags, prefix=PREFIX, index=True)
+    written = write_tables(frames, folder, tags, prefix=PREFIX, index=True)
+    summary = Path(folder) / f"{PREFIX}{SUMMARY_FILE}"
+    summary.write_text(json.dumps(disclosure_summary(report, tables), indent=2) + "\n", "utf-8")
+    return written
+
+
+def disclosure_summary(report: PeriodReport, tables: dict | None = None) -> dict:
+    """What the report hides, as the weekly reports record it in run.json
+    (:func:`protection_workbench.publish.protected.disclosure_record`): over its tables of
+    people, the cells published and those hidden ("<5", "[c]"). The share of people in
+    hidden cells is not given: it would be one more equation about them."""
+    tables = csv_tables(report) if tables is None else tables
+    people = [t for t, counts_people in tables.values() if counts_people]
+    cells = sum(t.size for t in people)
+    hidden = sum(
+        int(t.map(lambda v: is_marker(v, report.min_cell)).to_numpy().sum()) for t in people
+    )
+    return {
+        "min_cell": report.min_cell,
+        "tables": len(tables),
+        "cells": int(cells),
+        "cells_hidden": hidden,
+        "cells_hidden_percent": round(100 * hidden / cells, 1) if cells else 0.0,
+        "people_hidden_percent": None,
+    }
 
 
 def breakdown_title(report: PeriodReport, code: str, dimension: str) -> str:
