@@ -20,6 +20,8 @@ CHROMIUM ?= /usr/bin/chromium
 SOFFICE ?= /usr/bin/soffice
 # Poppler's pdftotext and pdftoppm read the rendered pages back in the print-quality tests.
 PDFTOPPM ?= /usr/bin/pdftoppm
+# libfaketime starts the README's cron line "on a Monday morning" in the scheduled-run test.
+FAKETIME ?= /usr/bin/faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help install browser office demo test lint format lab lock clean-venv
@@ -53,6 +55,11 @@ $(PDFTOPPM):
 	$(SUDO) apt-get install -y --no-install-recommends poppler-utils || \
 	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends poppler-utils)
 
+$(FAKETIME):
+	@echo "Installing Debian's faketime for the scheduled-run test (once per machine)"
+	$(SUDO) apt-get install -y --no-install-recommends faketime || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends faketime)
+
 office: $(SOFFICE) ## Install LibreOffice Writer (Debian's package) if missing, for the Word-report tests
 
 browser: $(CHROMIUM) ## Install headless Chromium (Debian's package) if missing, for the browser tests
@@ -64,7 +71,7 @@ demo: $(STAMP) ## Generate demo exports into data/demo and run the weekly report
 	@# exit 1 = reports produced, quality gate failed: expected, the demo data carries defects
 	$(BIN)/workbench run weekly --data $(DEMO_DATA) --as-of $(AS_OF) --out outputs || [ $$? -eq 1 ]
 
-test: $(STAMP) $(CHROMIUM) $(SOFFICE) $(PDFTOPPM) ## Install what is needed and run every test (lint, notebooks, unit and end-to-end)
+test: $(STAMP) $(CHROMIUM) $(SOFFICE) $(PDFTOPPM) $(FAKETIME) ## Install what is needed and run every test (lint, notebooks, unit and end-to-end)
 	$(BIN)/ruff check lib tests notebooks
 	$(BIN)/ruff format --check lib tests notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from protection_workbench import cli
-from protection_workbench.dates import week_end
+from protection_workbench.dates import last_complete_week_end, week_end
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,21 @@ def test_a_bad_iso_week_exits_2(week, tmp_path, capsys):
 @pytest.mark.parametrize("week,sunday", [("2026-W47", "2026-11-22"), ("2020-W53", "2021-01-03")])
 def test_a_good_iso_week_ends_on_its_sunday(week, sunday):
     assert week_end(cli._iso_week(week)).isoformat() == sunday
+
+
+@pytest.mark.parametrize(
+    "today, sunday",
+    [
+        ("2026-11-30", "2026-11-29"),  # Monday 06:00, the scheduled run: the week just ended
+        ("2026-12-02", "2026-11-29"),  # mid-week: still the last complete week
+        ("2026-12-06", "2026-11-29"),  # Sunday: the day is not over, so the week before
+        ("2027-01-04", "2027-01-03"),  # across a year: week 2026-W53
+    ],
+)
+def test_the_default_week_is_the_last_complete_one(today, sunday):
+    from datetime import date
+
+    assert last_complete_week_end(date.fromisoformat(today)).isoformat() == sunday
 
 
 @pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31", "2026-02-30", "24/11/2026", "x"])

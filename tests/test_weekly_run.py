@@ -4,15 +4,19 @@ once do not corrupt each other."""
 
 from __future__ import annotations
 
+import email
 import hashlib
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
+from email import policy
 from pathlib import Path
 
 import nbformat
@@ -107,12 +111,52 @@ def readme_cron_line() -> str:
     return block.group(1).strip()
 
 
+# The scheduled run of these tests starts on a Monday morning, the day after the week of
+# the demo exports ended: it must report that week (W48, Monday 23 to Sunday 29 November).
+SCHEDULED_AT = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+WEEK_THAT_ENDED = date(2026, 11, 29)
+
+
 @pytest.fixture(scope="module")
-def full_run(demo, tmp_path_factory) -> tuple[Path, dict]:
+def inbox():
+    """A real SMTP server (aiosmtpd) on the loopback address for the run's message."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.envelopes: list = []
+
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
+            self.envelopes.append(envelope)
+            return "250 Message accepted"
+
+    handler = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def full_run(demo, inbox, tmp_path_factory) -> tuple[Path, dict]:
     """The whole weekly run, started exactly as cron would: the README's cron line, no
-    terminal, a minimal environment."""
+    terminal, a minimal environment, on a Monday at 06:00 (libfaketime gives the workbench's
+    Python processes that clock; Chromium and LibreOffice keep the real one), with the
+    run's message switched on in a copy of config/ and sent to a local SMTP server."""
     base = tmp_path_factory.mktemp("site")
     out, log = base / "outputs", base / "weekly-run.log"
+    config = base / "config"
+    shutil.copytree(ROOT / "config", config)
+    (config / "notify.yaml").write_text(
+        "enabled: true\nhost: 127.0.0.1\n"
+        f"port: {inbox[1]}\nsecurity: none\n"
+        "sender: Protection workbench <workbench@example.org>\n"
+        "recipients: [protection-team@example.org]\n",
+        "utf-8",
+    )
     schedule, command = readme_cron_line().split(" ", 5)[:5], readme_cron_line().split(" ", 5)[5]
     assert schedule == ["0", "6", "*", "*", "1"]
     command = (
@@ -121,9 +165,20 @@ def full_run(demo, tmp_path_factory) -> tuple[Path, dict]:
         .replace("/srv/protection/outputs", str(out))
         .replace("/srv/protection/weekly-run.log", str(log))
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(base), "SHELL": "/bin/sh", "LOGNAME": "cron"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(base),
+        "SHELL": "/bin/sh",
+        "LOGNAME": "cron",
+        "WORKBENCH_CONFIG_DIR": str(config),
+        # only the workbench's Python processes (the run and its kernels) see the Monday
+        "FAKETIME_ONLY_CMDS": "python,python3,python3.11",
+    }
+    # An offset from now, not a start time: the run and the kernels it starts later must
+    # share one clock (with a start time each process would start its own at 06:00).
+    offset = int(time.time() - SCHEDULED_AT.timestamp())
     proc = subprocess.run(
-        ["/bin/sh", "-c", command],
+        ["faketime", "-f", f"-{offset}", "/bin/sh", "-c", command],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -134,6 +189,25 @@ def full_run(demo, tmp_path_factory) -> tuple[Path, dict]:
     runs = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
     assert len(runs) == 1, runs
     return out, json.loads((runs[0] / "run.json").read_text())
+
+
+def test_the_monday_run_reports_the_week_that_ended_and_sends_its_message(full_run, inbox):
+    """Issue 22: the README's cron line, run on Monday 30 November 2026 at 06:00, reports
+    week 2026-W48 (23 to 29 November) in full, not a one-day week 2026-W49, and the team
+    hears about it: one plain message to the configured SMTP server."""
+    out, record = full_run
+    assert record["as_of"] == WEEK_THAT_ENDED.isoformat()
+    assert record["run_id"].startswith("2026-W48"), record["run_id"]
+    page = (out / record["run_id"] / "weekly_report.html").read_text("utf-8")
+    assert "23 November to 29 November 2026 (compared with the week before)" in page
+    assert "not yet complete" not in page
+    handler, _ = inbox
+    assert len(handler.envelopes) == 1
+    message = email.message_from_bytes(handler.envelopes[0].content, policy=policy.default)
+    assert message["To"] == "protection-team@example.org"
+    assert "2026-W48" in message["Subject"]
+    assert not list(message.iter_attachments())
+    assert str(out) in message.get_body(preferencelist=("plain",)).get_content()
 
 
 def test_every_report_is_produced_with_a_complete_run_folder(full_run):
@@ -178,7 +252,7 @@ def test_run_json_matches_the_inputs(full_run, demo):
     assert saved["versions"]["pandas"] and saved["git_commit"]["commit"]
     assert {r["notebook"] for r in saved["reports"]} == {r.notebook for r in WEEKLY_REPORTS}
     assert all(r["status"] == "ok" and r["seconds"] > 0 for r in saved["reports"])
-    assert saved["parameters"]["as_of"] == date.today().isoformat()  # cron: no --as-of
+    assert saved["parameters"]["as_of"] == WEEK_THAT_ENDED.isoformat()  # cron: no --as-of
 
 
 def test_planted_personal_data_reaches_no_reviewer_output(full_run, demo):

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from .dates import parse_as_of, parse_iso_week, week_end
+from .dates import last_complete_week_end, parse_as_of, parse_iso_week, week_end
 from .errors import WorkbenchError, printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -94,6 +94,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         print(f"  {len(projects)} project(s) with {count} indicators ({INDICATORS_FILE})")
     else:
         print(f"  no {INDICATORS_FILE}: period reports need one (docs/period-reports.md)")
+    from .run.notify import load_notify_settings
+
+    print(f"  {load_notify_settings(cfg.directory).describe()}")
     return EXIT_OK
 
 
@@ -226,10 +229,24 @@ def _run_failed(exc, out: Path) -> int:
     return exc.exit_code
 
 
+def _send_run_message(record: dict, out: Path, notify) -> None:
+    """The run's e-mail, when config/notify.yaml switches it on; a message that cannot be
+    sent is a warning on stderr (the scheduler's log), never a failed run."""
+    from .run.notify import send_run_message
+
+    restricted = record.get("restricted")
+    send_run_message(record, out.resolve(), Path(restricted) if restricted else None, notify)
+
+
 def cmd_run_weekly(args: argparse.Namespace) -> int:
+    from .run.notify import load_notify_settings
     from .run.weekly import RunFailed, exit_code_of, run_weekly
 
-    as_of = args.as_of or (week_end(args.week) if args.week else date.today())
+    notify = load_notify_settings()  # a broken file stops here, before any work
+    # A scheduled run (no --as-of, no --week) reports the last complete ISO week: on a
+    # Monday morning, the week that ended the day before.
+    as_of = week_end(args.week) if args.week else args.as_of
+    as_of = as_of or last_complete_week_end(date.today())
     out = Path(args.out).expanduser().absolute()  # once, before any work
     try:
         record = run_weekly(
@@ -239,7 +256,9 @@ def cmd_run_weekly(args: argparse.Namespace) -> int:
             **_run_options(args),
         )
     except RunFailed as exc:
+        _send_run_message(exc.record, out, notify)
         return _run_failed(exc, out)
+    _send_run_message(record, out, notify)
     out = out.resolve()
     folder = out / record["run_id"]
     produced = [r for r in record["reports"] if r["status"] == "ok"]
@@ -299,9 +318,11 @@ def _this_week() -> str:
 
 def cmd_run_period(args: argparse.Namespace) -> int:
     from .dates import parse_period
+    from .run.notify import load_notify_settings
     from .run.period import run_period
     from .run.weekly import RunFailed, exit_code_of
 
+    notify = load_notify_settings()  # a broken file stops here, before any work
     start, end = parse_period(args.date_from, args.date_to, args.month, args.quarter)
     out = Path(args.out).expanduser().absolute()  # once, before any work
     try:
@@ -314,7 +335,9 @@ def cmd_run_period(args: argparse.Namespace) -> int:
             **_run_options(args),
         )
     except RunFailed as exc:
+        _send_run_message(exc.record, out, notify)
         return _run_failed(exc, out)
+    _send_run_message(record, out, notify)
     folder = out.resolve() / record["run_id"]
     lines = [f"Period run {record['run_id']} ({record['period_label']}, {record['project']})"]
     for report in record["reports"]:
@@ -422,7 +445,13 @@ def build_parser() -> argparse.ArgumentParser:
     weekly = run_sub.add_parser("weekly", help="the weekly reports, from exports to HTML")
     weekly.add_argument("--data", type=Path, required=True, help="folder of exports")
     when = weekly.add_mutually_exclusive_group()
-    when.add_argument("--as-of", type=_iso_date, default=None, help="YYYY-MM-DD (default today)")
+    when.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help="YYYY-MM-DD: the week up to this day (default: the last complete week, "
+        "Monday to Sunday, before today)",
+    )
     when.add_argument("--week", type=_iso_week, default=None, help="ISO week, e.g. 2026-W47")
     _add_run_options(
         weekly,

@@ -8,7 +8,7 @@ thing everywhere and a typo is an error, never a silently different day.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -77,6 +77,13 @@ def week_end(text: str) -> date:
     """The last day (Sunday) of an ISO week: a week's report covers the whole week."""
     year, week = parse_iso_week(text)
     return date.fromisocalendar(year, week, 7)
+
+
+def last_complete_week_end(today: date) -> date:
+    """The Sunday that ended the last complete ISO week before ``today``: what a scheduled
+    run reports by default (a Monday run reports the week that ended the day before; a
+    Sunday run the week before, since the day is not over)."""
+    return today - timedelta(days=today.isoweekday())
 
 
 def report_date(as_of: str | date | None, week: str | None = None) -> date:

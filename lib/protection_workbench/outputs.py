@@ -25,6 +25,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -115,7 +116,8 @@ def _write_marker(out: Path, kind: str, entries: list[str], private: bool, **abo
         "entries": sorted(entries),
         "note": "The workbench replaces only the entries listed here; other files are yours.",
     }
-    tmp = out / f"{MARKER}.tmp"
+    # a name of its own: two runs claiming one new folder at once must not share it
+    tmp = out / f"{MARKER}.{os.getpid()}-{threading.get_ident()}.tmp"
     tmp.write_text(json.dumps(marker, indent=2), "utf-8")
     os.chmod(tmp, PRIVATE_FILE if private else SHARED_FILE)
     os.replace(tmp, out / MARKER)
