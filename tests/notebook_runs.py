@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +60,26 @@ def markdown(nb: dict) -> str:
         for o in outputs(nb)
         if "text/markdown" in o.get("data", {})
     )
+
+
+def tiny_notebook(folder: Path, name: str, body: str) -> Path:
+    """A report notebook with the usual parameters cell and one cell of ``body``."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'data_dir = ""  # exports\nas_of = ""  # YYYY-MM-DD\nrun_id = ""  # set by the run'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {name}"),
+        params,
+        nbformat.v4.new_code_cell(body),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "protection-workbench",
+        "display_name": "Protection workbench",
+        "language": "python",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path

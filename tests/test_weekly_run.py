@@ -21,34 +21,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_runs import tiny_notebook
 
 from protection_workbench.run.weekly import WEEKLY_REPORTS, Report, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports, load_truth
 
 AS_OF = date(2026, 11, 24)
-
-
-def _tiny_notebook(folder: Path, name: str, body: str) -> Path:
-    """A report notebook with the usual parameters cell and one cell of ``body``."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'data_dir = ""  # exports\nas_of = ""  # YYYY-MM-DD\nrun_id = ""  # set by the run'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(f"# {name}"),
-        params,
-        nbformat.v4.new_code_cell(body),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "protection-workbench",
-        "display_name": "Protection workbench",
-        "language": "python",
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 # Distinctive personal data planted in the exports: none may reach a reviewer output.
@@ -293,8 +271,8 @@ def test_reviewer_pages_never_link_the_restricted_folder(full_run):
 def test_a_failing_report_spares_the_others_and_earlier_runs(demo, tmp_path):
     out = tmp_path / "outputs"
     notebooks = tmp_path / "notebooks"
-    _tiny_notebook(notebooks, "good", "print('fine')")
-    _tiny_notebook(notebooks, "bad", "raise ValueError('planted failure Zorblatt')")
+    tiny_notebook(notebooks, "good", "print('fine')")
+    tiny_notebook(notebooks, "bad", "raise ValueError('planted failure Zorblatt')")
     first = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
     before = {p: p.read_bytes() for p in (out / first["run_id"]).rglob("*") if p.is_file()}
     record = run_weekly(
@@ -323,7 +301,7 @@ def test_a_failing_report_spares_the_others_and_earlier_runs(demo, tmp_path):
 
 def _table_notebook(folder: Path, name: str, body: str) -> Path:
     """A tiny report that also takes the ``tables_dir`` parameter of the run."""
-    path = _tiny_notebook(folder, name, body)
+    path = tiny_notebook(folder, name, body)
     nb = nbformat.read(path, as_version=4)
     nb.cells[1].source += '\ntables_dir = ""  # set by the run'
     nbformat.write(nb, path)
@@ -399,7 +377,7 @@ def test_a_corrupt_export_fails_cleanly_at_the_cli(tmp_path):
 
 def test_reruns_of_the_same_week_get_new_run_ids(demo, tmp_path):
     notebooks = tmp_path / "notebooks"
-    _tiny_notebook(notebooks, "good", "print('fine')")
+    tiny_notebook(notebooks, "good", "print('fine')")
     out = tmp_path / "outputs"
     a = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
     b = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
@@ -428,7 +406,7 @@ def _start(demo: Path, out: Path, notebooks: Path) -> subprocess.Popen:
 
 def test_two_runs_at_once_do_not_corrupt_each_other(demo, tmp_path):
     notebooks = tmp_path / "notebooks"
-    _tiny_notebook(notebooks, "slow", "import time\ntime.sleep(2)\nprint('done')")
+    tiny_notebook(notebooks, "slow", "import time\ntime.sleep(2)\nprint('done')")
     out = tmp_path / "outputs"
     procs = [_start(demo, out, notebooks) for _ in range(2)]
     for p in procs:
@@ -446,11 +424,11 @@ def test_two_runs_at_once_do_not_corrupt_each_other(demo, tmp_path):
 def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     notebooks = tmp_path / "notebooks"
     out = tmp_path / "outputs"
-    _tiny_notebook(notebooks, "good", "print('fine')")
+    tiny_notebook(notebooks, "good", "print('fine')")
     earlier = run_weekly(demo, AS_OF, out, (Report("good.ipynb", "Good"),), notebooks)
     kept = [out / earlier["run_id"], Path(earlier["restricted"])]
     before = {p: p.read_bytes() for folder in kept for p in folder.rglob("*") if p.is_file()}
-    _tiny_notebook(notebooks, "slow", "import time\ntime.sleep(60)")
+    tiny_notebook(notebooks, "slow", "import time\ntime.sleep(60)")
     proc = _start(demo, out, notebooks)
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / ".").glob(".*.tmp/notebooks")):
@@ -464,7 +442,7 @@ def test_a_run_killed_halfway_is_never_shown_as_complete(demo, tmp_path):
     restricted = out.with_name("outputs-restricted")
     assert list(restricted.glob(".*.tmp/prepared")), "the killed run had handed off its data"
     # the next run sweeps what the killed one left, including its copy of the data
-    _tiny_notebook(notebooks, "slow", "print('quick this time')")
+    tiny_notebook(notebooks, "slow", "print('quick this time')")
     record = run_weekly(demo, AS_OF, out, (Report("slow.ipynb", "Slow"),), notebooks)
     assert (out / record["run_id"] / "slow.html").is_file()
     assert record["swept_leftovers"] == 2

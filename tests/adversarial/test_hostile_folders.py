@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_runs import tiny_notebook
 
 from protection_workbench import cli
 from protection_workbench.errors import WorkbenchError
@@ -39,29 +40,6 @@ from protection_workbench.run.weekly import Report, prune_restricted, run_weekly
 from protection_workbench.synth.generate import generate_demo_exports
 
 AS_OF = date(2026, 11, 24)
-
-
-def tiny_notebook(folder: Path, name: str, body: str) -> Path:
-    """A report notebook with the usual parameters cell and one cell of ``body``."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'data_dir = ""  # exports\nas_of = ""  # YYYY-MM-DD\nrun_id = ""  # set by the run'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(f"# {name}"),
-        params,
-        nbformat.v4.new_code_cell(body),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "protection-workbench",
-        "display_name": "Protection workbench",
-        "language": "python",
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture(scope="module")
