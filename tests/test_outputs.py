@@ -258,12 +258,12 @@ def test_findings_csv_of_check_is_neutralised(tmp_path):
 
 
 def test_published_hxl_tables_are_neutralised_numbers_kept(tmp_path):
-    from protection_workbench.publish.hxl import read_hxl_csv, write_hxl_csv
+    from protection_workbench.publish.hxl import read_hxl_csv, write_hxl_files
 
     table = pd.DataFrame({"mantika": ["=1+1", "Tripoli"], "individuals": [-3, 12]})
-    path = write_hxl_csv(
+    path = write_hxl_files(
         table, tmp_path / "t.csv", {"mantika": "#adm1+name", "individuals": "#affected"}
-    )
+    )[0]
     data, tags = read_hxl_csv(path)
     assert list(data["mantika"]) == ["'=1+1", "Tripoli"]
     assert list(data["individuals"]) == [-3, 12]

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import nbformat
 import pytest
 from jargon import jargon
 from notebook_runs import markdown, output_text, outputs, start_papermill
+from office import SOFFICE, word_to_pdf
 from pypdf import PdfReader
 from test_weekly_run import PLANTED_TRACES, _plant_personal_data
 
@@ -29,7 +28,6 @@ from protection_workbench.run.notebooks import to_html
 from protection_workbench.synth.generate import generate_demo_exports
 
 AS_OF = date(2026, 11, 24)
-SOFFICE = "/usr/bin/soffice"
 
 
 @pytest.fixture(scope="module")
@@ -156,22 +154,7 @@ def test_the_word_copy_has_headings_and_the_indicator_table(copies):
 def test_libreoffice_converts_the_word_copy(copies, tmp_path):
     assert Path(SOFFICE).exists(), "LibreOffice is missing: `make office` installs it"
     out = tmp_path / "converted"
-    done = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(copies["docx"]),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    done = word_to_pdf([copies["docx"]], out, tmp_path)
     assert done.returncode == 0, done.stderr
     converted = out / "period_report.pdf"
     assert converted.is_file()

@@ -19,7 +19,6 @@ from protection_workbench.publish.hxl import (
     table_tags,
     to_hxl,
     totals_path,
-    write_hxl_csv,
     write_hxl_files,
 )
 from protection_workbench.publish.tables import TOTAL, plain_numbers, write_tables
@@ -96,7 +95,7 @@ def test_written_form(tmp_path):
 
 
 def test_round_trip_gives_the_table_as_shown(tmp_path):
-    write_hxl_csv(TABLE, tmp_path / "t.csv", TAGS, total=TOTAL)
+    write_hxl_files(TABLE, tmp_path / "t.csv", TAGS, total=TOTAL)
     data, tags = read_hxl_csv(tmp_path / "t.csv")
     assert tags == TAGS
     assert data["week"].tolist() == ["2026-W47", "2026-W48 (to 24 Nov)", TOTAL]
@@ -117,7 +116,7 @@ def test_a_total_row_is_no_longer_flagged_as_an_outlier(tmp_path):
         "mantika,n\n#adm1+name,#reached+ind\n" + table.to_csv(header=False, index=False)
     )
     assert ("info", "Possible numeric outlier", ["120"]) in issues(validate(shown))
-    assert write_hxl_csv(table, tmp_path / "t.csv", tags, total=TOTAL) == tmp_path / "t.csv"
+    assert write_hxl_files(table, tmp_path / "t.csv", tags, total=TOTAL)[0] == tmp_path / "t.csv"
     for path in (tmp_path / "t.csv", tmp_path / "t_totals.csv"):
         assert issues(validate(path)) == [], path.name
     assert (tmp_path / "t_totals.csv").read_text("utf-8").splitlines()[2] == "120,"
@@ -133,11 +132,11 @@ def test_split_totals_keeps_the_numbers_of_total_rows_only():
 
 def test_index_is_written_with_its_tag(tmp_path):
     table = TABLE.set_index("week")
-    write_hxl_csv(table, tmp_path / "t.csv", TAGS, index=True, total=TOTAL)
+    write_hxl_files(table, tmp_path / "t.csv", TAGS, index=True, total=TOTAL)
     data, _ = read_hxl_csv(tmp_path / "t.csv")
     assert list(data.columns) == list(TABLE.columns)
     with pytest.raises(ValueError, match="'week'"):
-        write_hxl_csv(
+        write_hxl_files(
             table, tmp_path / "u.csv", {k: v for k, v in TAGS.items() if k != "week"}, True
         )
 
@@ -145,7 +144,7 @@ def test_index_is_written_with_its_tag(tmp_path):
 def test_untagged_columns_are_named(tmp_path):
     tags = {k: v for k, v in TAGS.items() if k not in ("mantika", "returns")}
     with pytest.raises(ValueError, match="'mantika', 'returns'"):
-        write_hxl_csv(TABLE, tmp_path / "t.csv", tags)
+        write_hxl_files(TABLE, tmp_path / "t.csv", tags)
     assert not (tmp_path / "t.csv").exists()
 
 
@@ -173,13 +172,13 @@ def test_hashtags_are_accepted_exactly_when_libhxl_accepts_them(tmp_path, tag):
     except hxl.HXLException:
         libhxl_accepts = False
     if libhxl_accepts:
-        write_hxl_csv(TABLE, tmp_path / "t.csv", {**TAGS, "returns": tag})
+        write_hxl_files(TABLE, tmp_path / "t.csv", {**TAGS, "returns": tag})
         assert read_hxl_csv(tmp_path / "t.csv")[1]["returns"] == (
             hxl.model.Column.parse(tag).display_tag
         )
     else:
         with pytest.raises(ValueError, match="HXL"):
-            write_hxl_csv(TABLE, tmp_path / "t.csv", {**TAGS, "returns": tag})
+            write_hxl_files(TABLE, tmp_path / "t.csv", {**TAGS, "returns": tag})
         assert list(tmp_path.iterdir()) == []
 
 
@@ -221,7 +220,7 @@ def test_dates_as_shown_are_written_iso():
 
 def test_text_in_a_number_column_is_kept_as_a_marker(tmp_path):
     table = pd.DataFrame({"figure": ["a", "b"], "count": ["not available", "7"]})
-    write_hxl_csv(
+    write_hxl_files(
         table, tmp_path / "t.csv", {"figure": "#indicator+name", "count": "#indicator+num"}
     )
     assert issues(validate(tmp_path / "t.csv")) == []

@@ -18,7 +18,6 @@ The page images (40 dpi) stay in the test's temporary folder for a person to loo
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from office import SOFFICE, word_to_pdf
 from PIL import Image
 
 from protection_workbench.publish import charts
@@ -39,7 +39,6 @@ from protection_workbench.run.weekly import WEEKLY_REPORTS
 
 pytestmark = pytest.mark.slow
 
-SOFFICE = "/usr/bin/soffice"
 WEEKLY = [r.notebook.removesuffix(".ipynb") for r in WEEKLY_REPORTS]
 PERIOD = [r.notebook.removesuffix(".ipynb") for r in PERIOD_REPORTS]
 A4_HEIGHT_MM = 297
@@ -238,22 +237,7 @@ def word_pdfs(reports, tmp_path_factory) -> Path:
     copies = [folder / f"{name}.docx" for name, folder in reports.items()]
     missing = [c.name for c in copies if not c.is_file()]
     assert missing == [], f"Word copies not written: {missing}"
-    done = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{base / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(base),
-            *map(str, copies),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "HOME": str(base)},
-    )
+    done = word_to_pdf(copies, base, base, timeout=600)
     assert done.returncode == 0, done.stderr
     return base
 
@@ -394,22 +378,7 @@ def test_word_column_widths_follow_the_content(tmp_path):
     assert widths[1] == max(widths) and widths[1] > 3 * max(widths[0], widths[2], widths[4])
     second_size = second.rows[0].cells[0].paragraphs[0].runs[0].font.size.pt
     assert second_size < TABLE_FONT_PT
-    done = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(target),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    done = word_to_pdf([target], tmp_path, tmp_path)
     assert done.returncode == 0, done.stderr
     rendered = tmp_path / "widths.pdf"
     cells = [c for row in head + body + wide for c in row]
@@ -501,22 +470,7 @@ def long_table_report(tmp_path_factory) -> Path:
     to_html(executed, base / "long.html", "Run test", "Long table")
     html_to_pdf(base / "long.html", base / "long.pdf")
     notebook_to_docx(executed, base / "long.docx", "Run test", "Long table")
-    done = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{base / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(base / "word"),
-            str(base / "long.docx"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(base)},
-    )
+    done = word_to_pdf([base / "long.docx"], base / "word", base)
     assert done.returncode == 0, done.stderr
     return base
 

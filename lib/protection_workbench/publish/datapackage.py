@@ -6,7 +6,7 @@ row for Frictionless: ``dialect.commentRows``), and gives a Table Schema: every 
 name, type (integer, number, date, year-month, text), a plain-English description and its
 HXL hashtag (the custom property ``hxl``). A table's total rows are a resource of their own
 (``<name>_totals.csv``, see :mod:`.hxl`). The package is built from the files as
-written (by :func:`.hxl.write_hxl_csv`), so it describes exactly what is published.
+written (by :func:`.hxl.write_hxl_files`), so it describes exactly what is published.
 See https://datapackage.org.
 """
 
@@ -142,7 +142,7 @@ def _description(header: str, tag: str, kind: str, tags: Mapping[str, str]) -> s
 
 
 def describe_table(path: str | os.PathLike, base: str | os.PathLike, **properties) -> dict:
-    """The Data Package resource of one CSV written by :func:`.hxl.write_hxl_csv`, its path
+    """The Data Package resource of one CSV written by :func:`.hxl.write_hxl_files`, its path
     relative to ``base``; ``properties`` (title, description, ...) are added as given."""
     path, base = Path(path), Path(base)
     headers, tags = hxl.read_hxl_rows(path)

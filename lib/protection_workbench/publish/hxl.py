@@ -206,7 +206,7 @@ def _check_tags(columns: list[str], tags: Mapping[str, str]) -> list[str]:
 def suggest_tags(columns, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Tags for ``columns`` from :data:`COMMON_TAGS` (``extra`` first, then the column name
     as it is, then in lower case); columns without a suggestion are left out, so
-    :func:`write_hxl_csv` will name them."""
+    :func:`write_hxl_files` will name them."""
     lookup = {**COMMON_TAGS, **(extra or {})}
     out = {}
     for column in map(str, columns):
@@ -507,8 +507,7 @@ def write_hxl_files(
     :func:`totals_path` (:func:`split_totals`). Every column (and, with ``index=True``,
     every index level) needs a valid hashtag in ``tags``, otherwise ValueError names the
     columns. Each file is written to a temporary file and renamed into place. Returns the
-    paths written: the table's, then its totals' if it has total rows (:func:`write_hxl_csv`
-    returns the table's only)."""
+    paths written: the table's, then its totals' if it has total rows."""
     frame = table.reset_index() if index else table
     rows, totals = split_totals(frame, tags, total)
     body, hashtags = to_hxl(rows, tags, currency)
@@ -519,19 +518,6 @@ def write_hxl_files(
     return written
 
 
-def write_hxl_csv(
-    table: pd.DataFrame,
-    path: str | os.PathLike,
-    tags: Mapping[str, str],
-    index: bool = False,
-    total: str | None = None,
-    currency: str | None = None,
-) -> Path:
-    """:func:`write_hxl_files`, returning the path of the table (its total rows, if any,
-    are in :func:`totals_path`)."""
-    return write_hxl_files(table, path, tags, index, total, currency)[0]
-
-
 def _whole(values: pd.Series) -> pd.Series:
     """A column read with gaps (floats) back to whole numbers where they are whole."""
     if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
@@ -540,7 +526,7 @@ def _whole(values: pd.Series) -> pd.Series:
 
 
 def read_hxl_rows(path: str | os.PathLike) -> tuple[list[str], list[str]]:
-    """(headers, hashtags) of a CSV written by :func:`write_hxl_csv`."""
+    """(headers, hashtags) of a CSV written by :func:`write_hxl_files`."""
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         try:
@@ -578,7 +564,7 @@ def _read_one(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
 def read_hxl_csv(
     path: str | os.PathLike, total: str = "Total"
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Read a CSV written by :func:`write_hxl_csv` back into the table as it was shown:
+    """Read a CSV written by :func:`write_hxl_files` back into the table as it was shown:
     (data, {column: hashtag}). Markers go back into their columns, weeks back to
     "2026-W47", the total rows (of :func:`totals_path`) back at the end with ``total`` in
     the columns of labels; the companion columns are dropped (a date shown "Mon 23 Nov

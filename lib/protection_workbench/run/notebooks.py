@@ -54,7 +54,6 @@ def execute_notebook(source: Path, target: Path, parameters: dict, cwd: Path, lo
             str(target),
             parameters={k: v for k, v in parameters.items() if k in known},
             kernel_name=KERNEL,
-            cwd=None,  # papermill would os.chdir() the whole process: the kernel's own below
             progress_bar=sys.stderr.isatty(),
             log_output=False,
             request_save_on_cell_execute=False,

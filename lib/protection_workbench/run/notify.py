@@ -39,6 +39,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..config import ConfigError, _pydantic_error, _read_yaml, default_config_dir
+from ..dates import parse_iso_week
+from ..errors import WorkbenchError
+from ..reports.phrases import long_day
 
 NOTIFY_FILE = "notify.yaml"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -237,11 +240,6 @@ _GATE_PART = re.compile(
     r"(?: \[(?P<why>[^\]]*)\])?$"
 )
 _ERROR_KIND = re.compile(r"\((\w+)\)\s*$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def _span(first: date, last: date) -> str:
@@ -250,7 +248,7 @@ def _span(first: date, last: date) -> str:
         return f"{first.day}–{last.day} {last:%B %Y}"
     if first.year == last.year:
         return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    return f"{_day(first)} – {_day(last)}"
+    return f"{long_day(first)} – {long_day(last)}"
 
 
 def _what_run(record: dict) -> tuple[str, str]:
@@ -260,15 +258,16 @@ def _what_run(record: dict) -> tuple[str, str]:
         project = f", {record['project']}" if record.get("project") else ""
         return f"Period report, {label}{project}", f"Period report for {label}{project}."
     week = str(record.get("week") or "")
-    match = _WEEK.match(week)
-    if not match:
+    try:
+        year, number = parse_iso_week(week)
+    except WorkbenchError:
         return "Weekly reports", "Weekly reports."
-    monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    sunday = date.fromisocalendar(int(match[1]), int(match[2]), 7)
+    monday = date.fromisocalendar(year, number, 1)
+    sunday = date.fromisocalendar(year, number, 7)
     line = f"Weekly reports for week {week} ({_span(monday, sunday)})"
     as_of = record.get("as_of")
     if as_of and date.fromisoformat(as_of) < sunday:
-        line += f", as of {_day(date.fromisoformat(as_of))}: the week was not over yet"
+        line += f", as of {long_day(date.fromisoformat(as_of))}: the week was not over yet"
     return f"Weekly reports, week {week}", line + "."
 
 
